@@ -1,0 +1,105 @@
+"""`hygeia check`: is this installation configured safely and able to run?"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core import checks as django_checks
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+OK, WARN, FAIL = "ok", "warn", "fail"
+
+
+@dataclass
+class Finding:
+    level: str
+    topic: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"level": self.level, "topic": self.topic, "message": self.message}
+
+
+def _database() -> list[Finding]:
+    try:
+        connection.ensure_connection()
+    except Exception as exc:
+        return [Finding(FAIL, "database", f"cannot connect to {connection.vendor}: "
+                        f"{type(exc).__name__}. Check DATABASE_URL.")]
+    found = [Finding(OK, "database", f"connected to {connection.vendor}")]
+    plan = MigrationExecutor(connection).migration_plan(
+        MigrationExecutor(connection).loader.graph.leaf_nodes()
+    )
+    if plan:
+        found.append(Finding(FAIL, "database", f"{len(plan)} migrations not applied: run "
+                             "`hygeia init`"))
+    else:
+        found.append(Finding(OK, "database", "schema up to date"))
+    if connection.vendor == "sqlite":
+        found.append(Finding(WARN, "database", "embedded SQLite: fine for a pilot; use "
+                             "PostgreSQL (DATABASE_URL) in production"))
+    return found
+
+
+def _data_dir() -> list[Finding]:
+    data_dir = Path(settings.DATA_DIR)
+    if not data_dir.exists():
+        return [Finding(FAIL, "data", f"data directory {data_dir} does not exist: run `hygeia init`")]
+    found = []
+    if os.access(data_dir, os.W_OK):
+        found.append(Finding(OK, "data", f"data directory {data_dir} is writable"))
+    else:
+        found.append(Finding(FAIL, "data", f"data directory {data_dir} is not writable"))
+    key = data_dir / "secret_key"
+    if os.environ.get("HYGEIA_SECRET_KEY"):
+        found.append(Finding(OK, "secret", "secret key from HYGEIA_SECRET_KEY"))
+    elif key.exists():
+        mode = stat.S_IMODE(key.stat().st_mode)
+        if mode & 0o077:
+            found.append(Finding(FAIL, "secret", f"{key} is readable by others (mode {mode:o}); "
+                                 "run `chmod 600` on it"))
+        else:
+            found.append(Finding(OK, "secret", f"secret key file has mode {mode:o}"))
+    return found
+
+
+def _security() -> list[Finding]:
+    found = []
+    if settings.DEBUG:
+        found.append(Finding(FAIL, "debug", "HYGEIA_DEBUG is on: error pages can show patient "
+                             "data. Turn it off."))
+    else:
+        found.append(Finding(OK, "debug", "debug pages off"))
+    if not settings.TLS:
+        found.append(Finding(WARN, "tls", "HYGEIA_TLS is off: serve Hygeia over HTTPS through a "
+                             "reverse proxy and set HYGEIA_TLS=true"))
+    if settings.OIDC["issuer"] and not settings.OIDC["client_id"]:
+        found.append(Finding(FAIL, "sso", "HYGEIA_OIDC_ISSUER is set without "
+                             "HYGEIA_OIDC_CLIENT_ID"))
+    return found
+
+
+def _django(include_deployment: bool) -> list[Finding]:
+    found = []
+    for message in django_checks.run_checks(include_deployment_checks=include_deployment):
+        if message.is_silenced():
+            continue
+        level = FAIL if message.level >= django_checks.ERROR else WARN
+        text = str(message.msg).split("\n")[0]
+        if not settings.TLS and message.id in {
+            "security.W004", "security.W008", "security.W012", "security.W016"
+        }:
+            text += " (expected while HYGEIA_TLS is off)"
+        found.append(Finding(level, f"django {message.id}", text))
+    if not found:
+        found.append(Finding(OK, "django", "Django system and deployment checks pass"))
+    return found
+
+
+def run(include_deployment: bool = True) -> list[Finding]:
+    return _data_dir() + _database() + _security() + _django(include_deployment)

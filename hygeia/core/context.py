@@ -1,0 +1,42 @@
+"""Template context for the shell: organization name, navigation, SSO button."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from hygeia import __version__
+from hygeia.core import sso
+from hygeia.core.models import Organization
+from hygeia.core.permissions import has
+
+# (label, url name, permission or None for every signed-in user)
+NAVIGATION: list[tuple[str, str, str | None]] = [
+    ("Dashboard", "core:dashboard", None),
+    ("Patients", "privacy:patients", "view_patients"),
+    ("Audit trail", "core:audit_list", "view_audit_trail"),
+    ("Users", "core:users", "view_users"),
+    ("Roles", "core:roles", "view_users"),
+    ("Account", "core:account", None),
+]
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    nav = []
+    if user is not None and user.is_authenticated:
+        nav = [
+            {"label": label, "url_name": name}
+            for label, name, perm in NAVIGATION
+            if perm is None or has(user, perm)
+        ]
+    org = Organization.objects.first()
+    return {
+        "hygeia_version": __version__,
+        "organization": org.name if org else "",
+        "nav_items": nav,
+        "sso_enabled": sso.enabled(),
+        "sso_label": settings.OIDC["label"],
+    }

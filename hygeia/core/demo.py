@@ -1,0 +1,67 @@
+"""`hygeia demo`: a synthetic organization with one account per role."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from hygeia.core import roles
+from hygeia.core.models import Organization, User
+from hygeia.privacy import simulate
+
+DEMO_ORGANIZATION = "Fairhaven Community Hospital (demo)"
+DEMO_ACCOUNTS = [
+    ("admin", roles.ADMINISTRATOR, "Ada", "Admin"),
+    ("privacy", roles.PRIVACY_OFFICER, "Priya", "Privacy"),
+    ("analyst", roles.SECURITY_ANALYST, "Sam", "Analyst"),
+    ("vendors", roles.VENDOR_RISK_MANAGER, "Vera", "Vendors"),
+    ("aigov", roles.AI_GOVERNANCE_REVIEWER, "Alan", "Governance"),
+    ("auditor", roles.AUDITOR, "Aud", "Itor"),
+    ("staff", roles.STAFF, "Stef", "Staff"),
+]
+DEMO_PATIENTS = 240
+
+
+def new_password() -> str:
+    """A random password that satisfies the password policy."""
+    alphabet = string.ascii_letters + string.digits
+    while True:
+        body = "".join(secrets.choice(alphabet) for _ in range(14))
+        candidate = f"{body}-{secrets.randbelow(90) + 10}"
+        if any(c.islower() for c in body) and any(c.isupper() for c in body):
+            return candidate
+
+
+@dataclass
+class DemoAccount:
+    username: str
+    role: str
+    password: str
+    mfa_required: bool
+
+
+def seed() -> list[DemoAccount]:
+    """Create the demo organization, accounts and patients. Returns the new accounts with
+    their passwords (shown once); accounts that already exist are left as they are."""
+    created: list[DemoAccount] = []
+    with transaction.atomic():
+        if not Organization.objects.exists():
+            Organization.objects.create(name=DEMO_ORGANIZATION, short_name="Fairhaven")
+        for username, role, first, last in DEMO_ACCOUNTS:
+            if User.objects.filter(username=username).exists():
+                continue
+            password = new_password()
+            user = User(username=username, first_name=first, last_name=last,
+                        email=f"{username}@fairhaven.example", password_changed_at=timezone.now())
+            user.set_password(password)
+            user.save()
+            group = Group.objects.get(name=role)
+            user.groups.add(group)
+            created.append(DemoAccount(username, role, password, group.policy.mfa_required))
+        simulate.populate(DEMO_PATIENTS)
+    return created

@@ -1,0 +1,110 @@
+"""Request-wide security: headers, session lifetime, MFA enforcement, audit attribution."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from hygeia.core import audit
+from hygeia.core.roles import mfa_required
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+# No inline script or style anywhere in Hygeia's pages, so the policy can stay this strict.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
+
+SESSION_STARTED_KEY = "hygeia_session_started"
+MFA_OK_KEY = "hygeia_mfa_ok"
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.user.is_authenticated if hasattr(request, "user") else False:
+            # Pages of signed-in users may show patient data: keep them out of shared caches.
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+class SessionLifetimeMiddleware:
+    """Ends a session a fixed time after sign-in, however active (idle expiry is the cookie's)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            started = request.session.get(SESSION_STARTED_KEY)
+            now = time.time()
+            if started is None:
+                request.session[SESSION_STARTED_KEY] = now
+            elif now - float(started) > settings.SESSION_MAX_AGE_SECONDS:
+                logout(request)
+                return redirect(f"{reverse('core:login')}?expired=1")
+        return self.get_response(request)
+
+
+class AuditContextMiddleware:
+    """Attributes every audit entry recorded during the request to the signed-in user."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        source_ip = request.META.get("REMOTE_ADDR", "")
+        if request.user.is_authenticated:
+            actor = audit.actor_for_user(request.user, source_ip)
+        else:
+            actor = audit.Actor(name="anonymous", source_ip=source_ip)
+        with audit.acting_as(actor):
+            return self.get_response(request)
+
+
+class MfaEnforcementMiddleware:
+    """A user whose role requires MFA and who has not passed it this session may only enrol."""
+
+    ALLOWED_PREFIXES = ("/account/mfa/", "/logout/", "/static/", "/healthz")
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.session.get(MFA_OK_KEY)
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+            and mfa_required(user)
+        ):
+            if request.path.startswith("/api/"):
+                return HttpResponse(
+                    '{"detail": "multi-factor authentication required"}',
+                    status=403,
+                    content_type="application/json",
+                )
+            return redirect("core:mfa_enrol")
+        return self.get_response(request)

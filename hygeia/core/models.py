@@ -1,0 +1,201 @@
+"""Accounts, roles, MFA, API tokens and Hygeia's own audit trail."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, Group
+from django.db import models
+from django.utils import timezone
+
+
+class AuditedModel(models.Model):
+    """Models whose creation, change and deletion go to the audit trail.
+
+    Instances remember the values they were loaded with, so that an update can be recorded
+    with the names of the fields that changed (never their values: they may be PHI or secrets).
+    """
+
+    audit_ignore_fields: ClassVar[frozenset[str]] = frozenset()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_values = dict(zip(field_names, values, strict=True))
+        return instance
+
+    def changed_fields(self) -> list[str]:
+        loaded: dict[str, Any] = getattr(self, "_loaded_values", {})
+        changed = []
+        for field in self._meta.concrete_fields:
+            if field.attname in loaded and field.attname not in self.audit_ignore_fields:
+                if getattr(self, field.attname) != loaded[field.attname]:
+                    changed.append(field.name)
+        return changed
+
+    def remember_saved_values(self) -> None:
+        self._loaded_values = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
+
+
+class User(AuditedModel, AbstractUser):
+    """A person who signs in to Hygeia (locally or through SSO)."""
+
+    failed_logins = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    password_changed_at = models.DateTimeField(null=True, blank=True)
+    sso_only = models.BooleanField(
+        default=False, help_text="Signs in only through single sign-on; no local password."
+    )
+
+    audit_ignore_fields = frozenset({"last_login", "failed_logins"})
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        ordering: ClassVar[list[str]] = ["username"]
+
+    def role_names(self) -> list[str]:
+        return sorted(g.name for g in self.groups.all())
+
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > timezone.now()
+
+
+class Organization(AuditedModel):
+    """The hospital or health system this installation serves (one row)."""
+
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=40, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RolePolicy(AuditedModel):
+    """Per-role settings that administrators change at run time (roles come from content)."""
+
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="policy")
+    description = models.CharField(max_length=300, blank=True)
+    mfa_required = models.BooleanField(default=False)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["group__name"]
+        # Hygeia's permissions hang off this model's content type; see hygeia.core.roles.
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return self.group.name
+
+
+class TotpDevice(models.Model):
+    """A user's authenticator app (RFC 6238). Confirmed once a first code was accepted."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp")
+    secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_used_step = models.BigIntegerField(default=0, help_text="Refuses a replayed code.")
+
+
+class RecoveryCode(models.Model):
+    """One-time codes for when the authenticator is lost; stored hashed."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=128)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+
+class ApiToken(AuditedModel):
+    """A bearer token for the JSON API, acting as its user; only its hash is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    audit_ignore_fields = frozenset({"last_used_at"})
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class ExternalIdentity(models.Model):
+    """Links an SSO subject (issuer + sub) to a Hygeia user."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
+    issuer = models.CharField(max_length=300)
+    subject = models.CharField(max_length=255)
+    last_login = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="unique_external_identity")
+        ]
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "login", "Sign-in"
+    LOGOUT = "logout", "Sign-out"
+    LOGIN_FAILED = "login_failed", "Failed sign-in"
+    ACCOUNT_LOCKED = "account_locked", "Account locked"
+    MFA_CHANGE = "mfa_change", "MFA change"
+    PERMISSION_CHANGE = "permission_change", "Permission change"
+    CREATE = "create", "Record created"
+    UPDATE = "update", "Record updated"
+    DELETE = "delete", "Record deleted"
+    EXPORT = "export", "Export"
+    VIEW_PHI = "view_phi", "Patient data viewed"
+    SYSTEM = "system", "System operation"
+
+
+class AuditEntry(models.Model):
+    """One link of the hash chain. Never updated or deleted through Hygeia (a database trigger
+    refuses UPDATE); any change made behind Hygeia's back breaks the chain."""
+
+    seq = models.BigIntegerField(unique=True)
+    uuid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    at = models.DateTimeField(db_index=True)
+    actor = models.CharField(max_length=150, db_index=True, help_text="Username or system actor.")
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    source_ip = models.CharField(max_length=45, blank=True)
+    action = models.CharField(max_length=32, choices=AuditAction.choices, db_index=True)
+    outcome = models.CharField(max_length=16, default="success")
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=100, blank=True)
+    patient_ref = models.CharField(
+        max_length=64, blank=True, help_text="Opaque id of the patient whose data was seen."
+    )
+    summary = models.CharField(max_length=500, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-seq"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} by {self.actor}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError("audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("audit entries are append-only")
+
+
+class AuditHead(models.Model):
+    """The chain's last sequence number and hash: lets `audit verify` see entries cut off the
+    end, and gives operators one value to anchor outside Hygeia."""
+
+    seq = models.BigIntegerField(default=0)
+    entry_hash = models.CharField(max_length=64)

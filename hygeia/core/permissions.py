@@ -1,0 +1,35 @@
+"""View guards: anonymous users go to sign-in; signed-in users without the permission get 403."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+View = Callable[..., HttpResponse]
+
+
+def require(permission: str | None = None) -> Callable[[View], View]:
+    """Require a signed-in user and, when given, one Hygeia permission (codename)."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if permission and not request.user.has_perm(f"core.{permission}"):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapper.hygeia_permission = permission  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorator
+
+
+def has(user: Any, permission: str) -> bool:
+    return bool(user.is_authenticated and user.has_perm(f"core.{permission}"))

@@ -1,0 +1,1 @@
+"""Privacy monitoring of access to patient records (insider threat)."""

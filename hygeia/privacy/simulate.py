@@ -1,0 +1,54 @@
+"""A synthetic patient population for the demo and the tests. Every value is made up."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from hygeia.privacy.models import Patient
+
+GIVEN = ["Avery", "Jordan", "Riley", "Casey", "Morgan", "Quinn", "Rowan", "Emerson", "Hayden",
+         "Sasha", "Noor", "Mateo", "Ines", "Tariq", "Yuki", "Leona", "Amara", "Bodhi", "Cyrus",
+         "Delphine", "Ezra", "Farah", "Gideon", "Hollis", "Imani", "Jasper", "Kiran", "Lior"]
+FAMILY = ["Okafor", "Lindqvist", "Marchetti", "Haddad", "Nakamura", "Oyelaran", "Petrov",
+          "Quintero", "Rasmussen", "Sorensen", "Tanaka", "Umarov", "Valdivia", "Whitlock",
+          "Xanthos", "Yildiz", "Zeller", "Abernathy", "Brightwater", "Castellanos", "Dunmore"]
+STREETS = ["Juniper Way", "Harbor View Rd", "Old Mill Ln", "Cedar Crest Dr", "Quarry St",
+           "Lantern Ct", "Meadowlark Ave", "Foundry Row", "Birch Hollow Rd", "Tidewater Blvd"]
+CITIES = [("Fairhaven", "MA", "027"), ("Lakemont", "NY", "148"), ("Riverbend", "OH", "437"),
+          ("Cedar Falls", "WA", "983"), ("Port Amsel", "OR", "974")]
+LABELS = ["CEL", "EMP", "PSY", "HIV", "ETH"]
+
+
+def patients(count: int, seed: int = 7) -> list[Patient]:
+    """`count` synthetic patients, the same for the same seed."""
+    rng = random.Random(seed)
+    made = []
+    for index in range(count):
+        city, state, zip3 = rng.choice(CITIES)
+        labels = [rng.choice(LABELS)] if rng.random() < 0.06 else []
+        made.append(
+            Patient(
+                mrn=f"SYN{seed:02d}{index:06d}",
+                family_name=rng.choice(FAMILY),
+                given_name=rng.choice(GIVEN),
+                birth_date=date(1935, 1, 1) + timedelta(days=rng.randrange(0, 32000)),
+                sex=rng.choice(["female", "male", "other"]),
+                address_line=f"{rng.randrange(1, 9999)} {rng.choice(STREETS)}",
+                city=city,
+                state=state,
+                postal_code=f"{zip3}{rng.randrange(0, 99):02d}",
+                phone=f"555-01{rng.randrange(0, 99):02d}",
+                security_labels=labels,
+            )
+        )
+    return made
+
+
+def populate(count: int, seed: int = 7) -> int:
+    """Add the synthetic patients that are not there yet; returns how many were added."""
+    batch = patients(count, seed)
+    existing = set(Patient.objects.filter(mrn__in=[p.mrn for p in batch]).values_list("mrn", flat=True))
+    fresh = [p for p in batch if p.mrn not in existing]
+    Patient.objects.bulk_create(fresh, batch_size=500)
+    return len(fresh)

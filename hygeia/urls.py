@@ -1,0 +1,16 @@
+from django.urls import include, path
+
+from hygeia.api import api
+from hygeia.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("api/", api.urls),
+    path("patients/", include("hygeia.privacy.urls")),
+    path("", include("hygeia.core.urls")),
+]
+
+handler400 = "hygeia.core.errors.bad_request"
+handler403 = "hygeia.core.errors.permission_denied"
+handler404 = "hygeia.core.errors.page_not_found"
+handler500 = "hygeia.core.errors.server_error"
