@@ -1,0 +1,67 @@
+"""Checks every uploaded file passes before Hygeia stores it (outside the web root).
+
+The type is decided from the file's first bytes, not from its name or the browser's claim, so a
+renamed executable or HTML page is refused.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from typing import IO
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+# kind -> (accepted extensions, check of the first bytes)
+SIGNATURES: dict[str, tuple[tuple[str, ...], bytes]] = {
+    "pdf": ((".pdf",), b"%PDF-"),
+    "png": ((".png",), b"\x89PNG\r\n\x1a\n"),
+    "jpeg": ((".jpg", ".jpeg"), b"\xff\xd8\xff"),
+    "office": ((".docx", ".xlsx", ".pptx"), b"PK\x03\x04"),
+}
+TEXT_EXTENSIONS = (".csv", ".txt", ".json", ".ndjson", ".xml")
+MAX_ZIP_RATIO = 100  # an office file that inflates more than this is treated as a zip bomb
+
+
+def check_upload(name: str, handle: IO[bytes], size: int) -> str:
+    """Return the detected kind, or raise ValidationError with a message naming the file."""
+    limit = settings.MAX_UPLOAD_BYTES
+    if size > limit:
+        raise ValidationError(f"{name}: {size / 1e6:.1f} MB is over the {limit / 1e6:.0f} MB limit")
+    if size == 0:
+        raise ValidationError(f"{name}: the file is empty")
+    lower = name.lower()
+    head = handle.read(2048)
+    handle.seek(0)
+    for kind, (extensions, magic) in SIGNATURES.items():
+        if lower.endswith(extensions):
+            if not head.startswith(magic):
+                raise ValidationError(f"{name}: content is not a {kind.upper()} file")
+            if kind == "office":
+                _check_zip(name, handle, size)
+            return kind
+    if lower.endswith(TEXT_EXTENSIONS):
+        if b"\x00" in head:
+            raise ValidationError(f"{name}: binary content in a text file")
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            # A multi-byte character may be cut at the end of the sample: only earlier
+            # errors count.
+            if exc.start < len(head) - 4:
+                raise ValidationError(f"{name}: not UTF-8 text (byte {exc.start})") from exc
+        return "text"
+    allowed = sorted({e for exts, _ in SIGNATURES.values() for e in exts} | set(TEXT_EXTENSIONS))
+    raise ValidationError(f"{name}: this type of file is not accepted (allowed: {', '.join(allowed)})")
+
+
+def _check_zip(name: str, handle: IO[bytes], size: int) -> None:
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise ValidationError(f"{name}: damaged or truncated file") from exc
+    finally:
+        handle.seek(0)
+    if inflated > size * MAX_ZIP_RATIO or inflated > settings.MAX_UPLOAD_BYTES * MAX_ZIP_RATIO:
+        raise ValidationError(f"{name}: expands to {inflated / 1e6:.0f} MB; refused as a zip bomb")

@@ -1,0 +1,64 @@
+"""Shared fixtures: users per role, real sign-in helpers, synthetic patients."""
+
+from __future__ import annotations
+
+import pyotp
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from hygeia.core import mfa
+from hygeia.core.middleware import MFA_OK_KEY
+from hygeia.core.models import User
+from hygeia.privacy import simulate
+
+PASSWORD = "Sturdy-Passw0rd-for-tests"
+ROLES = [
+    "Administrator", "Privacy Officer", "Security Analyst", "Vendor Risk Manager",
+    "AI Governance Reviewer", "Auditor", "Staff",
+]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(settings, tmp_path):
+    settings.DATA_DIR = tmp_path / "data"
+    settings.DATA_DIR.mkdir()
+    settings.MEDIA_ROOT = settings.DATA_DIR / "uploads"
+
+
+@pytest.fixture
+def make_user(db):
+    def make(username: str, *roles: str, password: str = PASSWORD, totp: bool = False) -> User:
+        user = User.objects.create_user(username=username, password=password,
+                                        email=f"{username}@example.org")
+        for role in roles:
+            user.groups.add(Group.objects.get(name=role))
+        if totp:
+            device = mfa.start_enrolment(user)
+            device.confirmed_at = device.created_at
+            device.save()
+        return user
+
+    return make
+
+
+def totp_now(user: User) -> str:
+    return pyotp.TOTP(user.totp.secret).now()
+
+
+def signed_in_client(user: User) -> Client:
+    """A client with a full session (second factor passed), for tests not about sign-in."""
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[MFA_OK_KEY] = True
+    session.save()
+    return client
+
+
+@pytest.fixture
+def patients(db):
+    simulate.populate(30, seed=3)
+    from hygeia.privacy.models import Patient
+
+    return list(Patient.objects.order_by("mrn"))

@@ -1,0 +1,225 @@
+"""Every URL and API endpoint, for every role and for anonymous users.
+
+The expectations below are written out by hand, independently of the roles file: a change to
+who may do what must change this table too. A URL without an entry here fails the test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from hygeia.api import api
+from hygeia.core import audit
+from hygeia.core.models import ApiToken
+from tests.conftest import ROLES, signed_in_client
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = "public"          # anyone, signed in or not
+SIGNED_IN = "signed-in"    # every role; anonymous users are sent to sign in
+
+ADMIN, PRIVACY, ANALYST, VENDOR, AIGOV, AUDITOR, STAFF = ROLES
+VIEW_USERS = {ADMIN, AUDITOR}
+AUDIT_READERS = {ADMIN, PRIVACY, AUDITOR}
+PATIENT_READERS = {PRIVACY, ANALYST, AUDITOR}
+
+# url name -> (method, who may)
+UI: dict[str, tuple[str, object]] = {
+    "healthz": ("GET", PUBLIC),
+    "core:login": ("GET", PUBLIC),
+    "core:login_mfa": ("GET", PUBLIC),
+    "core:sso_start": ("GET", PUBLIC),
+    "core:sso_callback": ("GET", PUBLIC),
+    "core:logout": ("POST", PUBLIC),  # signing out while signed out is harmless
+    "core:logout_required": ("GET", SIGNED_IN),
+    "core:dashboard": ("GET", SIGNED_IN),
+    "core:account": ("GET", SIGNED_IN),
+    "core:account_password": ("POST", SIGNED_IN),
+    "core:mfa_enrol": ("GET", SIGNED_IN),
+    "core:mfa_recovery_codes": ("POST", SIGNED_IN),
+    "core:mfa_remove": ("POST", SIGNED_IN),
+    "core:token_create": ("POST", SIGNED_IN),
+    "core:token_revoke": ("POST", SIGNED_IN),
+    "core:users": ("GET", VIEW_USERS),
+    "core:user_detail": ("GET", VIEW_USERS),
+    "core:user_create": ("GET", {ADMIN}),
+    "core:user_edit": ("GET", {ADMIN}),
+    "core:user_action": ("POST", {ADMIN}),
+    "core:roles": ("GET", VIEW_USERS),
+    "core:role_policy": ("POST", {ADMIN}),
+    "core:audit_list": ("GET", AUDIT_READERS),
+    "core:audit_detail": ("GET", AUDIT_READERS),
+    "core:audit_verify": ("GET", AUDIT_READERS),
+    "core:audit_export": ("GET", {ADMIN, PRIVACY, AUDITOR}),
+    "privacy:patients": ("GET", PATIENT_READERS),
+    "privacy:patient_detail": ("GET", PATIENT_READERS),
+}
+# Writes also checked with the method their form uses, where a GET shows the form.
+UI_POSTS = {"core:user_create": {ADMIN}, "core:user_edit": {ADMIN},
+            "privacy:patients": PATIENT_READERS}
+
+# (method, path template) -> who may
+API: dict[tuple[str, str], object] = {
+    ("GET", "/api/me"): SIGNED_IN,
+    ("GET", "/api/users"): VIEW_USERS,
+    ("GET", "/api/audit/entries"): AUDIT_READERS,
+    ("GET", "/api/audit/verify"): AUDIT_READERS,
+    ("GET", "/api/patients"): PATIENT_READERS,
+    ("POST", "/api/patients/search"): PATIENT_READERS,
+    ("GET", "/api/patients/{patient_id}"): PATIENT_READERS,
+}
+API_DOCS = {"/api/docs": SIGNED_IN, "/api/openapi.json": SIGNED_IN}
+
+
+@dataclass
+class Fixture:
+    kwargs: dict[str, dict[str, object]]
+    patient_id: str
+
+
+def _url_names(resolvers: list, prefix: str = "") -> set[str]:
+    names: set[str] = set()
+    for entry in resolvers:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "api":
+                continue
+            ns = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            names |= _url_names(entry.url_patterns, ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(prefix + entry.name)
+    return names
+
+
+def test_every_url_has_an_expectation():
+    assert _url_names(get_resolver().url_patterns) == set(UI)
+
+
+def test_every_api_operation_has_an_expectation():
+    schema = api.get_openapi_schema()
+    operations = {
+        (method.upper(), f"/api{path.removeprefix('/api')}")
+        for path, methods in schema["paths"].items()
+        for method in methods
+    }
+    assert operations == set(API)
+
+
+@pytest.fixture
+def world(make_user, patients):
+    target = make_user("target", "Staff")
+    ApiToken.objects.create(user=target, name="t", prefix="hyg_x", token_hash="0" * 64)
+    entry = audit.record(audit.Action.SYSTEM, summary="fixture")
+    policy = target.groups.get().policy
+    return Fixture(
+        kwargs={
+            "core:token_revoke": {"token_id": ApiToken.objects.get().pk},
+            "core:user_detail": {"user_id": target.pk},
+            "core:user_edit": {"user_id": target.pk},
+            "core:user_action": {"user_id": target.pk, "action": "unlock"},
+            "core:role_policy": {"policy_id": policy.pk},
+            "core:audit_detail": {"seq": entry.seq},
+            "core:audit_export": {"fmt": "csv"},
+            "privacy:patient_detail": {"patient_id": patients[0].id},
+        },
+        patient_id=str(patients[0].id),
+    )
+
+
+@pytest.fixture
+def people(make_user):
+    """One user per role. Each request gets a fresh session: some requests sign out."""
+    users = {role: make_user(role.lower().replace(" ", "_"), role) for role in ROLES}
+
+    def clients():
+        yield "anonymous", Client()
+        for role, user in users.items():
+            yield role, signed_in_client(user)
+
+    return clients
+
+
+def _allowed(expected: object, who: str) -> bool:
+    if expected == PUBLIC:
+        return True
+    if who == "anonymous":
+        return False
+    return expected == SIGNED_IN or who in expected  # type: ignore[operator]
+
+
+def _check(response, who: str, allowed: bool, api_call: bool, label: str) -> str | None:
+    status = response.status_code
+    if status >= 500:
+        return f"{label} as {who}: server error {status}"
+    if allowed:
+        # A guard sends to sign-in with ?next=; the sign-in pages themselves redirect plainly.
+        if status in (401, 403) or (status == 302 and "/login/?next=" in response.get("Location", "")):
+            return f"{label} as {who}: refused ({status}) but should be allowed"
+        return None
+    if who == "anonymous":
+        sent_to_login = status == 302 and response["Location"].startswith("/login/?next=")
+        if not (sent_to_login or (api_call and status == 401)):
+            return f"{label} as anonymous: {status}, expected a sign-in redirect or 401"
+        return None
+    if status != 403:
+        return f"{label} as {who}: {status}, expected 403"
+    return None
+
+
+def test_ui_matrix(people, world):
+    from django.urls import reverse
+
+    problems = []
+    for name, (method, expected) in UI.items():
+        checks = [(method, expected)]
+        if name in UI_POSTS:
+            checks.append(("POST", UI_POSTS[name]))
+        for verb, who_may in checks:
+            url = reverse(name, kwargs=world.kwargs.get(name))
+            for who, client in people():
+                response = client.post(url) if verb == "POST" else client.get(url)
+                problem = _check(response, who, _allowed(who_may, who), False, f"{verb} {url}")
+                if problem:
+                    problems.append(problem)
+    assert not problems, "\n".join(problems)
+
+
+def test_api_matrix(people, world):
+    problems = []
+    for (method, template), expected in API.items():
+        path = template.replace("{patient_id}", world.patient_id)
+        for who, client in people():
+            if method == "POST":
+                response = client.post(path, {"q": "SYN"}, content_type="application/json")
+            else:
+                response = client.get(path)
+            problem = _check(response, who, _allowed(expected, who), True, f"{method} {path}")
+            if problem:
+                problems.append(problem)
+    for path, expected in API_DOCS.items():
+        for who, client in people():
+            problem = _check(client.get(path), who, _allowed(expected, who), False, f"GET {path}")
+            if problem:
+                problems.append(problem)
+    assert not problems, "\n".join(problems)
+
+
+def test_api_token_authenticates_with_its_users_roles(make_user, world):
+    import hashlib
+
+    auditor = make_user("auditor1", AUDITOR)
+    secret = "hyg_test-token-value"
+    ApiToken.objects.create(user=auditor, name="siem", prefix=secret[:12],
+                            token_hash=hashlib.sha256(secret.encode()).hexdigest())
+    client = Client()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    assert client.get("/api/audit/entries", **headers).status_code == 200
+    assert client.get("/api/users", **headers).status_code == 200
+    assert client.get("/api/me", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
+    token = ApiToken.objects.get(name="siem")
+    token.revoked_at = token.created_at
+    token.save()
+    assert client.get("/api/me", **headers).status_code == 401
