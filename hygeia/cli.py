@@ -149,7 +149,7 @@ def _serve(bind: str, workers: int) -> int:
     from django.db import connections
     from gunicorn.app.base import BaseApplication
 
-    from hygeia.core import checks
+    from hygeia.core import checks, logsafe
     from hygeia.wsgi import application
 
     pending = [f for f in checks.run(include_deployment=False)
@@ -169,6 +169,7 @@ def _serve(bind: str, workers: int) -> int:
                 # reaches the log.
                 "access_log_format": '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms',
                 "errorlog": "-",
+                "logger_class": logsafe.gunicorn_logger_class(),
                 "timeout": 120,
                 "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
             }

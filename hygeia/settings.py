@@ -181,12 +181,20 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_paths": {"()": "hygeia.core.logsafe.RedactPathsFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_paths"],
+        }
+    },
     "root": {"handlers": ["console"], "level": config.raw("HYGEIA_LOG_LEVEL").upper()},
     "loggers": {
-        # Django's request logger prints the path of every 4xx/5xx; Hygeia's paths carry only
-        # opaque ids, never identifiers, so it stays on.
-        "django.request": {"level": "WARNING"},
+        # Django's request logger prints the path of every 4xx/5xx: the filter reduces paths
+        # so that nothing typed into a URL is logged (hygeia.core.logsafe).
+        "django.request": {"level": "WARNING", "filters": ["redact_paths"]},
+        "django.server": {"filters": ["redact_paths"]},
         "django.db.backends": {"level": "INFO"},
     },
 }

@@ -23,7 +23,7 @@ def mask_tail(value: str, keep: int = 4) -> str:
     """'MRN0012345' -> '••••••2345'."""
     if not value:
         return ""
-    visible = value[-keep:] if len(value) > keep else ""
+    visible = value[len(value) - keep :] if 0 < keep < len(value) else ""
     return MASK * (len(value) - len(visible)) + visible
 
 
