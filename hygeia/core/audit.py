@@ -76,7 +76,14 @@ def actor_for_user(user: Any, source_ip: str = "") -> Actor:
 
 
 def _timestamp(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
+    return value.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def _now_ms() -> datetime:
+    """Now, to the millisecond: the precision every database and JSON serializer keeps, so
+    the hash survives backups and restores."""
+    now = timezone.now().astimezone(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 def canonical_content(entry: AuditEntry) -> dict[str, Any]:
@@ -136,7 +143,7 @@ def record(
         head = _locked_head()
         entry = AuditEntry(
             seq=head.seq + 1,
-            at=timezone.now().astimezone(UTC),
+            at=_now_ms(),
             actor=who.name[:150],
             actor_id=who.user_id,
             source_ip=who.source_ip,

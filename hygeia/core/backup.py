@@ -68,8 +68,10 @@ def _migration_state() -> dict[str, list[str]]:
 
 @contextmanager
 def _snapshot() -> Iterator[None]:
+    """One consistent view of the database for the whole dump."""
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and outermost:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         yield
