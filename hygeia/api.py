@@ -91,10 +91,19 @@ class UserOut(Schema):
 @api.get("/users", response=list[UserOut], tags=["accounts"], summary="List user accounts")
 def list_users(request: HttpRequest, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
     need(request, "view_users")
-    people = User.objects.prefetch_related("groups").order_by("username")[offset : offset + min(limit, 500)]
+    people = User.objects.prefetch_related("groups").order_by("username")[
+        offset : offset + min(limit, 500)
+    ]
     return [
-        {"id": u.pk, "username": u.username, "email": u.email, "is_active": u.is_active,
-         "roles": u.role_names(), "locked": u.is_locked(), "last_login": u.last_login}
+        {
+            "id": u.pk,
+            "username": u.username,
+            "email": u.email,
+            "is_active": u.is_active,
+            "roles": u.role_names(),
+            "locked": u.is_locked(),
+            "last_login": u.last_login,
+        }
         for u in people
     ]
 
@@ -124,8 +133,12 @@ class AuditFilter(Schema):
     offset: int = 0
 
 
-@api.get("/audit/entries", response=list[AuditOut], tags=["audit"],
-         summary="Audit-trail entries, newest first")
+@api.get(
+    "/audit/entries",
+    response=list[AuditOut],
+    tags=["audit"],
+    summary="Audit-trail entries, newest first",
+)
 def audit_entries(request: HttpRequest, filters: Query[AuditFilter]) -> Any:
     need(request, "view_audit_trail")
     params = filters.dict()
@@ -142,8 +155,12 @@ class VerifyOut(Schema):
     problems: list[str]
 
 
-@api.get("/audit/verify", response=VerifyOut, tags=["audit"],
-         summary="Check the audit trail's hash chain")
+@api.get(
+    "/audit/verify",
+    response=VerifyOut,
+    tags=["audit"],
+    summary="Check the audit trail's hash chain",
+)
 def audit_verify(request: HttpRequest) -> dict[str, Any]:
     need(request, "view_audit_trail")
     return audit.verify().as_dict()
@@ -163,8 +180,12 @@ class PatientSearch(Schema):
     q: str
 
 
-@api.get("/patients", response=list[PatientOut], tags=["privacy"],
-         summary="Patient directory (identifiers masked unless your role sees them)")
+@api.get(
+    "/patients",
+    response=list[PatientOut],
+    tags=["privacy"],
+    summary="Patient directory (identifiers masked unless your role sees them)",
+)
 def list_patients(request: HttpRequest, limit: int = 50, offset: int = 0) -> list[Any]:
     need(request, "view_patients")
     shown = list(Patient.objects.all()[offset : offset + min(limit, 200)])
@@ -172,8 +193,12 @@ def list_patients(request: HttpRequest, limit: int = 50, offset: int = 0) -> lis
     return [present(p, request.user) for p in shown]
 
 
-@api.post("/patients/search", response=list[PatientOut], tags=["privacy"],
-          summary="Find patients by MRN or name (POSTed: identifiers stay out of URLs)")
+@api.post(
+    "/patients/search",
+    response=list[PatientOut],
+    tags=["privacy"],
+    summary="Find patients by MRN or name (POSTed: identifiers stay out of URLs)",
+)
 def search_patients(request: HttpRequest, body: PatientSearch) -> list[Any]:
     need(request, "view_patients")
     shown = list(find_patients(body.q)[:50])
@@ -181,8 +206,7 @@ def search_patients(request: HttpRequest, body: PatientSearch) -> list[Any]:
     return [present(p, request.user) for p in shown]
 
 
-@api.get("/patients/{patient_id}", response=PatientOut, tags=["privacy"],
-         summary="One patient")
+@api.get("/patients/{patient_id}", response=PatientOut, tags=["privacy"], summary="One patient")
 def get_patient(request: HttpRequest, patient_id: uuid.UUID) -> Any:
     need(request, "view_patients")
     patient = get_object_or_404(Patient, pk=patient_id)

@@ -41,10 +41,20 @@ def _progress(total: int | None, label: str, quiet: bool) -> Iterator[Callable[[
     """A progress bar on stderr (hidden with --json or when stderr is not a terminal)."""
     from tqdm import tqdm
 
-    bar = tqdm(total=total, desc=label, unit=" items", disable=True if quiet else None,
-               file=sys.stderr, dynamic_ncols=True)
+    bar = tqdm(
+        total=total,
+        desc=label,
+        unit=" items",
+        disable=True if quiet else None,
+        file=sys.stderr,
+        dynamic_ncols=True,
+    )
+
+    def step(count: int) -> None:
+        bar.update(count)
+
     try:
-        yield bar.update
+        yield step
     finally:
         bar.close()
 
@@ -91,8 +101,7 @@ def initialize(organization: str = "") -> dict[str, Any]:
         org = Organization.objects.first() or Organization(name=organization)
         org.name = organization
         org.save()
-    return {"data_dir": str(data_dir), "database": connection.vendor,
-            "migrations_applied": pending}
+    return {"data_dir": str(data_dir), "database": connection.vendor, "migrations_applied": pending}
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -117,7 +126,8 @@ def cmd_init(args: argparse.Namespace) -> int:
             if not password:
                 return _fail(
                     f"no password for {username}: use --password-file, HYGEIA_ADMIN_PASSWORD, "
-                    "or run without --no-input to be asked", 2
+                    "or run without --no-input to be asked",
+                    2,
                 )
             candidate = User(username=username, email=args.email or "")
             try:
@@ -133,11 +143,14 @@ def cmd_init(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(result)
     else:
-        print(f"Database ready ({result['database']}, {result['migrations_applied']} "
-              f"migrations applied); data in {result['data_dir']}.")
+        print(
+            f"Database ready ({result['database']}, {result['migrations_applied']} "
+            f"migrations applied); data in {result['data_dir']}."
+        )
         if username:
-            print(f"Administrator {username}: {admin_state}. MFA enrolment is asked at first "
-                  "sign-in.")
+            print(
+                f"Administrator {username}: {admin_state}. MFA enrolment is asked at first sign-in."
+            )
         print("Next: `hygeia serve`, then open http://127.0.0.1:8000")
     return 0
 
@@ -152,8 +165,11 @@ def _serve(bind: str, workers: int) -> int:
     from hygeia.core import checks, logsafe
     from hygeia.wsgi import application
 
-    pending = [f for f in checks.run(include_deployment=False)
-               if f.level == checks.FAIL and f.topic == "database"]
+    pending = [
+        f
+        for f in checks.run(include_deployment=False)
+        if f.level == checks.FAIL and f.topic == "database"
+    ]
     if pending:
         return _fail(pending[0].message)
     connections.close_all()  # never share a connection with forked workers
@@ -205,8 +221,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print(f"  {account.username:<10} {account.password:<20} {account.role}{note}")
         print()
     else:
-        print("Demo data already present; passwords were shown when it was created. "
-              "`hygeia demo --reset` starts over.")
+        print(
+            "Demo data already present; passwords were shown when it was created. "
+            "`hygeia demo --reset` starts over."
+        )
     if args.no_serve:
         return 0
     return _serve(args.bind, args.workers)
@@ -238,14 +256,20 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     with _progress(backup.count_objects(), "backup", args.json) as step:
         result = backup.create(Path(args.output) if args.output else None, progress=step)
-    audit.record(audit.Action.EXPORT, object_type="backup", summary=f"backup written to "
-                 f"{result.path.name}", details={"objects": result.objects, "files": result.files})
+    audit.record(
+        audit.Action.EXPORT,
+        object_type="backup",
+        summary=f"backup written to {result.path.name}",
+        details={"objects": result.objects, "files": result.files},
+    )
     if args.json:
         _print_json(result.as_dict())
     else:
-        print(f"Backup written to {result.path} ({result.objects} records, {result.files} "
-              f"files, {result.bytes / 1e6:.1f} MB). It holds patient data and MFA secrets: "
-              "store it encrypted.")
+        print(
+            f"Backup written to {result.path} ({result.objects} records, {result.files} "
+            f"files, {result.bytes / 1e6:.1f} MB). It holds patient data and MFA secrets: "
+            "store it encrypted."
+        )
     return 0
 
 
@@ -264,8 +288,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
         _print_json(result.as_dict())
     else:
         print(f"Restored {result.objects} records and {result.files} files from {archive}.")
-        print("Audit trail: " + ("intact." if result.audit_ok else
-                                 f"BROKEN — {result.audit_problem}"))
+        print(
+            "Audit trail: " + ("intact." if result.audit_ok else f"BROKEN — {result.audit_problem}")
+        )
     return 0 if result.audit_ok else 1
 
 
@@ -281,8 +306,10 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(result.as_dict())
     elif result.ok:
-        print(f"Audit trail intact: {result.checked} entries; head #{result.head_seq} "
-              f"{result.head_hash}")
+        print(
+            f"Audit trail intact: {result.checked} entries; head #{result.head_seq} "
+            f"{result.head_hash}"
+        )
     else:
         print(f"Audit trail BROKEN: {result.first_problem}")
         for problem in result.problems[1:]:
@@ -303,6 +330,7 @@ def cmd_audit_export(args: argparse.Namespace) -> int:
     handle = sys.stdout if to_stdout else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
     try:
         with _progress(total, "export", to_stdout) as step:
+
             def counted() -> Iterator[Any]:
                 for entry in entries.iterator(chunk_size=2000):
                     step(1)
@@ -313,10 +341,12 @@ def cmd_audit_export(args: argparse.Namespace) -> int:
     finally:
         if not to_stdout:
             handle.close()
-    audit.record(audit.Action.EXPORT, object_type="core.auditentry",
-                 summary=f"audit trail exported as {args.format} (command line)",
-                 details={"format": args.format, "filter": describe_filter(filters),
-                          "count": total})
+    audit.record(
+        audit.Action.EXPORT,
+        object_type="core.auditentry",
+        summary=f"audit trail exported as {args.format} (command line)",
+        details={"format": args.format, "filter": describe_filter(filters), "count": total},
+    )
     if not to_stdout:
         print(f"Wrote {total} entries to {args.output}", file=sys.stderr)
     return 0
@@ -333,8 +363,9 @@ def cmd_manage(args: argparse.Namespace) -> int:
 
 
 def _json_flag(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true",
-                        help="print one JSON object on stdout instead of text")
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object on stdout instead of text"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -350,19 +381,28 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"hygeia {__version__}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    def command(name: str, handler: Callable[[argparse.Namespace], int], summary: str,
-                details: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=summary, description=f"{summary}\n\n{details}",
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    def command(
+        name: str, handler: Callable[[argparse.Namespace], int], summary: str, details: str
+    ) -> argparse.ArgumentParser:
+        p = sub.add_parser(
+            name,
+            help=summary,
+            description=f"{summary}\n\n{details}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         p.set_defaults(handler=handler)
         return p
 
-    p = command("init", cmd_init, "Create or upgrade the database and the first administrator.",
-                "Safe to re-run: applies new migrations, refreshes roles from "
-                "content/roles.yaml,\nand leaves an existing administrator's password alone.\n\n"
-                "Examples:\n  hygeia init                                   # interactive\n"
-                "  hygeia init --admin alice --password-file pw.txt --no-input\n"
-                "  HYGEIA_ADMIN_USERNAME=alice HYGEIA_ADMIN_PASSWORD=... hygeia init --no-input")
+    p = command(
+        "init",
+        cmd_init,
+        "Create or upgrade the database and the first administrator.",
+        "Safe to re-run: applies new migrations, refreshes roles from "
+        "content/roles.yaml,\nand leaves an existing administrator's password alone.\n\n"
+        "Examples:\n  hygeia init                                   # interactive\n"
+        "  hygeia init --admin alice --password-file pw.txt --no-input\n"
+        "  HYGEIA_ADMIN_USERNAME=alice HYGEIA_ADMIN_PASSWORD=... hygeia init --no-input",
+    )
     p.add_argument("--admin", metavar="USER", help="username of the first administrator")
     p.add_argument("--password-file", metavar="FILE", help="file holding that user's password")
     p.add_argument("--email", help="the administrator's e-mail address")
@@ -370,65 +410,105 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-input", action="store_true", help="never prompt; fail instead")
     _json_flag(p)
 
-    p = command("serve", cmd_serve, "Run the web application (gunicorn + whitenoise).",
-                "Put a TLS-terminating reverse proxy in front in production and set "
-                "HYGEIA_TLS=true.\n\nExample:\n  hygeia serve --bind 0.0.0.0:8000 --workers 4")
+    p = command(
+        "serve",
+        cmd_serve,
+        "Run the web application (gunicorn + whitenoise).",
+        "Put a TLS-terminating reverse proxy in front in production and set "
+        "HYGEIA_TLS=true.\n\nExample:\n  hygeia serve --bind 0.0.0.0:8000 --workers 4",
+    )
     p.add_argument("--bind", default="127.0.0.1:8000", help="address:port (default %(default)s)")
     p.add_argument("--workers", type=int, default=2, help="worker processes (default %(default)s)")
 
-    p = command("demo", cmd_demo, "Set up a synthetic hospital and serve it.",
-                "Creates the database, one account per role (passwords printed once) and\n"
-                "synthetic patients, then serves http://127.0.0.1:8000. All data is made up.")
+    p = command(
+        "demo",
+        cmd_demo,
+        "Set up a synthetic hospital and serve it.",
+        "Creates the database, one account per role (passwords printed once) and\n"
+        "synthetic patients, then serves http://127.0.0.1:8000. All data is made up.",
+    )
     p.add_argument("--bind", default="127.0.0.1:8000", help="address:port (default %(default)s)")
     p.add_argument("--workers", type=int, default=2, help="worker processes (default %(default)s)")
     p.add_argument("--no-serve", action="store_true", help="set up only; do not start the server")
     p.add_argument("--reset", action="store_true", help="erase all data first (new passwords)")
     _json_flag(p)
 
-    p = command("check", cmd_check, "Check configuration, database and security settings.",
-                "Runs Hygeia's checks and Django's system and deployment checks. Exits 1\n"
-                "when something must be fixed before going live; warnings are advice.")
+    p = command(
+        "check",
+        cmd_check,
+        "Check configuration, database and security settings.",
+        "Runs Hygeia's checks and Django's system and deployment checks. Exits 1\n"
+        "when something must be fixed before going live; warnings are advice.",
+    )
     p.add_argument("--no-deploy", action="store_true", help="skip Django's deployment checks")
     _json_flag(p)
 
-    p = command("backup", cmd_backup, "Write a consistent archive of the database and data.",
-                "The archive (tar.gz, mode 0600) holds every record as JSON Lines, the data\n"
-                "directory's files and a checksummed manifest. It contains patient data and\n"
-                "MFA secrets: store it encrypted.\n\nExample:\n  hygeia backup --output "
-                "/secure/hygeia-$(date +%F).tar.gz")
-    p.add_argument("--output", metavar="FILE",
-                   help="archive path (default $HYGEIA_DATA_DIR/backups/hygeia-TIMESTAMP.tar.gz)")
+    p = command(
+        "backup",
+        cmd_backup,
+        "Write a consistent archive of the database and data.",
+        "The archive (tar.gz, mode 0600) holds every record as JSON Lines, the data\n"
+        "directory's files and a checksummed manifest. It contains patient data and\n"
+        "MFA secrets: store it encrypted.\n\nExample:\n  hygeia backup --output "
+        "/secure/hygeia-$(date +%F).tar.gz",
+    )
+    p.add_argument(
+        "--output",
+        metavar="FILE",
+        help="archive path (default $HYGEIA_DATA_DIR/backups/hygeia-TIMESTAMP.tar.gz)",
+    )
     _json_flag(p)
 
-    p = command("restore", cmd_restore, "Restore a backup made by `hygeia backup`.",
-                "Checks every checksum first, then replaces the database's content in one\n"
-                "transaction and puts the data files back. Works across SQLite and PostgreSQL.\n"
-                "Refuses a non-empty database unless --force is given.")
+    p = command(
+        "restore",
+        cmd_restore,
+        "Restore a backup made by `hygeia backup`.",
+        "Checks every checksum first, then replaces the database's content in one\n"
+        "transaction and puts the data files back. Works across SQLite and PostgreSQL.\n"
+        "Refuses a non-empty database unless --force is given.",
+    )
     p.add_argument("archive", help="the .tar.gz written by `hygeia backup`")
     p.add_argument("--force", action="store_true", help="replace a database that holds data")
     _json_flag(p)
 
-    audit_parser = sub.add_parser("audit", help="Verify or export Hygeia's own audit trail.",
-                                  description="Hygeia's hash-chained audit trail.")
+    audit_parser = sub.add_parser(
+        "audit",
+        help="Verify or export Hygeia's own audit trail.",
+        description="Hygeia's hash-chained audit trail.",
+    )
     audit_sub = audit_parser.add_subparsers(title="audit commands", metavar="ACTION")
-    audit_parser.set_defaults(handler=lambda _args: (audit_parser.print_help(), 2)[1])
 
-    p = audit_sub.add_parser("verify", help="Check the hash chain; exit 1 naming the first bad "
-                             "entry.", description="Recomputes every entry's hash and link. Exit "
-                             "0 when intact, 1 when an entry was\nedited, inserted or deleted "
-                             "(the first bad entry is named).",
-                             formatter_class=argparse.RawDescriptionHelpFormatter)
+    def audit_help(_args: argparse.Namespace) -> int:
+        audit_parser.print_help()
+        return 2
+
+    audit_parser.set_defaults(handler=audit_help)
+
+    p = audit_sub.add_parser(
+        "verify",
+        help="Check the hash chain; exit 1 naming the first bad entry.",
+        description="Recomputes every entry's hash and link. Exit "
+        "0 when intact, 1 when an entry was\nedited, inserted or deleted "
+        "(the first bad entry is named).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.set_defaults(handler=cmd_audit_verify)
-    p.add_argument("--expect-head", metavar="HASH", help="head hash recorded earlier outside "
-                   "Hygeia; detects a rewritten chain")
+    p.add_argument(
+        "--expect-head",
+        metavar="HASH",
+        help="head hash recorded earlier outside Hygeia; detects a rewritten chain",
+    )
     _json_flag(p)
 
-    p = audit_sub.add_parser("export", help="Export as FHIR AuditEvent NDJSON (IHE BALP) or CSV.",
-                             description="Writes the audit trail, oldest first. The export itself "
-                             "is recorded in the trail.\n\nExamples:\n  hygeia audit export "
-                             "--output audit.ndjson\n  hygeia audit export --format csv --since "
-                             "2026-01-01 --action view_phi",
-                             formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = audit_sub.add_parser(
+        "export",
+        help="Export as FHIR AuditEvent NDJSON (IHE BALP) or CSV.",
+        description="Writes the audit trail, oldest first. The export itself "
+        "is recorded in the trail.\n\nExamples:\n  hygeia audit export "
+        "--output audit.ndjson\n  hygeia audit export --format csv --since "
+        "2026-01-01 --action view_phi",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.set_defaults(handler=cmd_audit_export)
     p.add_argument("--format", choices=["ndjson", "csv"], default="ndjson")
     p.add_argument("--output", metavar="FILE", help="file to write (default: stdout)")
@@ -437,8 +517,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", type=date.fromisoformat, help="from this day (YYYY-MM-DD)")
     p.add_argument("--until", type=date.fromisoformat, help="up to and including this day")
 
-    p = command("manage", cmd_manage, "Run a Django management command (for operators).",
-                "Example:\n  hygeia manage showmigrations")
+    p = command(
+        "manage",
+        cmd_manage,
+        "Run a Django management command (for operators).",
+        "Example:\n  hygeia manage showmigrations",
+    )
     p.add_argument("rest", nargs=argparse.REMAINDER, help="the command and its arguments")
     return parser
 

@@ -20,53 +20,108 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("HYGEIA_DATA_DIR", "./var", "Where Hygeia keeps its database (SQLite), secret key, "
-            "uploads and event data."),
-    Setting("DATABASE_URL", "sqlite:///$HYGEIA_DATA_DIR/hygeia.sqlite3",
-            "Database to use, e.g. `postgres://hygeia@db.example.org:5432/hygeia`."),
-    Setting("HYGEIA_SECRET_KEY", "(generated)", "Signing key. When unset, a random key is "
-            "generated into `$HYGEIA_DATA_DIR/secret_key` (mode 0600) on first use."),
-    Setting("HYGEIA_DEBUG", "false", "Django debug pages. Never enable in production: "
-            "they can display patient data."),
-    Setting("HYGEIA_ALLOWED_HOSTS", "localhost,127.0.0.1",
-            "Comma-separated host names the server answers to."),
-    Setting("HYGEIA_TLS", "false", "Set to `true` when users reach Hygeia over HTTPS: secure "
-            "cookies, HSTS, and redirection of plain HTTP."),
-    Setting("HYGEIA_TRUST_PROXY_TLS_HEADER", "false", "Trust `X-Forwarded-Proto: https` from "
-            "the reverse proxy that terminates TLS."),
-    Setting("HYGEIA_CSRF_TRUSTED_ORIGINS", "", "Comma-separated origins (scheme://host) "
-            "allowed to post forms when behind a proxy."),
+    Setting(
+        "HYGEIA_DATA_DIR",
+        "./var",
+        "Where Hygeia keeps its database (SQLite), secret key, uploads and event data.",
+    ),
+    Setting(
+        "DATABASE_URL",
+        "sqlite:///$HYGEIA_DATA_DIR/hygeia.sqlite3",
+        "Database to use, e.g. `postgres://hygeia@db.example.org:5432/hygeia`.",
+    ),
+    Setting(
+        "HYGEIA_SECRET_KEY",
+        "(generated)",
+        "Signing key. When unset, a random key is "
+        "generated into `$HYGEIA_DATA_DIR/secret_key` (mode 0600) on first use.",
+    ),
+    Setting(
+        "HYGEIA_DEBUG",
+        "false",
+        "Django debug pages. Never enable in production: they can display patient data.",
+    ),
+    Setting(
+        "HYGEIA_ALLOWED_HOSTS",
+        "localhost,127.0.0.1",
+        "Comma-separated host names the server answers to.",
+    ),
+    Setting(
+        "HYGEIA_TLS",
+        "false",
+        "Set to `true` when users reach Hygeia over HTTPS: secure "
+        "cookies, HSTS, and redirection of plain HTTP.",
+    ),
+    Setting(
+        "HYGEIA_TRUST_PROXY_TLS_HEADER",
+        "false",
+        "Trust `X-Forwarded-Proto: https` from the reverse proxy that terminates TLS.",
+    ),
+    Setting(
+        "HYGEIA_CSRF_TRUSTED_ORIGINS",
+        "",
+        "Comma-separated origins (scheme://host) allowed to post forms when behind a proxy.",
+    ),
     Setting("HYGEIA_TIME_ZONE", "UTC", "Time zone for displayed dates (storage is always UTC)."),
-    Setting("HYGEIA_SESSION_IDLE_MINUTES", "15", "Sign out after this much inactivity "
-            "(HIPAA automatic logoff, 164.312(a)(2)(iii))."),
-    Setting("HYGEIA_SESSION_MAX_HOURS", "12", "Sign out this long after sign-in, whatever "
-            "the activity."),
-    Setting("HYGEIA_LOCKOUT_THRESHOLD", "5", "Failed sign-ins (password or MFA) that lock "
-            "an account."),
+    Setting(
+        "HYGEIA_SESSION_IDLE_MINUTES",
+        "15",
+        "Sign out after this much inactivity (HIPAA automatic logoff, 164.312(a)(2)(iii)).",
+    ),
+    Setting(
+        "HYGEIA_SESSION_MAX_HOURS", "12", "Sign out this long after sign-in, whatever the activity."
+    ),
+    Setting(
+        "HYGEIA_LOCKOUT_THRESHOLD", "5", "Failed sign-ins (password or MFA) that lock an account."
+    ),
     Setting("HYGEIA_LOCKOUT_MINUTES", "15", "How long a locked account stays locked."),
     Setting("HYGEIA_PASSWORD_MIN_LENGTH", "12", "Minimum password length for local accounts."),
     Setting("HYGEIA_MAX_UPLOAD_MB", "25", "Largest upload accepted, in MiB."),
     Setting("HYGEIA_LOG_LEVEL", "INFO", "Application log level (DEBUG, INFO, WARNING, ERROR)."),
-    Setting("HYGEIA_ADMIN_USERNAME", "", "First administrator for `hygeia init` when "
-            "`--admin` is not given."),
-    Setting("HYGEIA_ADMIN_PASSWORD", "", "That administrator's password, for unattended "
-            "installs (prefer `--password-file`)."),
+    Setting(
+        "HYGEIA_ADMIN_USERNAME",
+        "",
+        "First administrator for `hygeia init` when `--admin` is not given.",
+    ),
+    Setting(
+        "HYGEIA_ADMIN_PASSWORD",
+        "",
+        "That administrator's password, for unattended installs (prefer `--password-file`).",
+    ),
     Setting("HYGEIA_ADMIN_EMAIL", "", "That administrator's e-mail address."),
-    Setting("HYGEIA_ORGANIZATION", "", "Name of the hospital or health system, shown in the "
-            "header (set at `hygeia init`)."),
-    Setting("HYGEIA_OIDC_ISSUER", "", "OpenID Connect issuer URL; enables single sign-on "
-            "(its `/.well-known/openid-configuration` is read)."),
+    Setting(
+        "HYGEIA_ORGANIZATION",
+        "",
+        "Name of the hospital or health system, shown in the header (set at `hygeia init`).",
+    ),
+    Setting(
+        "HYGEIA_OIDC_ISSUER",
+        "",
+        "OpenID Connect issuer URL; enables single sign-on "
+        "(its `/.well-known/openid-configuration` is read).",
+    ),
     Setting("HYGEIA_OIDC_CLIENT_ID", "", "Client ID registered with the identity provider."),
-    Setting("HYGEIA_OIDC_CLIENT_SECRET", "", "Client secret registered with the identity "
-            "provider."),
+    Setting(
+        "HYGEIA_OIDC_CLIENT_SECRET", "", "Client secret registered with the identity provider."
+    ),
     Setting("HYGEIA_OIDC_SCOPES", "openid email profile", "Scopes requested at sign-in."),
-    Setting("HYGEIA_OIDC_ROLE_CLAIM", "groups", "Claim (in the ID token or user info) that "
-            "carries the user's groups or roles."),
-    Setting("HYGEIA_OIDC_ROLE_MAP", "", "Claim value to Hygeia role, e.g. "
-            "`hyg-admins=Administrator;privacy=Privacy Officer`. Roles are re-synced at each "
-            "sign-in."),
-    Setting("HYGEIA_OIDC_DEFAULT_ROLE", "Staff", "Role given when no claim value maps; empty "
-            "to refuse such users."),
+    Setting(
+        "HYGEIA_OIDC_ROLE_CLAIM",
+        "groups",
+        "Claim (in the ID token or user info) that carries the user's groups or roles.",
+    ),
+    Setting(
+        "HYGEIA_OIDC_ROLE_MAP",
+        "",
+        "Claim value to Hygeia role, e.g. "
+        "`hyg-admins=Administrator;privacy=Privacy Officer`. Roles are re-synced at each "
+        "sign-in.",
+    ),
+    Setting(
+        "HYGEIA_OIDC_DEFAULT_ROLE",
+        "Staff",
+        "Role given when no claim value maps; empty to refuse such users.",
+    ),
     Setting("HYGEIA_OIDC_LABEL", "Sign in with single sign-on", "Text of the SSO button."),
 )
 

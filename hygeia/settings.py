@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -126,6 +127,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = None  # served from the package by whitenoise (WHITENOISE_USE_FINDERS)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -165,7 +167,7 @@ X_FRAME_OPTIONS = "DENY"
 LOCKOUT_THRESHOLD = config.as_int("HYGEIA_LOCKOUT_THRESHOLD")
 LOCKOUT_MINUTES = config.as_int("HYGEIA_LOCKOUT_MINUTES")
 
-OIDC = {
+OIDC: dict[str, Any] = {
     "issuer": config.raw("HYGEIA_OIDC_ISSUER").rstrip("/"),
     "client_id": config.raw("HYGEIA_OIDC_CLIENT_ID"),
     "client_secret": config.raw("HYGEIA_OIDC_CLIENT_SECRET"),

@@ -14,8 +14,13 @@ from hygeia.privacy import simulate
 
 PASSWORD = "Sturdy-Passw0rd-for-tests"
 ROLES = [
-    "Administrator", "Privacy Officer", "Security Analyst", "Vendor Risk Manager",
-    "AI Governance Reviewer", "Auditor", "Staff",
+    "Administrator",
+    "Privacy Officer",
+    "Security Analyst",
+    "Vendor Risk Manager",
+    "AI Governance Reviewer",
+    "Auditor",
+    "Staff",
 ]
 
 
@@ -29,8 +34,9 @@ def _isolated_data_dir(settings, tmp_path):
 @pytest.fixture
 def make_user(db):
     def make(username: str, *roles: str, password: str = PASSWORD, totp: bool = False) -> User:
-        user = User.objects.create_user(username=username, password=password,
-                                        email=f"{username}@example.org")
+        user = User.objects.create_user(
+            username=username, password=password, email=f"{username}@example.org"
+        )
         for role in roles:
             user.groups.add(Group.objects.get(name=role))
         if totp:

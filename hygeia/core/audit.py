@@ -202,8 +202,10 @@ def verify(
         checked += 1
         if entry.seq != expected_seq:
             if entry.seq > expected_seq:
-                missing = f"{expected_seq}" if entry.seq == expected_seq + 1 else (
-                    f"{expected_seq}–{entry.seq - 1}"
+                missing = (
+                    f"{expected_seq}"
+                    if entry.seq == expected_seq + 1
+                    else f"{expected_seq} to {entry.seq - 1}"
                 )
                 problems.append(f"entry {entry.seq}: entries {missing} are missing (deleted)")
             else:

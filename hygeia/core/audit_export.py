@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
@@ -16,8 +16,18 @@ from hygeia.core.audit_fhir import to_audit_event
 from hygeia.core.models import AuditEntry
 
 CSV_COLUMNS = [
-    "seq", "at", "actor", "source_ip", "action", "outcome", "object_type", "object_id",
-    "patient_ref", "summary", "prev_hash", "entry_hash",
+    "seq",
+    "at",
+    "actor",
+    "source_ip",
+    "action",
+    "outcome",
+    "object_type",
+    "object_id",
+    "patient_ref",
+    "summary",
+    "prev_hash",
+    "entry_hash",
 ]
 
 
@@ -47,7 +57,7 @@ def filter_entries(
     if since:
         entries = entries.filter(at__gte=_day_start(since))
     if until:
-        entries = entries.filter(at__lt=_day_start(until) + timezone.timedelta(days=1))
+        entries = entries.filter(at__lt=_day_start(until) + timedelta(days=1))
     return entries.order_by("-seq")
 
 
@@ -75,7 +85,11 @@ def iter_csv(entries: Iterable[AuditEntry]) -> Iterator[str]:
 
 def _csv_safe(value: Any) -> str:
     """Values as text, defused against spreadsheet formula injection."""
-    text = value.isoformat() if isinstance(value, datetime) else str(value if value is not None else "")
+    text = (
+        value.isoformat()
+        if isinstance(value, datetime)
+        else str(value if value is not None else "")
+    )
     if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + text
     return text

@@ -34,26 +34,71 @@ def _coding(system: str, code: str, display: str) -> dict[str, str]:
 
 # action -> (profile, type, subtype, FHIR action code, user participation)
 _MAPPING: dict[str, tuple[str | None, dict[str, str], dict[str, str] | None, str, str]] = {
-    AuditAction.LOGIN: ("Login", _coding(DCM, "110114", "User Authentication"),
-                        _coding(DCM, "110122", "Login"), "E", "IRCP"),
-    AuditAction.LOGOUT: ("Logout", _coding(DCM, "110114", "User Authentication"),
-                         _coding(DCM, "110123", "Logout"), "E", "IRCP"),
-    AuditAction.LOGIN_FAILED: (None, _coding(DCM, "110114", "User Authentication"),
-                               _coding(DCM, "110122", "Login"), "E", "IRCP"),
+    AuditAction.LOGIN: (
+        "Login",
+        _coding(DCM, "110114", "User Authentication"),
+        _coding(DCM, "110122", "Login"),
+        "E",
+        "IRCP",
+    ),
+    AuditAction.LOGOUT: (
+        "Logout",
+        _coding(DCM, "110114", "User Authentication"),
+        _coding(DCM, "110123", "Logout"),
+        "E",
+        "IRCP",
+    ),
+    AuditAction.LOGIN_FAILED: (
+        None,
+        _coding(DCM, "110114", "User Authentication"),
+        _coding(DCM, "110122", "Login"),
+        "E",
+        "IRCP",
+    ),
     AuditAction.ACCOUNT_LOCKED: (None, _coding(DCM, "110113", "Security Alert"), None, "E", "IRCP"),
-    AuditAction.MFA_CHANGE: (None, _coding(DCM, "110113", "Security Alert"),
-                             _coding(DCM, "110137", "User security Attributes Changed"), "U", "AUT"),
-    AuditAction.PERMISSION_CHANGE: (None, _coding(DCM, "110113", "Security Alert"),
-                                    _coding(DCM, "110136", "Security Roles Changed"), "U", "AUT"),
-    AuditAction.CREATE: ("Create", _coding(EVENT_TYPE, "rest", "Restful Operation"),
-                         _coding(RESTFUL, "create", "create"), "C", "AUT"),
-    AuditAction.UPDATE: ("Update", _coding(EVENT_TYPE, "rest", "Restful Operation"),
-                         _coding(RESTFUL, "update", "update"), "U", "AUT"),
-    AuditAction.DELETE: ("Delete", _coding(EVENT_TYPE, "rest", "Restful Operation"),
-                         _coding(RESTFUL, "delete", "delete"), "D", "AUT"),
+    AuditAction.MFA_CHANGE: (
+        None,
+        _coding(DCM, "110113", "Security Alert"),
+        _coding(DCM, "110137", "User security Attributes Changed"),
+        "U",
+        "AUT",
+    ),
+    AuditAction.PERMISSION_CHANGE: (
+        None,
+        _coding(DCM, "110113", "Security Alert"),
+        _coding(DCM, "110136", "Security Roles Changed"),
+        "U",
+        "AUT",
+    ),
+    AuditAction.CREATE: (
+        "Create",
+        _coding(EVENT_TYPE, "rest", "Restful Operation"),
+        _coding(RESTFUL, "create", "create"),
+        "C",
+        "AUT",
+    ),
+    AuditAction.UPDATE: (
+        "Update",
+        _coding(EVENT_TYPE, "rest", "Restful Operation"),
+        _coding(RESTFUL, "update", "update"),
+        "U",
+        "AUT",
+    ),
+    AuditAction.DELETE: (
+        "Delete",
+        _coding(EVENT_TYPE, "rest", "Restful Operation"),
+        _coding(RESTFUL, "delete", "delete"),
+        "D",
+        "AUT",
+    ),
     AuditAction.EXPORT: ("Query", _coding(DCM, "110106", "Export"), None, "R", "IRCP"),
-    AuditAction.VIEW_PHI: ("PatientRead", _coding(EVENT_TYPE, "rest", "Restful Operation"),
-                           _coding(RESTFUL, "read", "read"), "R", "IRCP"),
+    AuditAction.VIEW_PHI: (
+        "PatientRead",
+        _coding(EVENT_TYPE, "rest", "Restful Operation"),
+        _coding(RESTFUL, "read", "read"),
+        "R",
+        "IRCP",
+    ),
     AuditAction.SYSTEM: (None, _coding(DCM, "110100", "Application Activity"), None, "E", "AUT"),
 }
 
@@ -79,8 +124,15 @@ def to_audit_event(entry: AuditEntry) -> dict[str, Any]:
         profile = "PatientQuery"
 
     user_agent: dict[str, Any] = {
-        "type": {"coding": [_coding(PARTICIPATION, participation,
-                                    "information recipient" if participation == "IRCP" else "author")]},
+        "type": {
+            "coding": [
+                _coding(
+                    PARTICIPATION,
+                    participation,
+                    "information recipient" if participation == "IRCP" else "author",
+                )
+            ]
+        },
         "who": {"identifier": {"system": "urn:hygeia:user", "value": entry.actor}},
         "requestor": True,
     }
@@ -111,8 +163,12 @@ def to_audit_event(entry: AuditEntry) -> dict[str, Any]:
     if entry.object_type:
         entities.append(
             {
-                "what": {"identifier": {"system": f"urn:hygeia:{entry.object_type}",
-                                        "value": entry.object_id}},
+                "what": {
+                    "identifier": {
+                        "system": f"urn:hygeia:{entry.object_type}",
+                        "value": entry.object_id,
+                    }
+                },
                 "type": _coding(ENTITY_TYPE, "2", "System Object"),
                 "role": _coding(OBJECT_ROLE, "4", "Domain Resource"),
                 "description": entry.summary,

@@ -57,8 +57,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/login.html",
-        {"form": form, "error": error, "next": request.GET.get("next", ""),
-         "expired": "expired" in request.GET},
+        {
+            "form": form,
+            "error": error,
+            "next": request.GET.get("next", ""),
+            "expired": "expired" in request.GET,
+        },
         status=status,
     )
 
@@ -101,7 +105,9 @@ def login_mfa_view(request: HttpRequest) -> HttpResponse:
         else:
             audit.record(
                 audit.Action.LOGIN_FAILED,
-                actor=audit.Actor(user.get_username(), user.pk, request.META.get("REMOTE_ADDR", "")),
+                actor=audit.Actor(
+                    user.get_username(), user.pk, request.META.get("REMOTE_ADDR", "")
+                ),
                 outcome="failure",
                 object_type="core.user",
                 object_id=user.pk,
@@ -109,8 +115,9 @@ def login_mfa_view(request: HttpRequest) -> HttpResponse:
             )
             accounts.register_failure(user, request, "mfa")
             error = "That code is not valid. Codes change every 30 seconds and work once."
-    return render(request, "core/login_mfa.html", {"form": form, "error": error},
-                  status=401 if error else 200)
+    return render(
+        request, "core/login_mfa.html", {"form": form, "error": error}, status=401 if error else 200
+    )
 
 
 @require_POST
@@ -158,7 +165,9 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
     except Exception:
         log.exception("single sign-on: the response could not be validated")
         sso.refuse(request, "invalid response from the identity provider")
-        messages.error(request, "Single sign-on failed: the identity provider's answer was invalid.")
+        messages.error(
+            request, "Single sign-on failed: the identity provider's answer was invalid."
+        )
         return redirect("core:login")
     step = accounts.after_first_factor(request, user, "sso", mfa_done=sso.idp_did_mfa(claims))
     if next_url:

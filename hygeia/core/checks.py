@@ -29,27 +29,40 @@ def _database() -> list[Finding]:
     try:
         connection.ensure_connection()
     except Exception as exc:
-        return [Finding(FAIL, "database", f"cannot connect to {connection.vendor}: "
-                        f"{type(exc).__name__}. Check DATABASE_URL.")]
+        return [
+            Finding(
+                FAIL,
+                "database",
+                f"cannot connect to {connection.vendor}: {type(exc).__name__}. Check DATABASE_URL.",
+            )
+        ]
     found = [Finding(OK, "database", f"connected to {connection.vendor}")]
     plan = MigrationExecutor(connection).migration_plan(
         MigrationExecutor(connection).loader.graph.leaf_nodes()
     )
     if plan:
-        found.append(Finding(FAIL, "database", f"{len(plan)} migrations not applied: run "
-                             "`hygeia init`"))
+        found.append(
+            Finding(FAIL, "database", f"{len(plan)} migrations not applied: run `hygeia init`")
+        )
     else:
         found.append(Finding(OK, "database", "schema up to date"))
     if connection.vendor == "sqlite":
-        found.append(Finding(WARN, "database", "embedded SQLite: fine for a pilot; use "
-                             "PostgreSQL (DATABASE_URL) in production"))
+        found.append(
+            Finding(
+                WARN,
+                "database",
+                "embedded SQLite: fine for a pilot; use PostgreSQL (DATABASE_URL) in production",
+            )
+        )
     return found
 
 
 def _data_dir() -> list[Finding]:
     data_dir = Path(settings.DATA_DIR)
     if not data_dir.exists():
-        return [Finding(FAIL, "data", f"data directory {data_dir} does not exist: run `hygeia init`")]
+        return [
+            Finding(FAIL, "data", f"data directory {data_dir} does not exist: run `hygeia init`")
+        ]
     found = []
     if os.access(data_dir, os.W_OK):
         found.append(Finding(OK, "data", f"data directory {data_dir} is writable"))
@@ -61,8 +74,13 @@ def _data_dir() -> list[Finding]:
     elif key.exists():
         mode = stat.S_IMODE(key.stat().st_mode)
         if mode & 0o077:
-            found.append(Finding(FAIL, "secret", f"{key} is readable by others (mode {mode:o}); "
-                                 "run `chmod 600` on it"))
+            found.append(
+                Finding(
+                    FAIL,
+                    "secret",
+                    f"{key} is readable by others (mode {mode:o}); run `chmod 600` on it",
+                )
+            )
         else:
             found.append(Finding(OK, "secret", f"secret key file has mode {mode:o}"))
     return found
@@ -71,16 +89,26 @@ def _data_dir() -> list[Finding]:
 def _security() -> list[Finding]:
     found = []
     if settings.DEBUG:
-        found.append(Finding(FAIL, "debug", "HYGEIA_DEBUG is on: error pages can show patient "
-                             "data. Turn it off."))
+        found.append(
+            Finding(
+                FAIL, "debug", "HYGEIA_DEBUG is on: error pages can show patient data. Turn it off."
+            )
+        )
     else:
         found.append(Finding(OK, "debug", "debug pages off"))
     if not settings.TLS:
-        found.append(Finding(WARN, "tls", "HYGEIA_TLS is off: serve Hygeia over HTTPS through a "
-                             "reverse proxy and set HYGEIA_TLS=true"))
+        found.append(
+            Finding(
+                WARN,
+                "tls",
+                "HYGEIA_TLS is off: serve Hygeia over HTTPS through a "
+                "reverse proxy and set HYGEIA_TLS=true",
+            )
+        )
     if settings.OIDC["issuer"] and not settings.OIDC["client_id"]:
-        found.append(Finding(FAIL, "sso", "HYGEIA_OIDC_ISSUER is set without "
-                             "HYGEIA_OIDC_CLIENT_ID"))
+        found.append(
+            Finding(FAIL, "sso", "HYGEIA_OIDC_ISSUER is set without HYGEIA_OIDC_CLIENT_ID")
+        )
     return found
 
 
@@ -92,7 +120,10 @@ def _django(include_deployment: bool) -> list[Finding]:
         level = FAIL if message.level >= django_checks.ERROR else WARN
         text = str(message.msg).split("\n")[0]
         if not settings.TLS and message.id in {
-            "security.W004", "security.W008", "security.W012", "security.W016"
+            "security.W004",
+            "security.W008",
+            "security.W012",
+            "security.W016",
         }:
             text += " (expected while HYGEIA_TLS is off)"
         found.append(Finding(level, f"django {message.id}", text))

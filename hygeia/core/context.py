@@ -9,8 +9,10 @@ from django.http import HttpRequest
 
 from hygeia import __version__
 from hygeia.core import sso
+from hygeia.core.middleware import MFA_OK_KEY
 from hygeia.core.models import Organization
 from hygeia.core.permissions import has
+from hygeia.core.roles import mfa_required
 
 # (label, url name, permission or None for every signed-in user)
 NAVIGATION: list[tuple[str, str, str | None]] = [
@@ -26,7 +28,13 @@ NAVIGATION: list[tuple[str, str, str | None]] = [
 def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     nav = []
-    if user is not None and user.is_authenticated:
+    enrolment_pending = bool(
+        user is not None
+        and user.is_authenticated
+        and not request.session.get(MFA_OK_KEY)
+        and mfa_required(user)
+    )
+    if user is not None and user.is_authenticated and not enrolment_pending:
         nav = [
             {"label": label, "url_name": name}
             for label, name, perm in NAVIGATION

@@ -56,8 +56,13 @@ def seed() -> list[DemoAccount]:
             if User.objects.filter(username=username).exists():
                 continue
             password = new_password()
-            user = User(username=username, first_name=first, last_name=last,
-                        email=f"{username}@fairhaven.example", password_changed_at=timezone.now())
+            user = User(
+                username=username,
+                first_name=first,
+                last_name=last,
+                email=f"{username}@fairhaven.example",
+                password_changed_at=timezone.now(),
+            )
             user.set_password(password)
             user.save()
             group = Group.objects.get(name=role)

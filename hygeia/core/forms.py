@@ -12,9 +12,13 @@ from hygeia.core.models import AuditAction, User
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(max_length=150, widget=forms.TextInput(
-        attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
 
 class CodeForm(forms.Form):
@@ -28,12 +32,16 @@ class CodeForm(forms.Form):
 
 
 class PasswordChangeForm(forms.Form):
-    current_password = forms.CharField(widget=forms.PasswordInput(
-        attrs={"autocomplete": "current-password"}))
-    new_password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                                   help_text=password_validation.password_validators_help_text_html())
-    confirm_password = forms.CharField(widget=forms.PasswordInput(
-        attrs={"autocomplete": "new-password"}))
+    current_password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    new_password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    confirm_password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -99,21 +107,34 @@ class NewUserForm(UserForm):
 
 
 class AuditFilterForm(forms.Form):
-    who = forms.CharField(required=False, label="Who", widget=forms.TextInput(
-        attrs={"type": "search", "placeholder": "username"}))
-    action = forms.ChoiceField(required=False, label="What",
-                               choices=[("", "Any action"), *AuditAction.choices])
-    outcome = forms.ChoiceField(required=False, label="Outcome", choices=[
-        ("", "Any outcome"), ("success", "Success"), ("failure", "Failure")])
-    object_type = forms.CharField(required=False, label="Record type", widget=forms.TextInput(
-        attrs={"type": "search", "placeholder": "e.g. core.user"}))
-    since = forms.DateField(required=False, label="From", widget=forms.DateInput(
-        attrs={"type": "date"}))
-    until = forms.DateField(required=False, label="Until", widget=forms.DateInput(
-        attrs={"type": "date"}))
+    who = forms.CharField(
+        required=False,
+        label="Who",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "username"}),
+    )
+    action = forms.ChoiceField(
+        required=False, label="What", choices=[("", "Any action"), *AuditAction.choices]
+    )
+    outcome = forms.ChoiceField(
+        required=False,
+        label="Outcome",
+        choices=[("", "Any outcome"), ("success", "Success"), ("failure", "Failure")],
+    )
+    object_type = forms.CharField(
+        required=False,
+        label="Record type",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. core.user"}),
+    )
+    since = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        required=False, label="Until", widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(max_length=100, label="Token name",
-                           help_text="What will use it, e.g. 'SIEM export'.")
+    name = forms.CharField(
+        max_length=100, label="Token name", help_text="What will use it, e.g. 'SIEM export'."
+    )
     days = forms.IntegerField(min_value=1, max_value=366, initial=90, label="Valid for (days)")

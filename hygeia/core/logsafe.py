@@ -68,7 +68,9 @@ def gunicorn_logger_class() -> Any:
             atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
             safe = redact_path(environ.get("PATH_INFO", ""))
             atoms["U"] = safe
-            atoms["r"] = f"{environ.get('REQUEST_METHOD', '')} {safe} {environ.get('SERVER_PROTOCOL', '')}"
+            atoms["r"] = (
+                f"{environ.get('REQUEST_METHOD', '')} {safe} {environ.get('SERVER_PROTOCOL', '')}"
+            )
             atoms["q"] = ""
             atoms["f"] = "-"
             return atoms

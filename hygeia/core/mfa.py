@@ -91,9 +91,7 @@ def _hash_code(code: str) -> str:
 
 def new_recovery_codes(user: User) -> list[str]:
     """Replace the user's recovery codes; the plain codes are shown once and never stored."""
-    codes = [
-        "-".join(secrets.token_hex(2) for _ in range(3)) for _ in range(RECOVERY_CODE_COUNT)
-    ]
+    codes = ["-".join(secrets.token_hex(2) for _ in range(3)) for _ in range(RECOVERY_CODE_COUNT)]
     with transaction.atomic():
         RecoveryCode.objects.filter(user=user).delete()
         RecoveryCode.objects.bulk_create(

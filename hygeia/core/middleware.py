@@ -43,7 +43,9 @@ class SecurityHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
         if request.user.is_authenticated if hasattr(request, "user") else False:
             # Pages of signed-in users may show patient data: keep them out of shared caches.
             response.headers.setdefault("Cache-Control", "no-store")

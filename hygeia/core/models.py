@@ -23,8 +23,8 @@ class AuditedModel(models.Model):
         abstract = True
 
     @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:
-        instance = super().from_db(db, field_names, values)
+    def from_db(cls, db: Any, field_names: Any, values: Any, *args: Any, **kwargs: Any) -> Any:
+        instance = super().from_db(db, field_names, values, *args, **kwargs)
         instance._loaded_values = dict(zip(field_names, values, strict=True))
         return instance
 
@@ -32,13 +32,19 @@ class AuditedModel(models.Model):
         loaded: dict[str, Any] = getattr(self, "_loaded_values", {})
         changed = []
         for field in self._meta.concrete_fields:
-            if field.attname in loaded and field.attname not in self.audit_ignore_fields:
-                if getattr(self, field.attname) != loaded[field.attname]:
-                    changed.append(field.name)
+            name = field.attname
+            if (
+                name in loaded
+                and name not in self.audit_ignore_fields
+                and getattr(self, name) != loaded[name]
+            ):
+                changed.append(field.name)
         return changed
 
     def remember_saved_values(self) -> None:
-        self._loaded_values = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
+        self._loaded_values = {
+            f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields
+        }
 
 
 class User(AuditedModel, AbstractUser):
@@ -53,9 +59,13 @@ class User(AuditedModel, AbstractUser):
 
     audit_ignore_fields = frozenset({"last_login", "failed_logins"})
 
-    class Meta(AbstractUser.Meta):
+    class Meta:
         swappable = "AUTH_USER_MODEL"
+        verbose_name = "user"
         ordering: ClassVar[list[str]] = ["username"]
+
+    def __str__(self) -> str:
+        return self.get_username()
 
     def role_names(self) -> list[str]:
         return sorted(g.name for g in self.groups.all())
@@ -99,6 +109,9 @@ class TotpDevice(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     last_used_step = models.BigIntegerField(default=0, help_text="Refuses a replayed code.")
 
+    def __str__(self) -> str:
+        return f"authenticator of {self.user}"
+
 
 class RecoveryCode(models.Model):
     """One-time codes for when the authenticator is lost; stored hashed."""
@@ -106,6 +119,9 @@ class RecoveryCode(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
     code_hash = models.CharField(max_length=128)
     used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user}"
 
 
 class ApiToken(AuditedModel):
@@ -138,6 +154,9 @@ class ExternalIdentity(models.Model):
         constraints: ClassVar[list[Any]] = [
             models.UniqueConstraint(fields=["issuer", "subject"], name="unique_external_identity")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.issuer}"
 
 
 class AuditAction(models.TextChoices):
@@ -199,3 +218,6 @@ class AuditHead(models.Model):
 
     seq = models.BigIntegerField(default=0)
     entry_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"audit head #{self.seq}"

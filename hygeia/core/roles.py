@@ -43,7 +43,9 @@ def catalog() -> tuple[dict[str, str], tuple[RoleDefinition, ...]]:
     for item in data["roles"]:
         unknown = set(item["permissions"]) - set(permissions)
         if unknown:
-            raise ValueError(f"{ROLES_FILE}: role {item['name']!r} grants unknown {sorted(unknown)}")
+            raise ValueError(
+                f"{ROLES_FILE}: role {item['name']!r} grants unknown {sorted(unknown)}"
+            )
         roles.append(
             RoleDefinition(
                 name=item["name"],

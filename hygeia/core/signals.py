@@ -60,8 +60,9 @@ def on_roles_changed(
         return
     verb = {"post_add": "granted", "post_remove": "removed", "post_clear": "all removed"}[action]
     if reverse:  # group.user_set changed
-        users = sorted(get_user_model().objects.filter(pk__in=pk_set or []).values_list(
-            "username", flat=True))
+        users = sorted(
+            get_user_model().objects.filter(pk__in=pk_set or []).values_list("username", flat=True)
+        )
         audit.record(
             audit.Action.PERMISSION_CHANGE,
             object_type="auth.group",
@@ -108,7 +109,9 @@ def on_logged_out(sender: Any, request: Any, user: Any, **_: Any) -> None:
     )
 
 
-def on_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **_: Any) -> None:
+def on_login_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **_: Any
+) -> None:
     username = str(credentials.get("username", ""))[:150]
     audit.record(
         audit.Action.LOGIN_FAILED,

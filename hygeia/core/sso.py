@@ -107,9 +107,11 @@ def user_for_claims(claims: dict[str, Any]) -> User:
     roles = roles_from_claims(claims)
     if not roles:
         raise SsoError("Your account has no Hygeia role. Ask an administrator for access.")
-    link = ExternalIdentity.objects.select_related("user").filter(
-        issuer=issuer, subject=subject
-    ).first()
+    link = (
+        ExternalIdentity.objects.select_related("user")
+        .filter(issuer=issuer, subject=subject)
+        .first()
+    )
     if link is None:
         user = User.objects.create(
             username=_username_for(claims),

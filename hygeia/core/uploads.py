@@ -52,7 +52,9 @@ def check_upload(name: str, handle: IO[bytes], size: int) -> str:
                 raise ValidationError(f"{name}: not UTF-8 text (byte {exc.start})") from exc
         return "text"
     allowed = sorted({e for exts, _ in SIGNATURES.values() for e in exts} | set(TEXT_EXTENSIONS))
-    raise ValidationError(f"{name}: this type of file is not accepted (allowed: {', '.join(allowed)})")
+    raise ValidationError(
+        f"{name}: this type of file is not accepted (allowed: {', '.join(allowed)})"
+    )
 
 
 def _check_zip(name: str, handle: IO[bytes], size: int) -> None:

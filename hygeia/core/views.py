@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -153,13 +154,19 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
     return _enrol_page(request, device, form)
 
 
-def _enrol_page(request: HttpRequest, device: Any, form: CodeForm, status: int = 200) -> HttpResponse:
+def _enrol_page(
+    request: HttpRequest, device: Any, form: CodeForm, status: int = 200
+) -> HttpResponse:
     uri = mfa.provisioning_uri(device)
     return render(
         request,
         "core/mfa_enrol.html",
-        {"qr_svg": mfa.qr_svg(uri), "secret": device.secret, "form": form,
-         "forced": mfa_required(request.user) and not request.session.get(MFA_OK_KEY)},
+        {
+            "qr_svg": mfa.qr_svg(uri),
+            "secret": device.secret,
+            "form": form,
+            "forced": mfa_required(request.user) and not request.session.get(MFA_OK_KEY),
+        },
         status=status,
     )
 
@@ -177,8 +184,12 @@ def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
     if mfa.confirmed_device(user) is None:
         raise Http404
     codes = mfa.new_recovery_codes(user)
-    audit.record(audit.Action.MFA_CHANGE, object_type="core.user", object_id=user.pk,
-                 summary="recovery codes regenerated")
+    audit.record(
+        audit.Action.MFA_CHANGE,
+        object_type="core.user",
+        object_id=user.pk,
+        summary="recovery codes regenerated",
+    )
     return render(request, "core/recovery_codes.html", {"codes": codes})
 
 
@@ -189,8 +200,12 @@ def mfa_remove(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     mfa.remove(user)
-    audit.record(audit.Action.MFA_CHANGE, object_type="core.user", object_id=user.pk,
-                 summary="authenticator removed by the user")
+    audit.record(
+        audit.Action.MFA_CHANGE,
+        object_type="core.user",
+        object_id=user.pk,
+        summary="authenticator removed by the user",
+    )
     if mfa_required(user):
         request.session[MFA_OK_KEY] = False
         messages.warning(request, "Your role requires MFA: set up your new authenticator now.")
@@ -259,8 +274,12 @@ def user_create(request: HttpRequest) -> HttpResponse:
             user.groups.set(form.cleaned_data["roles"])
         messages.success(request, f"Account {user.username} created.")
         return redirect("core:user_detail", user_id=user.pk)
-    return render(request, "core/user_form.html", {"form": form, "creating": True},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "core/user_form.html",
+        {"form": form, "creating": True},
+        status=400 if form.errors else 200,
+    )
 
 
 @require("view_users")
@@ -275,7 +294,8 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             "mfa_required": mfa_required(person),
             "identities": person.external_identities.all(),
             "recent": AuditEntry.objects.filter(actor_id=person.pk).order_by("-seq")[:20]
-            if request.user.has_perm("core.view_audit_trail") else None,
+            if request.user.has_perm("core.view_audit_trail")
+            else None,
         },
     )
 
@@ -290,8 +310,12 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
             person.groups.set(form.cleaned_data["roles"])
         messages.success(request, f"Account {person.username} saved.")
         return redirect("core:user_detail", user_id=person.pk)
-    return render(request, "core/user_form.html", {"form": form, "person": person},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "core/user_form.html",
+        {"form": form, "person": person},
+        status=400 if form.errors else 200,
+    )
 
 
 USER_ACTIONS = {"unlock", "reset-mfa", "deactivate", "activate"}
@@ -310,8 +334,12 @@ def user_action(request: HttpRequest, user_id: int, action: str) -> HttpResponse
         messages.success(request, f"{person.username} unlocked.")
     elif action == "reset-mfa":
         mfa.remove(person)
-        audit.record(audit.Action.MFA_CHANGE, object_type="core.user", object_id=person.pk,
-                     summary=f"authenticator of {person.username} reset by an administrator")
+        audit.record(
+            audit.Action.MFA_CHANGE,
+            object_type="core.user",
+            object_id=person.pk,
+            summary=f"authenticator of {person.username} reset by an administrator",
+        )
         messages.success(request, f"{person.username} must enrol an authenticator again.")
     elif action in {"deactivate", "activate"}:
         if person.pk == request.user.pk:
@@ -382,15 +410,19 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 @require("view_audit_trail")
 def audit_detail(request: HttpRequest, seq: int) -> HttpResponse:
     entry = get_object_or_404(AuditEntry, seq=seq)
-    return render(request, "core/audit_detail.html", {
-        "entry": entry, "hash_ok": audit.compute_hash(entry) == entry.entry_hash})
+    return render(
+        request,
+        "core/audit_detail.html",
+        {"entry": entry, "hash_ok": audit.compute_hash(entry) == entry.entry_hash},
+    )
 
 
 @require("view_audit_trail")
 def audit_verify(request: HttpRequest) -> HttpResponse:
     result = audit.verify()
-    return render(request, "core/audit_verify.html", {"result": result},
-                  status=200 if result.ok else 409)
+    return render(
+        request, "core/audit_verify.html", {"result": result}, status=200 if result.ok else 409
+    )
 
 
 EXPORT_FORMATS = {
@@ -400,7 +432,7 @@ EXPORT_FORMATS = {
 
 
 @require("export_audit_trail")
-def audit_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def audit_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     if fmt not in EXPORT_FORMATS:
         raise Http404
     _, filters = _audit_filters(request)
@@ -412,8 +444,9 @@ def audit_export(request: HttpRequest, fmt: str) -> HttpResponse:
         summary=f"audit trail exported as {fmt}",
         details={"format": fmt, "filter": describe_filter(filters), "count": entries.count()},
     )
-    response = StreamingHttpResponse(render_rows(entries.iterator(chunk_size=2000)),
-                                     content_type=content_type)
+    response = StreamingHttpResponse(
+        render_rows(entries.iterator(chunk_size=2000)), content_type=content_type
+    )
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     response["Content-Disposition"] = f'attachment; filename="hygeia-audit-{stamp}.{extension}"'
     return response

@@ -30,9 +30,7 @@ class Patient(models.Model):
 
     class Meta:
         ordering: ClassVar[list[str]] = ["family_name", "given_name"]
-        indexes: ClassVar[list[models.Index]] = [
-            models.Index(fields=["family_name", "given_name"])
-        ]
+        indexes: ClassVar[list[models.Index]] = [models.Index(fields=["family_name", "given_name"])]
 
     def __str__(self) -> str:
         # Deliberately not the name or MRN: __str__ ends up in logs and error reports.

@@ -52,18 +52,24 @@ def present(patient: Patient, user: Any) -> PatientView:
             p for p in (patient.address_line, patient.city, patient.state, patient.postal_code) if p
         )
         return PatientView(
-            id=str(patient.id), mrn=patient.mrn,
+            id=str(patient.id),
+            mrn=patient.mrn,
             name=f"{patient.family_name}, {patient.given_name}",
             birth=patient.birth_date.isoformat() if patient.birth_date else "",
-            address=address, phone=patient.phone, labels=list(patient.security_labels),
+            address=address,
+            phone=patient.phone,
+            labels=list(patient.security_labels),
             masked=False,
         )
     return PatientView(
-        id=str(patient.id), mrn=mask_tail(patient.mrn),
+        id=str(patient.id),
+        mrn=mask_tail(patient.mrn),
         name=f"{initial(patient.family_name)} {initial(patient.given_name)}".strip(),
         birth=str(patient.birth_date.year) if patient.birth_date else "",
-        address=patient.state, phone=mask_tail(patient.phone, 0),
-        labels=list(patient.security_labels), masked=True,
+        address=patient.state,
+        phone=mask_tail(patient.phone, 0),
+        labels=list(patient.security_labels),
+        masked=True,
     )
 
 
@@ -73,16 +79,21 @@ def record_view(user: Any, patients: Iterable[Patient], purpose: str) -> None:
     if not ids:
         return
     masked = not has(user, "view_patient_identifiers")
+    shown = "masked" if masked else "full identifiers"
     if len(ids) == 1:
         audit.record(
-            audit.Action.VIEW_PHI, object_type="privacy.patient", object_id=ids[0],
-            patient_ref=ids[0], summary=f"{purpose} ({'masked' if masked else 'full identifiers'})",
+            audit.Action.VIEW_PHI,
+            object_type="privacy.patient",
+            object_id=ids[0],
+            patient_ref=ids[0],
+            summary=f"{purpose} ({shown})",
             details={"masked": masked},
         )
     else:
         audit.record(
-            audit.Action.VIEW_PHI, object_type="privacy.patient",
-            summary=f"{purpose}: {len(ids)} patients ({'masked' if masked else 'full identifiers'})",
+            audit.Action.VIEW_PHI,
+            object_type="privacy.patient",
+            summary=f"{purpose}: {len(ids)} patients ({shown})",
             details={"patients": ids, "masked": masked},
         )
 

@@ -7,22 +7,84 @@ from datetime import date, timedelta
 
 from hygeia.privacy.models import Patient
 
-GIVEN = ["Avery", "Jordan", "Riley", "Casey", "Morgan", "Quinn", "Rowan", "Emerson", "Hayden",
-         "Sasha", "Noor", "Mateo", "Ines", "Tariq", "Yuki", "Leona", "Amara", "Bodhi", "Cyrus",
-         "Delphine", "Ezra", "Farah", "Gideon", "Hollis", "Imani", "Jasper", "Kiran", "Lior"]
-FAMILY = ["Okafor", "Lindqvist", "Marchetti", "Haddad", "Nakamura", "Oyelaran", "Petrov",
-          "Quintero", "Rasmussen", "Sorensen", "Tanaka", "Umarov", "Valdivia", "Whitlock",
-          "Xanthos", "Yildiz", "Zeller", "Abernathy", "Brightwater", "Castellanos", "Dunmore"]
-STREETS = ["Juniper Way", "Harbor View Rd", "Old Mill Ln", "Cedar Crest Dr", "Quarry St",
-           "Lantern Ct", "Meadowlark Ave", "Foundry Row", "Birch Hollow Rd", "Tidewater Blvd"]
-CITIES = [("Fairhaven", "MA", "027"), ("Lakemont", "NY", "148"), ("Riverbend", "OH", "437"),
-          ("Cedar Falls", "WA", "983"), ("Port Amsel", "OR", "974")]
+GIVEN = [
+    "Avery",
+    "Jordan",
+    "Riley",
+    "Casey",
+    "Morgan",
+    "Quinn",
+    "Rowan",
+    "Emerson",
+    "Hayden",
+    "Sasha",
+    "Noor",
+    "Mateo",
+    "Ines",
+    "Tariq",
+    "Yuki",
+    "Leona",
+    "Amara",
+    "Bodhi",
+    "Cyrus",
+    "Delphine",
+    "Ezra",
+    "Farah",
+    "Gideon",
+    "Hollis",
+    "Imani",
+    "Jasper",
+    "Kiran",
+    "Lior",
+]
+FAMILY = [
+    "Okafor",
+    "Lindqvist",
+    "Marchetti",
+    "Haddad",
+    "Nakamura",
+    "Oyelaran",
+    "Petrov",
+    "Quintero",
+    "Rasmussen",
+    "Sorensen",
+    "Tanaka",
+    "Umarov",
+    "Valdivia",
+    "Whitlock",
+    "Xanthos",
+    "Yildiz",
+    "Zeller",
+    "Abernathy",
+    "Brightwater",
+    "Castellanos",
+    "Dunmore",
+]
+STREETS = [
+    "Juniper Way",
+    "Harbor View Rd",
+    "Old Mill Ln",
+    "Cedar Crest Dr",
+    "Quarry St",
+    "Lantern Ct",
+    "Meadowlark Ave",
+    "Foundry Row",
+    "Birch Hollow Rd",
+    "Tidewater Blvd",
+]
+CITIES = [
+    ("Fairhaven", "MA", "027"),
+    ("Lakemont", "NY", "148"),
+    ("Riverbend", "OH", "437"),
+    ("Cedar Falls", "WA", "983"),
+    ("Port Amsel", "OR", "974"),
+]
 LABELS = ["CEL", "EMP", "PSY", "HIV", "ETH"]
 
 
 def patients(count: int, seed: int = 7) -> list[Patient]:
     """`count` synthetic patients, the same for the same seed."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (synthetic data, not security)
     made = []
     for index in range(count):
         city, state, zip3 = rng.choice(CITIES)
@@ -48,7 +110,9 @@ def patients(count: int, seed: int = 7) -> list[Patient]:
 def populate(count: int, seed: int = 7) -> int:
     """Add the synthetic patients that are not there yet; returns how many were added."""
     batch = patients(count, seed)
-    existing = set(Patient.objects.filter(mrn__in=[p.mrn for p in batch]).values_list("mrn", flat=True))
+    existing = set(
+        Patient.objects.filter(mrn__in=[p.mrn for p in batch]).values_list("mrn", flat=True)
+    )
     fresh = [p for p in batch if p.mrn not in existing]
     Patient.objects.bulk_create(fresh, batch_size=500)
     return len(fresh)

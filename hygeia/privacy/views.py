@@ -22,11 +22,16 @@ def patients(request: HttpRequest) -> HttpResponse:
     shown = list(page.object_list)
     record_view(request.user, shown, "patient list" + (" (search)" if query else ""))
     rows = [present(p, request.user) for p in shown]
-    template = "privacy/_patients_table.html" if request.headers.get("HX-Request") else (
-        "privacy/patients.html"
+    template = (
+        "privacy/_patients_table.html"
+        if request.headers.get("HX-Request")
+        else ("privacy/patients.html")
     )
-    return render(request, template, {"page": page, "rows": rows, "q": query,
-                                      "total": Patient.objects.count()})
+    return render(
+        request,
+        template,
+        {"page": page, "rows": rows, "q": query, "total": Patient.objects.count()},
+    )
 
 
 @require("view_patients")

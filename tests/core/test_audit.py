@@ -72,8 +72,10 @@ def test_edit_that_recomputes_the_hash_is_still_found():
     target = AuditEntry.objects.get(seq=entries[2].seq)
     target.summary = "nothing to see"
     forged = audit.compute_hash(target)
-    _raw("UPDATE core_auditentry SET summary = %s, entry_hash = %s WHERE seq = %s",
-         ["nothing to see", forged, target.seq])
+    _raw(
+        "UPDATE core_auditentry SET summary = %s, entry_hash = %s WHERE seq = %s",
+        ["nothing to see", forged, target.seq],
+    )
     result = audit.verify()
     assert not result.ok
     # The forged entry is self-consistent; the next one no longer links to it.
@@ -107,7 +109,11 @@ def test_inserted_entry_is_named():
     last = entries[-1]
     _raw("UPDATE core_auditentry SET seq = %s WHERE seq = %s", [last.seq + 1, last.seq])
     forged = AuditEntry(
-        seq=last.seq, at=last.at, actor="mallory", action="system", summary="forged",
+        seq=last.seq,
+        at=last.at,
+        actor="mallory",
+        action="system",
+        summary="forged",
         prev_hash=entries[-2].entry_hash,
     )
     forged.entry_hash = audit.compute_hash(forged)

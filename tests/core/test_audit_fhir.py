@@ -59,16 +59,21 @@ def test_patient_list_is_a_patient_query(make_user, patients):
     client.get("/patients/")
     event = to_audit_event(audit.AuditEntry.objects.filter(action="view_phi").latest("seq"))
     assert event["meta"]["profile"] == [f"{BALP}PatientQuery"]
-    refs = [e["what"]["reference"] for e in event["entity"] if "what" in e and "reference" in e["what"]]
+    refs = [
+        e["what"]["reference"] for e in event["entity"] if "what" in e and "reference" in e["what"]
+    ]
     assert len(refs) == 25
 
 
-@pytest.mark.parametrize("action, profile, code", [
-    (audit.Action.CREATE, "Create", "C"),
-    (audit.Action.UPDATE, "Update", "U"),
-    (audit.Action.DELETE, "Delete", "D"),
-    (audit.Action.EXPORT, "Query", "R"),
-])
+@pytest.mark.parametrize(
+    "action, profile, code",
+    [
+        (audit.Action.CREATE, "Create", "C"),
+        (audit.Action.UPDATE, "Update", "U"),
+        (audit.Action.DELETE, "Delete", "D"),
+        (audit.Action.EXPORT, "Query", "R"),
+    ],
+)
 def test_record_changes_map_to_balp_rest_profiles(action, profile, code):
     event = to_audit_event(audit.record(action, object_type="core.user", object_id=3))
     assert event["meta"]["profile"] == [f"{BALP}{profile}"] and event["action"] == code
@@ -93,7 +98,7 @@ def test_event_carries_the_chain_hash():
 
 
 def test_csv_export_defuses_spreadsheet_formulas():
-    audit.record(audit.Action.SYSTEM, summary="=HYPERLINK(\"http://x\")")
+    audit.record(audit.Action.SYSTEM, summary='=HYPERLINK("http://x")')
     text = "".join(iter_csv(audit.AuditEntry.objects.order_by("seq")))
     assert "'=HYPERLINK" in text
 

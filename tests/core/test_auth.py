@@ -24,7 +24,9 @@ def _login(client: Client, username: str, password: str = PASSWORD):
 
 
 def _actions(actor: str) -> list[str]:
-    return list(AuditEntry.objects.filter(actor=actor).order_by("seq").values_list("action", flat=True))
+    return list(
+        AuditEntry.objects.filter(actor=actor).order_by("seq").values_list("action", flat=True)
+    )
 
 
 def test_staff_signs_in_with_password_only(make_user):
@@ -157,7 +159,9 @@ def test_mfa_policy_is_enforceable_per_role(make_user):
     admin = make_user("root", "Administrator", totp=True)
     make_user("sam", "Staff")
     staff = Group.objects.get(name="Staff")
-    response = signed_in_client(admin).post(f"/roles/{staff.policy.pk}/policy/", {"mfa_required": "on"})
+    response = signed_in_client(admin).post(
+        f"/roles/{staff.policy.pk}/policy/", {"mfa_required": "on"}
+    )
     assert response.status_code == 302
     client = Client()
     _login(client, "sam")
@@ -200,26 +204,33 @@ def test_logout_is_audited_and_needs_post(make_user):
 def test_open_redirect_after_login_is_refused(make_user):
     make_user("sam", "Staff")
     client = Client()
-    response = client.post("/login/?next=https://evil.example/", {
-        "username": "sam", "password": PASSWORD, "next": "https://evil.example/"})
+    response = client.post(
+        "/login/?next=https://evil.example/",
+        {"username": "sam", "password": PASSWORD, "next": "https://evil.example/"},
+    )
     assert response["Location"] == "/"
     ok = Client().post("/login/", {"username": "sam", "password": PASSWORD, "next": "/account/"})
     assert ok["Location"] == "/account/"
 
 
-@pytest.mark.parametrize("password, ok", [
-    ("short1A!", False),
-    ("password1234", False),            # common
-    ("alllowercaseletters", False),     # one class, under 20
-    ("12345678901234", False),          # numeric
-    ("Plenty-Strong-42", True),
-    ("a long passphrase of lowercase words", True),
-])
+@pytest.mark.parametrize(
+    "password, ok",
+    [
+        ("short1A!", False),
+        ("password1234", False),  # common
+        ("alllowercaseletters", False),  # one class, under 20
+        ("12345678901234", False),  # numeric
+        ("Plenty-Strong-42", True),
+        ("a long passphrase of lowercase words", True),
+    ],
+)
 def test_password_policy(make_user, password, ok):
     user = make_user("sam", "Staff")
     client = signed_in_client(user)
-    response = client.post("/account/password/", {
-        "current_password": PASSWORD, "new_password": password, "confirm_password": password})
+    response = client.post(
+        "/account/password/",
+        {"current_password": PASSWORD, "new_password": password, "confirm_password": password},
+    )
     assert (response.status_code == 302) is ok
     user.refresh_from_db()
     assert user.check_password(password) is ok

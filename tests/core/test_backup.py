@@ -80,7 +80,7 @@ def test_damaged_archive_is_refused_and_nothing_changes(populated, tmp_path):
             member.size = len(data)
             target.addfile(member, io.BytesIO(data))
     before = _state()
-    with pytest.raises(backup.BackupError, match="database.jsonl is missing or damaged"):
+    with pytest.raises(backup.BackupError, match=r"database\.jsonl is missing or damaged"):
         backup.restore(damaged, force=True)
     assert _state() == before
 
@@ -94,7 +94,7 @@ def test_truncated_and_foreign_archives_are_refused(tmp_path, db):
     with tarfile.open(foreign, "w:gz") as tar:
         info = tarfile.TarInfo("hello.txt")
         tar.addfile(info, io.BytesIO(b""))
-    with pytest.raises(backup.BackupError, match="no manifest.json"):
+    with pytest.raises(backup.BackupError, match=r"no manifest\.json"):
         backup.restore(foreign)
 
 

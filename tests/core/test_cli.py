@@ -24,16 +24,25 @@ def run(args: list[str], data_dir: Path, **env: str) -> subprocess.CompletedProc
         **env,
     }
     environment.pop("DJANGO_SETTINGS_MODULE", None)
-    return subprocess.run([sys.executable, "-m", "hygeia.cli", *args], capture_output=True,
-                          text=True, env=environment, timeout=300, check=False)
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return subprocess.run(
+        [sys.executable, "-m", "hygeia.cli", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_init_is_non_interactive_idempotent_and_secures_the_data_dir(tmp_path):
     data = tmp_path / "var"
     password_file = tmp_path / "pw"
     password_file.write_text(STRONG + "\n")
-    first = run(["init", "--admin", "alice", "--password-file", str(password_file),
-                 "--no-input", "--json"], data)
+    first = run(
+        ["init", "--admin", "alice", "--password-file", str(password_file), "--no-input", "--json"],
+        data,
+    )
     assert first.returncode == 0, first.stderr
     payload = json.loads(first.stdout)
     assert payload["administrator"] == {"username": "alice", "state": "created"}
@@ -41,8 +50,10 @@ def test_init_is_non_interactive_idempotent_and_secures_the_data_dir(tmp_path):
     assert oct((data / "secret_key").stat().st_mode & 0o777) == "0o600"
     assert oct(data.stat().st_mode & 0o777) == "0o700"
 
-    again = run(["init", "--admin", "alice", "--password-file", str(password_file),
-                 "--no-input", "--json"], data)
+    again = run(
+        ["init", "--admin", "alice", "--password-file", str(password_file), "--no-input", "--json"],
+        data,
+    )
     assert json.loads(again.stdout)["administrator"]["state"] == "exists (password unchanged)"
     assert json.loads(again.stdout)["migrations_applied"] == 0
 
@@ -51,8 +62,13 @@ def test_init_is_non_interactive_idempotent_and_secures_the_data_dir(tmp_path):
 
 
 def test_init_takes_the_administrator_from_the_environment(tmp_path):
-    result = run(["init", "--no-input"], tmp_path / "var", HYGEIA_ADMIN_USERNAME="bob",
-                 HYGEIA_ADMIN_PASSWORD=STRONG, HYGEIA_ORGANIZATION="Synthetic General")
+    result = run(
+        ["init", "--no-input"],
+        tmp_path / "var",
+        HYGEIA_ADMIN_USERNAME="bob",
+        HYGEIA_ADMIN_PASSWORD=STRONG,
+        HYGEIA_ORGANIZATION="Synthetic General",
+    )
     assert result.returncode == 0, result.stderr
     assert "Administrator bob: created" in result.stdout
 
@@ -60,8 +76,9 @@ def test_init_takes_the_administrator_from_the_environment(tmp_path):
 def test_init_refuses_a_weak_password_and_a_missing_one(tmp_path):
     weak = tmp_path / "weak"
     weak.write_text("password")
-    refused = run(["init", "--admin", "alice", "--password-file", str(weak), "--no-input"],
-                  tmp_path / "var")
+    refused = run(
+        ["init", "--admin", "alice", "--password-file", str(weak), "--no-input"], tmp_path / "var"
+    )
     assert refused.returncode == 2 and "refused" in refused.stderr
     missing = run(["init", "--admin", "alice", "--no-input"], tmp_path / "var2")
     assert missing.returncode == 2 and "--password-file" in missing.stderr
@@ -81,22 +98,46 @@ def test_check_reports_and_exits_by_severity(tmp_path):
 
 
 def test_secure_settings_follow_tls(tmp_path):
-    code = ("import django, json; django.setup(); from django.conf import settings as s; "
-            "print(json.dumps([s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS,"
-            " s.SECURE_SSL_REDIRECT, s.DEBUG, s.SESSION_COOKIE_HTTPONLY]))")
-    env = {**os.environ, "HYGEIA_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "hygeia.settings"}
-    plain = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                           check=True)
+    code = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS,"
+        " s.SECURE_SSL_REDIRECT, s.DEBUG, s.SESSION_COOKIE_HTTPONLY]))"
+    )
+    env = {
+        **os.environ,
+        "HYGEIA_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "hygeia.settings",
+    }
+    plain = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
     assert json.loads(plain.stdout) == [False, False, 0, False, False, True]
-    tls = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={**env, "HYGEIA_TLS": "true"}, check=True)
+    tls = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**env, "HYGEIA_TLS": "true"},
+        check=True,
+    )
     assert json.loads(tls.stdout) == [True, True, 31536000, True, False, True]
 
 
-@pytest.mark.parametrize("command", [
-    [], ["init"], ["serve"], ["demo"], ["check"], ["backup"], ["restore"], ["audit"],
-    ["audit", "verify"], ["audit", "export"], ["manage"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["init"],
+        ["serve"],
+        ["demo"],
+        ["check"],
+        ["backup"],
+        ["restore"],
+        ["audit"],
+        ["audit", "verify"],
+        ["audit", "export"],
+        ["manage"],
+    ],
+)
 def test_every_command_has_teaching_help(command, capsys):
     with pytest.raises(SystemExit) as exit_:
         build_parser().parse_args([*command, "--help"])
@@ -108,9 +149,13 @@ def test_every_command_has_teaching_help(command, capsys):
 
 def test_commands_with_figures_print_one_json_object(tmp_path):
     data = tmp_path / "var"
-    for args in (["init", "--no-input", "--json"], ["check", "--json"],
-                 ["audit", "verify", "--json"], ["backup", "--json"],
-                 ["demo", "--no-serve", "--json"]):
+    for args in (
+        ["init", "--no-input", "--json"],
+        ["check", "--json"],
+        ["audit", "verify", "--json"],
+        ["backup", "--json"],
+        ["demo", "--no-serve", "--json"],
+    ):
         result = run(args, data)
         assert result.returncode in (0, 1), result.stderr
         json.loads(result.stdout)  # exactly one object, nothing else on stdout
@@ -121,8 +166,14 @@ def test_demo_creates_one_account_per_role_and_prints_passwords_once(tmp_path):
     first = run(["demo", "--no-serve", "--json"], data)
     accounts = json.loads(first.stdout)["accounts"]
     assert {a["role"] for a in accounts} == {
-        "Administrator", "Privacy Officer", "Security Analyst", "Vendor Risk Manager",
-        "AI Governance Reviewer", "Auditor", "Staff"}
+        "Administrator",
+        "Privacy Officer",
+        "Security Analyst",
+        "Vendor Risk Manager",
+        "AI Governance Reviewer",
+        "Auditor",
+        "Staff",
+    }
     assert all(len(a["password"]) >= 12 for a in accounts)
     second = run(["demo", "--no-serve", "--json"], data)
     assert json.loads(second.stdout)["accounts"] == []
@@ -140,14 +191,18 @@ def test_audit_export_writes_balp_ndjson_and_records_itself(tmp_path, make_user)
     lines = output.read_text().splitlines()
     events = [json.loads(line) for line in lines]
     assert events and all(e["resourceType"] == "AuditEvent" for e in events)
-    seqs = [next(x["valueInteger"] for x in e["extension"] if x["url"] == "urn:hygeia:audit-seq")
-            for e in events]
+    seqs = [
+        next(x["valueInteger"] for x in e["extension"] if x["url"] == "urn:hygeia:audit-seq")
+        for e in events
+    ]
     assert seqs == sorted(seqs)
     last = AuditEntry.objects.latest("seq")
     assert last.action == "export" and last.details["count"] == len(events)
     csv_out = tmp_path / "audit.csv"
-    assert main(["audit", "export", "--format", "csv", "--action", "export",
-                 "--output", str(csv_out)]) == 0
+    assert (
+        main(["audit", "export", "--format", "csv", "--action", "export", "--output", str(csv_out)])
+        == 0
+    )
     rows = csv_out.read_text().splitlines()
     assert rows[0].startswith("seq,at,actor") and len(rows) == 2
     assert User.objects.filter(username="sam").exists()

@@ -19,8 +19,8 @@ from tests.conftest import ROLES, signed_in_client
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = "public"          # anyone, signed in or not
-SIGNED_IN = "signed-in"    # every role; anonymous users are sent to sign in
+PUBLIC = "public"  # anyone, signed in or not
+SIGNED_IN = "signed-in"  # every role; anonymous users are sent to sign in
 
 ADMIN, PRIVACY, ANALYST, VENDOR, AIGOV, AUDITOR, STAFF = ROLES
 VIEW_USERS = {ADMIN, AUDITOR}
@@ -59,8 +59,11 @@ UI: dict[str, tuple[str, object]] = {
     "privacy:patient_detail": ("GET", PATIENT_READERS),
 }
 # Writes also checked with the method their form uses, where a GET shows the form.
-UI_POSTS = {"core:user_create": {ADMIN}, "core:user_edit": {ADMIN},
-            "privacy:patients": PATIENT_READERS}
+UI_POSTS = {
+    "core:user_create": {ADMIN},
+    "core:user_edit": {ADMIN},
+    "privacy:patients": PATIENT_READERS,
+}
 
 # (method, path template) -> who may
 API: dict[tuple[str, str], object] = {
@@ -156,7 +159,9 @@ def _check(response, who: str, allowed: bool, api_call: bool, label: str) -> str
         return f"{label} as {who}: server error {status}"
     if allowed:
         # A guard sends to sign-in with ?next=; the sign-in pages themselves redirect plainly.
-        if status in (401, 403) or (status == 302 and "/login/?next=" in response.get("Location", "")):
+        if status in (401, 403) or (
+            status == 302 and "/login/?next=" in response.get("Location", "")
+        ):
             return f"{label} as {who}: refused ({status}) but should be allowed"
         return None
     if who == "anonymous":
@@ -212,8 +217,12 @@ def test_api_token_authenticates_with_its_users_roles(make_user, world):
 
     auditor = make_user("auditor1", AUDITOR)
     secret = "hyg_test-token-value"
-    ApiToken.objects.create(user=auditor, name="siem", prefix=secret[:12],
-                            token_hash=hashlib.sha256(secret.encode()).hexdigest())
+    ApiToken.objects.create(
+        user=auditor,
+        name="siem",
+        prefix=secret[:12],
+        token_hash=hashlib.sha256(secret.encode()).hexdigest(),
+    )
     client = Client()
     headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
     assert client.get("/api/audit/entries", **headers).status_code == 200

@@ -41,8 +41,9 @@ def test_session_and_csrf_cookies_are_httponly(make_user):
     csrf = page.cookies["csrftoken"]
     assert csrf["httponly"] and csrf["samesite"] == "Lax"
     token = page.context["csrf_token"]
-    response = client.post("/login/", {"username": "s", "password": PASSWORD,
-                                       "csrfmiddlewaretoken": str(token)})
+    response = client.post(
+        "/login/", {"username": "s", "password": PASSWORD, "csrfmiddlewaretoken": str(token)}
+    )
     session = response.cookies["sessionid"]
     assert session["httponly"] and session["samesite"] == "Lax"
 

@@ -25,15 +25,18 @@ def test_accepts_real_files():
     assert check("policy.docx", buffer.getvalue()) == "office"
 
 
-@pytest.mark.parametrize("name, data, message", [
-    ("evil.pdf", b"MZ\x90\x00 executable", "not a PDF"),
-    ("page.html", b"<script>", "not accepted"),
-    ("tool.exe", b"MZ", "not accepted"),
-    ("empty.csv", b"", "empty"),
-    ("bin.csv", b"a,b\x00c", "binary"),
-    ("latin.csv", "caf\xe9,ok".encode("latin-1") + b"x" * 10, "not UTF-8"),
-    ("broken.xlsx", b"PK\x03\x04garbage", "damaged"),
-])
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("evil.pdf", b"MZ\x90\x00 executable", "not a PDF"),
+        ("page.html", b"<script>", "not accepted"),
+        ("tool.exe", b"MZ", "not accepted"),
+        ("empty.csv", b"", "empty"),
+        ("bin.csv", b"a,b\x00c", "binary"),
+        ("latin.csv", "caf\xe9,ok".encode("latin-1") + b"x" * 10, "not UTF-8"),
+        ("broken.xlsx", b"PK\x03\x04garbage", "damaged"),
+    ],
+)
 def test_refuses_with_a_message_naming_the_file(name, data, message):
     with pytest.raises(ValidationError) as error:
         check(name, data)

@@ -15,8 +15,14 @@ pytestmark = pytest.mark.django_db
 
 
 def identifiers(patient) -> list[str]:
-    return [patient.mrn, patient.family_name, patient.given_name,
-            patient.birth_date.isoformat(), patient.address_line, patient.phone]
+    return [
+        patient.mrn,
+        patient.family_name,
+        patient.given_name,
+        patient.birth_date.isoformat(),
+        patient.address_line,
+        patient.phone,
+    ]
 
 
 def test_privacy_officer_sees_full_identifiers(make_user, patients):
@@ -56,7 +62,9 @@ def test_search_is_posted_and_finds_by_mrn_or_name(make_user, patients):
     p = patients[2]
     page = client.post("/patients/", {"q": p.mrn}).content.decode()
     assert p.mrn in page and page.count("/patients/") >= 1
-    by_name = client.post("/patients/", {"q": f"{p.family_name[:3]} {p.given_name}"}).content.decode()
+    by_name = client.post(
+        "/patients/", {"q": f"{p.family_name[:3]} {p.given_name}"}
+    ).content.decode()
     assert p.mrn in by_name
     nothing = client.post("/patients/", {"q": "zzzz-no-match"}).content.decode()
     assert "No patient matches" in nothing
@@ -92,9 +100,9 @@ def test_no_identifier_reaches_logs_or_error_pages(make_user, patients, caplog, 
         officer.get(f"/patients/{p.id}/"),
         officer.get(f"/api/patients/{p.id}"),
         officer.post("/api/patients/search", {"q": p.mrn}, content_type="application/json"),
-        staff.get(f"/patients/{p.id}/"),                       # 403
+        staff.get(f"/patients/{p.id}/"),  # 403
         officer.get("/patients/00000000-0000-0000-0000-000000000000/"),  # 404
-        officer.get(f"/patients/{p.mrn}/"),                    # identifier typed into a URL
+        officer.get(f"/patients/{p.mrn}/"),  # identifier typed into a URL
         staff.post("/api/patients/search", {"q": p.mrn}, content_type="application/json"),
     ]
     captured = capfd.readouterr()
@@ -109,11 +117,14 @@ def test_no_identifier_reaches_logs_or_error_pages(make_user, patients, caplog, 
             assert value not in body
 
 
-@pytest.mark.parametrize("value, keep, masked", [
-    ("MRN0012345", 4, "••••••2345"),
-    ("555-0177", 0, "••••••••"),
-    ("123", 4, "•••"),
-    ("", 4, ""),
-])
+@pytest.mark.parametrize(
+    "value, keep, masked",
+    [
+        ("MRN0012345", 4, "••••••2345"),
+        ("555-0177", 0, "••••••••"),
+        ("123", 4, "•••"),
+        ("", 4, ""),
+    ],
+)
 def test_mask_tail(value, keep, masked):
     assert mask_tail(value, keep) == masked
