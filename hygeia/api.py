@@ -22,6 +22,7 @@ from ninja.security import HttpBearer, SessionAuth
 from hygeia import __version__
 from hygeia.core import audit
 from hygeia.core.audit_export import filter_entries
+from hygeia.core.clientip import client_ip
 from hygeia.core.models import ApiToken, User
 from hygeia.core.permissions import has
 from hygeia.privacy.models import Patient
@@ -42,9 +43,7 @@ class TokenAuth(HttpBearer):
             return None
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
         request.user = found.user
-        audit._current_actor.set(
-            audit.actor_for_user(found.user, request.META.get("REMOTE_ADDR", ""))
-        )
+        audit._current_actor.set(audit.actor_for_user(found.user, client_ip(request)))
         return found.user
 
 

@@ -159,6 +159,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def _serve(bind: str, workers: int) -> int:
+    from django.conf import settings
     from django.db import connections
     from gunicorn.app.base import BaseApplication
 
@@ -187,7 +188,7 @@ def _serve(bind: str, workers: int) -> int:
                 "errorlog": "-",
                 "logger_class": logsafe.gunicorn_logger_class(),
                 "timeout": 120,
-                "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+                "forwarded_allow_ips": ",".join(settings.TRUSTED_PROXIES) or "127.0.0.1",
             }
             for key, value in options.items():
                 self.cfg.set(key, value)

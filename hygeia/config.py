@@ -58,6 +58,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Trust `X-Forwarded-Proto: https` from the reverse proxy that terminates TLS.",
     ),
     Setting(
+        "HYGEIA_TRUSTED_PROXIES",
+        "127.0.0.1",
+        "Comma-separated addresses of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto headers are believed (the client address in the audit trail).",
+    ),
+    Setting(
         "HYGEIA_CSRF_TRUSTED_ORIGINS",
         "",
         "Comma-separated origins (scheme://host) allowed to post forms when behind a proxy.",

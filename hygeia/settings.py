@@ -37,6 +37,7 @@ SECRET_KEY = _secret_key()
 DEBUG = config.as_bool("HYGEIA_DEBUG")
 ALLOWED_HOSTS = config.as_list("HYGEIA_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = config.as_list("HYGEIA_CSRF_TRUSTED_ORIGINS")
+TRUSTED_PROXIES = config.as_list("HYGEIA_TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

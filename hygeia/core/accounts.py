@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from hygeia.core import audit, mfa
+from hygeia.core.clientip import client_ip
 from hygeia.core.middleware import MFA_OK_KEY, SESSION_STARTED_KEY
 from hygeia.core.models import User
 
@@ -19,10 +20,6 @@ PENDING_AT_KEY = "hygeia_pending_at"
 PENDING_MAX_SECONDS = 300
 
 GENERIC_FAILURE = "Sign-in failed: wrong username or password, or the account is locked."
-
-
-def _ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def register_failure(user: User, request: HttpRequest, reason: str) -> None:
@@ -35,7 +32,9 @@ def register_failure(user: User, request: HttpRequest, reason: str) -> None:
         fields.append("locked_until")
         audit.record(
             audit.Action.ACCOUNT_LOCKED,
-            actor=audit.Actor(name=user.get_username(), user_id=user.pk, source_ip=_ip(request)),
+            actor=audit.Actor(
+                name=user.get_username(), user_id=user.pk, source_ip=client_ip(request)
+            ),
             outcome="failure",
             object_type="core.user",
             object_id=user.pk,
@@ -52,7 +51,9 @@ def check_password(request: HttpRequest, username: str, password: str) -> User |
         reason = "account locked" if user.is_locked() else "account not usable with a password"
         audit.record(
             audit.Action.LOGIN_FAILED,
-            actor=audit.Actor(name=user.get_username(), user_id=user.pk, source_ip=_ip(request)),
+            actor=audit.Actor(
+                name=user.get_username(), user_id=user.pk, source_ip=client_ip(request)
+            ),
             outcome="failure",
             object_type="core.user",
             object_id=user.pk,

@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
 from hygeia.core import accounts, audit, mfa, sso
+from hygeia.core.clientip import client_ip
 from hygeia.core.forms import CodeForm, LoginForm
 
 log = logging.getLogger(__name__)
@@ -105,9 +106,7 @@ def login_mfa_view(request: HttpRequest) -> HttpResponse:
         else:
             audit.record(
                 audit.Action.LOGIN_FAILED,
-                actor=audit.Actor(
-                    user.get_username(), user.pk, request.META.get("REMOTE_ADDR", "")
-                ),
+                actor=audit.Actor(user.get_username(), user.pk, client_ip(request)),
                 outcome="failure",
                 object_type="core.user",
                 object_id=user.pk,

@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from hygeia.core import audit
+from hygeia.core.clientip import client_ip
 from hygeia.core.roles import mfa_required
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -77,7 +78,7 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        source_ip = request.META.get("REMOTE_ADDR", "")
+        source_ip = client_ip(request)
         if request.user.is_authenticated:
             actor = audit.actor_for_user(request.user, source_ip)
         else:

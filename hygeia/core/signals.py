@@ -11,6 +11,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
 from hygeia.core import audit
+from hygeia.core.clientip import client_ip
 from hygeia.core.models import AuditedModel
 
 
@@ -81,15 +82,11 @@ def on_roles_changed(
         )
 
 
-def _request_ip(request: Any) -> str:
-    return (request.META.get("REMOTE_ADDR") or "") if request is not None else ""
-
-
 def on_logged_in(sender: Any, request: Any, user: Any, **_: Any) -> None:
     method = getattr(user, "hygeia_login_method", "password")
     audit.record(
         audit.Action.LOGIN,
-        actor=audit.actor_for_user(user, _request_ip(request)),
+        actor=audit.actor_for_user(user, client_ip(request)),
         object_type="core.user",
         object_id=user.pk,
         summary=f"signed in ({method})",
@@ -102,7 +99,7 @@ def on_logged_out(sender: Any, request: Any, user: Any, **_: Any) -> None:
         return
     audit.record(
         audit.Action.LOGOUT,
-        actor=audit.actor_for_user(user, _request_ip(request)),
+        actor=audit.actor_for_user(user, client_ip(request)),
         object_type="core.user",
         object_id=user.pk,
         summary="signed out",
@@ -115,7 +112,7 @@ def on_login_failed(
     username = str(credentials.get("username", ""))[:150]
     audit.record(
         audit.Action.LOGIN_FAILED,
-        actor=audit.Actor(name=username or "(unknown)", source_ip=_request_ip(request)),
+        actor=audit.Actor(name=username or "(unknown)", source_ip=client_ip(request)),
         outcome="failure",
         object_type="core.user",
         summary="wrong username or password",

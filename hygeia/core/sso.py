@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hygeia.core import audit
+from hygeia.core.clientip import client_ip
 from hygeia.core.models import ExternalIdentity, User
 
 log = logging.getLogger(__name__)
@@ -144,7 +145,7 @@ def idp_did_mfa(claims: dict[str, Any]) -> bool:
 def refuse(request: Any, reason: str) -> None:
     audit.record(
         audit.Action.LOGIN_FAILED,
-        actor=audit.Actor(name="(sso)", source_ip=request.META.get("REMOTE_ADDR", "")),
+        actor=audit.Actor(name="(sso)", source_ip=client_ip(request)),
         outcome="failure",
         summary=f"single sign-on refused: {reason}",
     )

@@ -22,6 +22,7 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
+
 @pytest.fixture(scope="module", autouse=True)
 def _orm_beside_playwright():
     """Playwright's sync API keeps an event loop in the test thread while the browser lives;
