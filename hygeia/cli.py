@@ -188,6 +188,7 @@ def _serve(bind: str, workers: int) -> int:
                 "errorlog": "-",
                 "logger_class": logsafe.gunicorn_logger_class(),
                 "timeout": 120,
+                "control_socket_disable": True,  # no runtime-control socket in $HOME
                 "forwarded_allow_ips": ",".join(settings.TRUSTED_PROXIES) or "127.0.0.1",
             }
             for key, value in options.items():

@@ -9,8 +9,12 @@ sequence number and chain hash as identifiers, so a SIEM can re-verify the chain
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+import yaml
 from django.conf import settings
 
 from hygeia import __version__
@@ -18,7 +22,6 @@ from hygeia.core.models import AuditAction, AuditEntry
 
 BALP = "https://profiles.ihe.net/ITI/BALP/StructureDefinition/IHE.BasicAudit."
 DCM = "http://dicom.nema.org/resources/ontology/DCM"
-EVENT_TYPE = "http://terminology.hl7.org/CodeSystem/audit-event-type"
 RESTFUL = "http://hl7.org/fhir/restful-interaction"
 PARTICIPATION = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
 ENTITY_TYPE = "http://terminology.hl7.org/CodeSystem/audit-entity-type"
@@ -32,75 +35,40 @@ def _coding(system: str, code: str, display: str) -> dict[str, str]:
     return {"system": system, "code": code, "display": display}
 
 
-# action -> (profile, type, subtype, FHIR action code, user participation)
-_MAPPING: dict[str, tuple[str | None, dict[str, str], dict[str, str] | None, str, str]] = {
-    AuditAction.LOGIN: (
-        "Login",
-        _coding(DCM, "110114", "User Authentication"),
-        _coding(DCM, "110122", "Login"),
-        "E",
-        "IRCP",
-    ),
-    AuditAction.LOGOUT: (
-        "Logout",
-        _coding(DCM, "110114", "User Authentication"),
-        _coding(DCM, "110123", "Logout"),
-        "E",
-        "IRCP",
-    ),
-    AuditAction.LOGIN_FAILED: (
-        None,
-        _coding(DCM, "110114", "User Authentication"),
-        _coding(DCM, "110122", "Login"),
-        "E",
-        "IRCP",
-    ),
-    AuditAction.ACCOUNT_LOCKED: (None, _coding(DCM, "110113", "Security Alert"), None, "E", "IRCP"),
-    AuditAction.MFA_CHANGE: (
-        None,
-        _coding(DCM, "110113", "Security Alert"),
-        _coding(DCM, "110137", "User security Attributes Changed"),
-        "U",
-        "AUT",
-    ),
-    AuditAction.PERMISSION_CHANGE: (
-        None,
-        _coding(DCM, "110113", "Security Alert"),
-        _coding(DCM, "110136", "Security Roles Changed"),
-        "U",
-        "AUT",
-    ),
-    AuditAction.CREATE: (
-        "Create",
-        _coding(EVENT_TYPE, "rest", "Restful Operation"),
-        _coding(RESTFUL, "create", "create"),
-        "C",
-        "AUT",
-    ),
-    AuditAction.UPDATE: (
-        "Update",
-        _coding(EVENT_TYPE, "rest", "Restful Operation"),
-        _coding(RESTFUL, "update", "update"),
-        "U",
-        "AUT",
-    ),
-    AuditAction.DELETE: (
-        "Delete",
-        _coding(EVENT_TYPE, "rest", "Restful Operation"),
-        _coding(RESTFUL, "delete", "delete"),
-        "D",
-        "AUT",
-    ),
-    AuditAction.EXPORT: ("Query", _coding(DCM, "110106", "Export"), None, "R", "IRCP"),
-    AuditAction.VIEW_PHI: (
-        "PatientRead",
-        _coding(EVENT_TYPE, "rest", "Restful Operation"),
-        _coding(RESTFUL, "read", "read"),
-        "R",
-        "IRCP",
-    ),
-    AuditAction.SYSTEM: (None, _coding(DCM, "110100", "Application Activity"), None, "E", "AUT"),
-}
+MAPPING_FILE = Path(__file__).resolve().parent.parent / "content" / "audit_balp.yaml"
+
+
+@dataclass(frozen=True)
+class EventShape:
+    profile: str | None
+    type: dict[str, str]
+    subtype: dict[str, str] | None
+    action: str
+    participation: str
+
+
+@cache
+def _shapes() -> dict[str, EventShape]:
+    """The action -> AuditEvent mapping, from content/audit_balp.yaml."""
+    data: dict[str, Any] = yaml.safe_load(MAPPING_FILE.read_text(encoding="utf-8"))
+    systems: dict[str, str] = data["systems"]
+
+    def coding(triple: list[str] | None) -> dict[str, str] | None:
+        return None if triple is None else _coding(systems[triple[0]], triple[1], triple[2])
+
+    shapes = {}
+    for action, spec in data["actions"].items():
+        shapes[action] = EventShape(
+            profile=spec["profile"],
+            type=coding(spec["type"]) or {},
+            subtype=coding(spec["subtype"]),
+            action=spec["action"],
+            participation=spec["participation"],
+        )
+    missing = set(AuditAction.values) - set(shapes)
+    if missing:
+        raise ValueError(f"{MAPPING_FILE}: no mapping for {sorted(missing)}")
+    return shapes
 
 
 def _host() -> str:
@@ -109,9 +77,9 @@ def _host() -> str:
 
 
 def to_audit_event(entry: AuditEntry) -> dict[str, Any]:
-    profile, type_, subtype, action, participation = _MAPPING.get(
-        entry.action, _MAPPING[AuditAction.SYSTEM]
-    )
+    shape = _shapes().get(entry.action, _shapes()[AuditAction.SYSTEM])
+    profile, type_, subtype = shape.profile, shape.type, shape.subtype
+    action, participation = shape.action, shape.participation
     patient_refs: list[str] = []
     if entry.patient_ref:
         patient_refs = [entry.patient_ref]

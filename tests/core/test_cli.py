@@ -12,6 +12,7 @@ import pytest
 
 from hygeia.cli import build_parser, main
 from hygeia.core.models import AuditEntry, User
+from tests.conftest import ROLES
 
 STRONG = "Correct-Horse-Battery-9"
 
@@ -165,15 +166,7 @@ def test_demo_creates_one_account_per_role_and_prints_passwords_once(tmp_path):
     data = tmp_path / "var"
     first = run(["demo", "--no-serve", "--json"], data)
     accounts = json.loads(first.stdout)["accounts"]
-    assert {a["role"] for a in accounts} == {
-        "Administrator",
-        "Privacy Officer",
-        "Security Analyst",
-        "Vendor Risk Manager",
-        "AI Governance Reviewer",
-        "Auditor",
-        "Staff",
-    }
+    assert {a["role"] for a in accounts} == set(ROLES)
     assert all(len(a["password"]) >= 12 for a in accounts)
     second = run(["demo", "--no-serve", "--json"], data)
     assert json.loads(second.stdout)["accounts"] == []
@@ -206,3 +199,25 @@ def test_audit_export_writes_balp_ndjson_and_records_itself(tmp_path, make_user)
     rows = csv_out.read_text().splitlines()
     assert rows[0].startswith("seq,at,actor") and len(rows) == 2
     assert User.objects.filter(username="sam").exists()
+
+
+@pytest.mark.django_db
+def test_init_prompts_for_the_password_on_a_terminal(monkeypatch, capsys):
+    answers = iter([STRONG, STRONG])
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    monkeypatch.delenv("HYGEIA_ADMIN_PASSWORD", raising=False)
+    assert main(["init", "--admin", "carol"]) == 0
+    assert User.objects.get(username="carol").check_password(STRONG)
+    assert "Administrator carol: created" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_init_prompt_refuses_two_different_passwords(monkeypatch):
+    answers = iter([STRONG, STRONG + "x"])
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    monkeypatch.delenv("HYGEIA_ADMIN_PASSWORD", raising=False)
+    with pytest.raises(SystemExit, match="differ"):
+        main(["init", "--admin", "carol"])
+    assert not User.objects.filter(username="carol").exists()
