@@ -8,7 +8,7 @@ DEV    := $(VENV)/.dev-installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/hygeia
 export HYGEIA_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test lint typecheck test-sqlite test-postgres chromium postgres lock clean
+.PHONY: demo test lint typecheck test-sqlite test-postgres chromium postgres bench lock clean
 
 $(BASE): requirements/base.lock pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Hygeia needs Python >= 3.11") if sys.version_info < (3, 11) else None'
@@ -57,6 +57,10 @@ postgres:
 	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start || true; \
 	  for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
 	fi
+
+## bench: the benchmarks in benchmarks/, each printing its in-run reference
+bench: $(BASE)
+	HYGEIA_DATA_DIR=$$(mktemp -d) $(BIN)/python benchmarks/audit_chain.py --entries 10000
 
 ## lock: re-resolve the locked dependencies after editing requirements/*.in
 lock:
