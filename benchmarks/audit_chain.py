@@ -2,9 +2,9 @@
 run: plain inserts of the same rows without the chain (what the chain costs on writes) and
 hashing the same payloads in memory (the floor for verification).
 
-Run:  .venv/bin/python benchmarks/audit_chain.py [--entries 20000]
-      DATABASE_URL=postgres://postgres@127.0.0.1:5432/hygeia_bench .venv/bin/python benchmarks/audit_chain.py
-Uses a throw-away SQLite file (or the given PostgreSQL database, which it empties first).
+Run:  make bench        (or: .venv/bin/python benchmarks/audit_chain.py --entries 20000)
+With DATABASE_URL=postgres://…/hygeia_bench it measures PostgreSQL; it empties the audit
+tables of whatever database it is given, so never point it at a real installation.
 """
 
 from __future__ import annotations
@@ -63,8 +63,6 @@ def main() -> int:
     chained = time.perf_counter() - started
 
     # Reference 1: the same rows inserted one transaction each, without the chain.
-    template = AuditEntry.objects.order_by("seq").first()
-    assert template is not None
     rows = list(AuditEntry.objects.order_by("seq")[: min(n, 5000)])
     with audit.suspended(), connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_plain")
