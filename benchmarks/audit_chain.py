@@ -4,7 +4,7 @@ hashing the same payloads in memory (the floor for verification).
 
 Run:  make bench        (or: .venv/bin/python benchmarks/audit_chain.py --entries 20000)
 With DATABASE_URL=postgres://…/hygeia_bench it measures PostgreSQL; it empties the audit
-tables of whatever database it is given, so never point it at a real installation.
+tables of that database, so it refuses any database whose name does not end in "bench".
 """
 
 from __future__ import annotations
@@ -31,6 +31,9 @@ def main() -> int:
     parser.add_argument("--entries", type=int, default=20_000)
     args = parser.parse_args()
 
+    url = os.environ.get("DATABASE_URL", "")
+    if url and not url.rstrip("/").endswith("bench"):
+        sys.exit("refusing: DATABASE_URL must name a database ending in 'bench' (it is emptied)")
     work = Path(tempfile.mkdtemp(prefix="hygeia-bench-"))
     os.environ.setdefault("HYGEIA_DATA_DIR", str(work))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hygeia.settings")
