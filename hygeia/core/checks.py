@@ -37,9 +37,8 @@ def _database() -> list[Finding]:
             )
         ]
     found = [Finding(OK, "database", f"connected to {connection.vendor}")]
-    plan = MigrationExecutor(connection).migration_plan(
-        MigrationExecutor(connection).loader.graph.leaf_nodes()
-    )
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     if plan:
         found.append(
             Finding(FAIL, "database", f"{len(plan)} migrations not applied: run `hygeia init`")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-import string
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
@@ -12,6 +10,7 @@ from django.utils import timezone
 
 from hygeia.core import roles
 from hygeia.core.models import Organization, User
+from hygeia.core.passwords import generate_password
 from hygeia.privacy import simulate
 
 DEMO_ORGANIZATION = "Fairhaven Community Hospital (demo)"
@@ -25,16 +24,6 @@ DEMO_ACCOUNTS = [
     ("staff", roles.STAFF, "Stef", "Staff"),
 ]
 DEMO_PATIENTS = 240
-
-
-def new_password() -> str:
-    """A random password that satisfies the password policy."""
-    alphabet = string.ascii_letters + string.digits
-    while True:
-        body = "".join(secrets.choice(alphabet) for _ in range(14))
-        candidate = f"{body}-{secrets.randbelow(90) + 10}"
-        if any(c.islower() for c in body) and any(c.isupper() for c in body):
-            return candidate
 
 
 @dataclass
@@ -55,7 +44,7 @@ def seed() -> list[DemoAccount]:
         for username, role, first, last in DEMO_ACCOUNTS:
             if User.objects.filter(username=username).exists():
                 continue
-            password = new_password()
+            password = generate_password()
             user = User(
                 username=username,
                 first_name=first,

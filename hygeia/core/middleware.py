@@ -88,7 +88,8 @@ class AuditContextMiddleware:
 
 
 class MfaEnforcementMiddleware:
-    """A user whose role requires MFA and who has not passed it this session may only enrol."""
+    """A user whose role requires MFA and who has not passed it this session may only enrol;
+    a user whose password an administrator reset may only change it."""
 
     ALLOWED_PREFIXES = ("/account/mfa/", "/logout/", "/static/", "/healthz")
 
@@ -110,4 +111,16 @@ class MfaEnforcementMiddleware:
                     content_type="application/json",
                 )
             return redirect("core:mfa_enrol")
+        if (
+            user.is_authenticated
+            and getattr(user, "must_change_password", False)
+            and not request.path.startswith((*self.ALLOWED_PREFIXES, "/account/"))
+        ):
+            if request.path.startswith("/api/"):
+                return HttpResponse(
+                    '{"detail": "password change required"}',
+                    status=403,
+                    content_type="application/json",
+                )
+            return redirect("core:account")
         return self.get_response(request)

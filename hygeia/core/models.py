@@ -53,6 +53,9 @@ class User(AuditedModel, AbstractUser):
     failed_logins = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
     password_changed_at = models.DateTimeField(null=True, blank=True)
+    must_change_password = models.BooleanField(
+        default=False, help_text="Set by an administrator's reset; cleared by a password change."
+    )
     sso_only = models.BooleanField(
         default=False, help_text="Signs in only through single sign-on; no local password."
     )

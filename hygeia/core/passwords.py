@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+import string
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -36,3 +38,12 @@ class CharacterClassValidator:
             "Use at least three of lower case, upper case, digits and symbols, or a passphrase "
             "of 20 characters or more."
         )
+
+
+def generate_password() -> str:
+    """A random password that satisfies the policy (for demo accounts and resets)."""
+    alphabet = string.ascii_letters + string.digits
+    while True:
+        body = "".join(secrets.choice(alphabet) for _ in range(14))
+        if any(c.islower() for c in body) and any(c.isupper() for c in body):
+            return f"{body}-{secrets.randbelow(90) + 10}"

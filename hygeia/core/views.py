@@ -31,6 +31,7 @@ from hygeia.core.forms import (
 )
 from hygeia.core.middleware import MFA_OK_KEY
 from hygeia.core.models import ApiToken, AuditEntry, RolePolicy, User
+from hygeia.core.passwords import generate_password
 from hygeia.core.permissions import require
 from hygeia.core.roles import catalog, mfa_required
 
@@ -103,6 +104,7 @@ def account_password(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         user.set_password(form.cleaned_data["new_password"])
         user.password_changed_at = timezone.now()
+        user.must_change_password = False
         user.save()
         update_session_auth_hash(request, user)
         messages.success(request, "Your password was changed.")
@@ -318,7 +320,7 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     )
 
 
-USER_ACTIONS = {"unlock", "reset-mfa", "deactivate", "activate"}
+USER_ACTIONS = {"unlock", "reset-mfa", "reset-password", "deactivate", "activate"}
 
 
 @require("manage_users")
@@ -341,6 +343,19 @@ def user_action(request: HttpRequest, user_id: int, action: str) -> HttpResponse
             summary=f"authenticator of {person.username} reset by an administrator",
         )
         messages.success(request, f"{person.username} must enrol an authenticator again.")
+    elif action == "reset-password":
+        if person.sso_only:
+            messages.error(request, f"{person.username} signs in through single sign-on.")
+            return redirect("core:user_detail", user_id=person.pk)
+        temporary = generate_password()
+        person.set_password(temporary)
+        person.must_change_password = True
+        person.locked_until = None
+        person.password_changed_at = timezone.now()
+        person.save()
+        return render(
+            request, "core/password_reset.html", {"person": person, "password": temporary}
+        )
     elif action in {"deactivate", "activate"}:
         if person.pk == request.user.pk:
             messages.error(request, "You cannot deactivate your own account.")

@@ -247,3 +247,27 @@ def test_user_removes_and_replaces_authenticator(make_user):
     assert response["Location"] == "/account/mfa/enrol/"  # the role requires MFA
     assert mfa.confirmed_device(User.objects.get(pk=user.pk)) is None
     assert client.get("/patients/")["Location"] == "/account/mfa/enrol/"
+
+
+def test_administrator_resets_a_password_and_the_user_must_change_it(make_user):
+    admin = make_user("root", "Administrator", totp=True)
+    user = make_user("sam", "Staff")
+    page = signed_in_client(admin).post(f"/users/{user.pk}/reset-password/")
+    assert page.status_code == 200
+    temporary = page.context["password"]
+    client = Client()
+    assert _login(client, "sam", PASSWORD).status_code == 401  # the old one is gone
+    assert _login(client, "sam", temporary).status_code == 302
+    assert client.get("/")["Location"] == "/account/"
+    assert client.get("/api/me").status_code == 403
+    changed = client.post(
+        "/account/password/",
+        {
+            "current_password": temporary,
+            "new_password": "Fresh-Passw0rd-2026",
+            "confirm_password": "Fresh-Passw0rd-2026",
+        },
+    )
+    assert changed.status_code == 302
+    assert client.get("/").status_code == 200
+    assert AuditEntry.objects.filter(action="update", summary__contains="password").exists()

@@ -120,3 +120,35 @@ def test_backup_excludes_sessions_and_earlier_backups(populated, tmp_path):
     assert "sessions.session" not in manifest["objects"]
     entries = list(AuditEntry.objects.order_by("seq").values_list("entry_hash", flat=True))
     assert manifest["audit_head"] == entries[-1]
+
+
+def test_sqlite_installation_moves_to_postgresql(tmp_path):
+    """The documented migration path: back up the embedded database, restore on PostgreSQL."""
+    import os
+    import subprocess
+    import sys
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("restores into PostgreSQL; runs in the PostgreSQL half of the suite")
+    data = tmp_path / "sqlite-install"
+    env = {
+        **os.environ,
+        "HYGEIA_DATA_DIR": str(data),
+        "DATABASE_URL": f"sqlite:///{data / 'hygeia.sqlite3'}",
+    }
+    for key in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        env.pop(key, None)
+    for args in (["demo", "--no-serve", "--json"], ["backup", "--output", str(tmp_path / "b.tgz")]):
+        subprocess.run(
+            [sys.executable, "-m", "hygeia.cli", *args],
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+    result = backup.restore(tmp_path / "b.tgz", force=True)
+    assert result.audit_ok
+    assert Patient.objects.count() == 240
+    assert User.objects.get(username="privacy").role_names() == ["Privacy Officer"]
