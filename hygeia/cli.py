@@ -88,14 +88,13 @@ def initialize(organization: str = "") -> dict[str, Any]:
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
 
+    from hygeia.core.checks import pending_migrations
     from hygeia.core.models import Organization
 
     data_dir = Path(settings.DATA_DIR)
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    executor = MigrationExecutor(connection)
-    pending = len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    pending = pending_migrations()
     call_command("migrate", interactive=False, verbosity=0)
     if organization:
         org = Organization.objects.first() or Organization(name=organization)

@@ -25,6 +25,11 @@ class Finding:
         return {"level": self.level, "topic": self.topic, "message": self.message}
 
 
+def pending_migrations() -> int:
+    executor = MigrationExecutor(connection)
+    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
 def _database() -> list[Finding]:
     try:
         connection.ensure_connection()
@@ -37,11 +42,10 @@ def _database() -> list[Finding]:
             )
         ]
     found = [Finding(OK, "database", f"connected to {connection.vendor}")]
-    executor = MigrationExecutor(connection)
-    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    if plan:
+    pending = pending_migrations()
+    if pending:
         found.append(
-            Finding(FAIL, "database", f"{len(plan)} migrations not applied: run `hygeia init`")
+            Finding(FAIL, "database", f"{pending} migrations not applied: run `hygeia init`")
         )
     else:
         found.append(Finding(OK, "database", "schema up to date"))

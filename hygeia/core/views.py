@@ -73,9 +73,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 # --- account ----------------------------------------------------------------------------
 
 
-@require()
-@never_cache
-def account(request: HttpRequest) -> HttpResponse:
+def _account_page(
+    request: HttpRequest, password_form: PasswordChangeForm, status: int = 200
+) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     return render(
@@ -85,11 +85,19 @@ def account(request: HttpRequest) -> HttpResponse:
             "device": mfa.confirmed_device(user),
             "mfa_required": mfa_required(user),
             "recovery_remaining": mfa.remaining_recovery_codes(user),
-            "password_form": PasswordChangeForm(user),
+            "password_form": password_form,
             "token_form": TokenForm(),
             "tokens": user.api_tokens.filter(revoked_at__isnull=True).order_by("-created_at"),
         },
+        status=status,
     )
+
+
+@require()
+@never_cache
+def account(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    return _account_page(request, PasswordChangeForm(request.user))
 
 
 @require()
@@ -101,27 +109,15 @@ def account_password(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Your password is managed by your organization's sign-on.")
         return redirect("core:account")
     form = PasswordChangeForm(user, request.POST)
-    if form.is_valid():
-        user.set_password(form.cleaned_data["new_password"])
-        user.password_changed_at = timezone.now()
-        user.must_change_password = False
-        user.save()
-        update_session_auth_hash(request, user)
-        messages.success(request, "Your password was changed.")
-        return redirect("core:account")
-    return render(
-        request,
-        "core/account.html",
-        {
-            "device": mfa.confirmed_device(user),
-            "mfa_required": mfa_required(user),
-            "recovery_remaining": mfa.remaining_recovery_codes(user),
-            "password_form": form,
-            "token_form": TokenForm(),
-            "tokens": user.api_tokens.filter(revoked_at__isnull=True),
-        },
-        status=400,
-    )
+    if not form.is_valid():
+        return _account_page(request, form, status=400)
+    user.set_password(form.cleaned_data["new_password"])
+    user.password_changed_at = timezone.now()
+    user.must_change_password = False
+    user.save()
+    update_session_auth_hash(request, user)
+    messages.success(request, "Your password was changed.")
+    return redirect("core:account")
 
 
 @require()
