@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -98,29 +98,19 @@ class MfaEnforcementMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if (
-            user.is_authenticated
-            and not request.session.get(MFA_OK_KEY)
-            and not request.path.startswith(self.ALLOWED_PREFIXES)
-            and mfa_required(user)
+        if not user.is_authenticated or request.path.startswith(self.ALLOWED_PREFIXES):
+            return self.get_response(request)
+        if not request.session.get(MFA_OK_KEY) and mfa_required(user):
+            return self._hold(request, "multi-factor authentication required", "core:mfa_enrol")
+        if getattr(user, "must_change_password", False) and not request.path.startswith(
+            "/account/"
         ):
-            if request.path.startswith("/api/"):
-                return HttpResponse(
-                    '{"detail": "multi-factor authentication required"}',
-                    status=403,
-                    content_type="application/json",
-                )
-            return redirect("core:mfa_enrol")
-        if (
-            user.is_authenticated
-            and getattr(user, "must_change_password", False)
-            and not request.path.startswith((*self.ALLOWED_PREFIXES, "/account/"))
-        ):
-            if request.path.startswith("/api/"):
-                return HttpResponse(
-                    '{"detail": "password change required"}',
-                    status=403,
-                    content_type="application/json",
-                )
-            return redirect("core:account")
+            return self._hold(request, "password change required", "core:account")
         return self.get_response(request)
+
+    @staticmethod
+    def _hold(request: HttpRequest, reason: str, page: str) -> HttpResponse:
+        """Send the user to the one page they may use now (the API answers 403)."""
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": reason}, status=403)
+        return redirect(page)
