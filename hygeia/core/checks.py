@@ -7,6 +7,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+import requests
 from django.conf import settings
 from django.core import checks as django_checks
 from django.db import connection
@@ -108,11 +109,32 @@ def _security() -> list[Finding]:
                 "reverse proxy and set HYGEIA_TLS=true",
             )
         )
-    if settings.OIDC["issuer"] and not settings.OIDC["client_id"]:
-        found.append(
-            Finding(FAIL, "sso", "HYGEIA_OIDC_ISSUER is set without HYGEIA_OIDC_CLIENT_ID")
-        )
-    return found
+    return found + _sso()
+
+
+def _sso() -> list[Finding]:
+    """Single sign-on: complete configuration, and an identity provider that answers."""
+    issuer = settings.OIDC["issuer"]
+    if not issuer:
+        return []
+    if not settings.OIDC["client_id"]:
+        return [Finding(FAIL, "sso", "HYGEIA_OIDC_ISSUER is set without HYGEIA_OIDC_CLIENT_ID")]
+    url = f"{issuer}/.well-known/openid-configuration"
+    try:
+        response = requests.get(url, timeout=5)
+        response.raise_for_status()
+        advertised = str(response.json().get("issuer", "")).rstrip("/")
+    except (requests.RequestException, ValueError) as exc:
+        return [Finding(FAIL, "sso", f"cannot read {url}: {type(exc).__name__}")]
+    if advertised != issuer:
+        return [
+            Finding(
+                FAIL,
+                "sso",
+                f"the provider calls itself {advertised!r}, not {issuer!r}: fix HYGEIA_OIDC_ISSUER",
+            )
+        ]
+    return [Finding(OK, "sso", f"identity provider {issuer} answers")]
 
 
 def _django(include_deployment: bool) -> list[Finding]:

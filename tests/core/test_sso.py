@@ -174,3 +174,15 @@ def test_nested_role_claim(oidc, settings):
         {"preferred_username": "kc", "realm_access": {"roles": ["auditors"]}},
     )
     assert User.objects.get(username="kc").role_names() == ["Auditor"]
+
+
+def test_check_reports_the_identity_provider(oidc, settings):
+    from hygeia.core import checks
+
+    assert [f.level for f in checks._sso()] == ["ok"]
+    settings.OIDC = {**settings.OIDC, "issuer": oidc + "/wrong"}
+    assert checks._sso()[0].level == "fail"
+    settings.OIDC = {**settings.OIDC, "issuer": "http://127.0.0.1:9"}
+    assert "cannot read" in checks._sso()[0].message
+    settings.OIDC = {**settings.OIDC, "client_id": ""}
+    assert "HYGEIA_OIDC_CLIENT_ID" in checks._sso()[0].message
