@@ -49,7 +49,7 @@ def make_user(db):
 
 
 def totp_now(user: User) -> str:
-    return pyotp.TOTP(user.totp.secret).now()
+    return pyotp.TOTP(user.totp.key).now()
 
 
 def signed_in_client(user: User) -> Client:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
+import logging
 import secrets
 import time
 
@@ -15,6 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from hygeia.core.models import RecoveryCode, TotpDevice, User
+from hygeia.core.secretbox import SecretUnreadable
+
+log = logging.getLogger(__name__)
 
 ISSUER = "Hygeia"
 RECOVERY_CODE_COUNT = 10
@@ -25,16 +29,16 @@ def start_enrolment(user: User) -> TotpDevice:
     """A fresh unconfirmed secret, replacing an unfinished enrolment."""
     if confirmed_device(user) is not None:
         raise ValueError("remove the confirmed authenticator before enrolling another")
-    device, _ = TotpDevice.objects.update_or_create(
-        user=user,
-        confirmed_at=None,
-        defaults={"secret": pyotp.random_base32(), "last_used_step": 0},
-    )
+    device = TotpDevice.objects.filter(user=user, confirmed_at__isnull=True).first()
+    device = device or TotpDevice(user=user)
+    device.key = pyotp.random_base32()
+    device.last_used_step = 0
+    device.save()
     return device
 
 
 def provisioning_uri(device: TotpDevice) -> str:
-    return pyotp.TOTP(device.secret).provisioning_uri(
+    return pyotp.TOTP(device.key).provisioning_uri(
         name=device.user.get_username(), issuer_name=ISSUER
     )
 
@@ -65,7 +69,12 @@ def verify_code(device: TotpDevice, code: str) -> bool:
     """True for a valid code not used before (a code is good once)."""
     with transaction.atomic():
         locked = TotpDevice.objects.select_for_update().get(pk=device.pk)
-        step = _matching_step(locked.secret, code)
+        try:
+            seed = locked.key
+        except SecretUnreadable:
+            log.warning("an authenticator seed cannot be read (was the secret key changed?)")
+            return False
+        step = _matching_step(seed, code)
         if step is None or step <= locked.last_used_step:
             return False
         locked.last_used_step = step

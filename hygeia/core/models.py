@@ -107,13 +107,26 @@ class TotpDevice(models.Model):
     """A user's authenticator app (RFC 6238). Confirmed once a first code was accepted."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp")
-    secret = models.CharField(max_length=64)
+    secret = models.CharField(max_length=255, help_text="The seed, sealed (see secretbox).")
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     last_used_step = models.BigIntegerField(default=0, help_text="Refuses a replayed code.")
 
     def __str__(self) -> str:
         return f"authenticator of {self.user}"
+
+    @property
+    def key(self) -> str:
+        """The base32 seed in clear (raises secretbox.SecretUnreadable)."""
+        from hygeia.core.secretbox import unseal
+
+        return unseal(self.secret)
+
+    @key.setter
+    def key(self, value: str) -> None:
+        from hygeia.core.secretbox import seal
+
+        self.secret = seal(value)
 
 
 class RecoveryCode(models.Model):

@@ -161,7 +161,7 @@ def _enrol_page(
         "core/mfa_enrol.html",
         {
             "qr_svg": mfa.qr_svg(uri),
-            "secret": device.secret,
+            "secret": device.key,
             "form": form,
             "forced": mfa_required(request.user) and not request.session.get(MFA_OK_KEY),
         },

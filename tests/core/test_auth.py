@@ -105,9 +105,9 @@ def test_totp_code_cannot_be_replayed(make_user):
 
 def test_totp_accepts_one_step_of_clock_drift(make_user):
     user = make_user("pat", "Staff", totp=True)
-    previous = pyotp.TOTP(user.totp.secret).at(time.time() - 30)
+    previous = pyotp.TOTP(user.totp.key).at(time.time() - 30)
     assert mfa.verify_code(user.totp, previous)
-    too_old = pyotp.TOTP(user.totp.secret).at(time.time() - 120)
+    too_old = pyotp.TOTP(user.totp.key).at(time.time() - 120)
     assert not mfa.verify_code(user.totp, too_old)
 
 
@@ -147,7 +147,7 @@ def test_administrator_without_authenticator_must_enrol_first(make_user):
     page = client.get("/account/mfa/enrol/")
     assert page.status_code == 200 and b"<svg" in page.content
     admin.refresh_from_db()
-    secret = admin.totp.secret
+    secret = admin.totp.key
     assert client.post("/account/mfa/enrol/", {"code": "123456"}).status_code == 400
     done = client.post("/account/mfa/enrol/", {"code": pyotp.TOTP(secret).now()})
     assert done.status_code == 200 and b"recovery codes" in done.content
@@ -271,3 +271,12 @@ def test_administrator_resets_a_password_and_the_user_must_change_it(make_user):
     assert changed.status_code == 302
     assert client.get("/").status_code == 200
     assert AuditEntry.objects.filter(action="update", summary__contains="password").exists()
+
+
+def test_authenticator_seed_is_sealed_and_bound_to_the_secret_key(make_user, settings):
+    user = make_user("pat", "Staff", totp=True)
+    stored = User.objects.get(pk=user.pk).totp
+    assert stored.secret.startswith("v1:") and stored.key not in stored.secret
+    code = totp_now(user)
+    settings.SECRET_KEY = "another-installation-key-" + "x" * 30
+    assert not mfa.verify_code(stored, code)  # unreadable: refused, not a crash

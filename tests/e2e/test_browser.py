@@ -30,7 +30,7 @@ def test_administrator_signs_in_with_totp_and_opens_the_audit_trail(live_server,
     sign_in_with_password(page, live_server.url, "ada")
     page.wait_for_url("**/login/mfa/")
     page.get_by_label("Code from your authenticator app, or a recovery code").fill(
-        pyotp.TOTP(admin.totp.secret).now()
+        pyotp.TOTP(admin.totp.key).now()
     )
     page.get_by_role("button", name="Verify").click()
     page.wait_for_url(f"{live_server.url}/")
