@@ -22,6 +22,25 @@ PENDING_MAX_SECONDS = 300
 GENERIC_FAILURE = "Sign-in failed: wrong username or password, or the account is locked."
 
 
+def record_failure(
+    request: HttpRequest,
+    user: User,
+    summary: str,
+    action: str = audit.Action.LOGIN_FAILED,
+    details: dict[str, str] | None = None,
+) -> None:
+    """One failed-sign-in (or lockout) entry, attributed to the account concerned."""
+    audit.record(
+        action,
+        actor=audit.Actor(name=user.get_username(), user_id=user.pk, source_ip=client_ip(request)),
+        outcome="failure",
+        object_type="core.user",
+        object_id=user.pk,
+        summary=summary,
+        details=details,
+    )
+
+
 def register_failure(user: User, request: HttpRequest, reason: str) -> None:
     """Count a failed attempt; lock the account when the threshold is reached."""
     user.failed_logins += 1
@@ -30,15 +49,11 @@ def register_failure(user: User, request: HttpRequest, reason: str) -> None:
         user.locked_until = timezone.now() + timedelta(minutes=settings.LOCKOUT_MINUTES)
         user.failed_logins = 0
         fields.append("locked_until")
-        audit.record(
-            audit.Action.ACCOUNT_LOCKED,
-            actor=audit.Actor(
-                name=user.get_username(), user_id=user.pk, source_ip=client_ip(request)
-            ),
-            outcome="failure",
-            object_type="core.user",
-            object_id=user.pk,
-            summary=f"locked for {settings.LOCKOUT_MINUTES} minutes after repeated failures",
+        record_failure(
+            request,
+            user,
+            f"locked for {settings.LOCKOUT_MINUTES} minutes after repeated failures",
+            action=audit.Action.ACCOUNT_LOCKED,
             details={"last_failure": reason},
         )
     User.objects.filter(pk=user.pk).update(**{f: getattr(user, f) for f in fields})
@@ -49,16 +64,7 @@ def check_password(request: HttpRequest, username: str, password: str) -> User |
     user = User.objects.filter(username__iexact=username).first()
     if user is not None and (user.is_locked() or user.sso_only or not user.is_active):
         reason = "account locked" if user.is_locked() else "account not usable with a password"
-        audit.record(
-            audit.Action.LOGIN_FAILED,
-            actor=audit.Actor(
-                name=user.get_username(), user_id=user.pk, source_ip=client_ip(request)
-            ),
-            outcome="failure",
-            object_type="core.user",
-            object_id=user.pk,
-            summary=reason,
-        )
+        record_failure(request, user, reason)
         return None
     authenticated = authenticate(
         request, username=user.get_username() if user else username, password=password

@@ -15,7 +15,6 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
 from hygeia.core import accounts, audit, mfa, sso
-from hygeia.core.clientip import client_ip
 from hygeia.core.forms import CodeForm, LoginForm
 
 log = logging.getLogger(__name__)
@@ -104,14 +103,7 @@ def login_mfa_view(request: HttpRequest) -> HttpResponse:
             )
             return _continue(request, "done")
         else:
-            audit.record(
-                audit.Action.LOGIN_FAILED,
-                actor=audit.Actor(user.get_username(), user.pk, client_ip(request)),
-                outcome="failure",
-                object_type="core.user",
-                object_id=user.pk,
-                summary="wrong or reused MFA code",
-            )
+            accounts.record_failure(request, user, "wrong or reused MFA code")
             accounts.register_failure(user, request, "mfa")
             error = "That code is not valid. Codes change every 30 seconds and work once."
     return render(
