@@ -1,0 +1,1 @@
+"""Generic ingest machinery shared by every input format (readers, records, quarantine)."""

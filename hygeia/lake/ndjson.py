@@ -1,0 +1,85 @@
+"""Streaming NDJSON reading (plain or gzip) that survives hostile input.
+
+Memory stays bounded whatever the file: lines are read up to a limit, an over-long line is
+skipped to its end and reported, and a truncated gzip stream ends the file with a report on
+the line where it broke. Nothing in a record can make the reader fetch anything.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from hygeia.lake.records import Location, Parsed, Rejected
+
+MAX_LINE_BYTES = 1 << 20  # a FHIR AuditEvent is a few KB; 1 MiB leaves room for odd exporters
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _open(path: Path) -> IO[bytes]:
+    handle = path.open("rb")
+    magic = handle.read(2)
+    handle.seek(0)
+    if magic == GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=handle, mode="rb")  # type: ignore[return-value]
+    return handle
+
+
+def _skip_rest_of_line(handle: IO[bytes]) -> None:
+    while True:
+        chunk = handle.readline(MAX_LINE_BYTES)
+        if not chunk or chunk.endswith(b"\n"):
+            return
+
+
+def read_objects(
+    path: Path, max_line_bytes: int = MAX_LINE_BYTES
+) -> Iterator[Parsed[dict[str, Any]] | Rejected]:
+    """Every non-blank line of `path` as a JSON object, or the reason it is not one."""
+    name = str(path)
+    line_no = 0
+    with _open(path) as handle:
+        while True:
+            try:
+                raw = handle.readline(max_line_bytes + 1)
+            except (EOFError, OSError, zlib.error) as exc:
+                yield Rejected(
+                    Location(name, line_no + 1),
+                    f"file is truncated or corrupt from here on ({type(exc).__name__})",
+                )
+                return
+            if not raw:
+                return
+            line_no += 1
+            where = Location(name, line_no)
+            if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
+                try:
+                    _skip_rest_of_line(handle)
+                except (EOFError, OSError, zlib.error):
+                    yield Rejected(where, "line too long, and the file is truncated after it")
+                    return
+                yield Rejected(where, f"line longer than {max_line_bytes} bytes")
+                continue
+            if not raw.strip():
+                continue
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield Rejected(where, f"not UTF-8 (byte {exc.start})")
+                continue
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError as exc:
+                yield Rejected(where, f"invalid JSON ({exc.msg} at column {exc.colno})")
+                continue
+            except RecursionError:
+                yield Rejected(where, "JSON nested too deeply")
+                continue
+            if not isinstance(value, dict):
+                yield Rejected(where, f"a JSON {type(value).__name__}, not an object")
+                continue
+            yield Parsed(where, value)

@@ -1,0 +1,37 @@
+"""What a reader yields: a parsed record, or the reason a record must be quarantined, always
+with where it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a record came from: file and 1-based line (or record number for binary formats)."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+class RecordError(Exception):
+    """A record that cannot be used; the message says why, without quoting its content
+    (which may hold patient identifiers)."""
+
+
+@dataclass(frozen=True)
+class Parsed(Generic[T]):
+    location: Location
+    value: T
+
+
+@dataclass(frozen=True)
+class Rejected:
+    location: Location
+    reason: str

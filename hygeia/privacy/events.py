@@ -1,0 +1,79 @@
+"""The canonical access event every reader produces (documented in docs/formats.md).
+
+One row per access by one user to one patient's record (or a user action with no patient,
+such as a sign-in). Times are UTC with the original offset kept; identity is stable so that
+re-reading a file, or an overlapping one, yields the same ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from hygeia.lake.records import RecordError
+
+# Hygeia's action vocabulary; every source's codes map onto these.
+ACTIONS = ("create", "read", "update", "delete", "search", "export", "print", "execute")
+
+# Events outside this window are refused as absurd (clock errors, corrupted fields).
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+LATEST_YEARS_AHEAD = 1
+
+
+@dataclass(frozen=True)
+class AccessEvent:
+    event_id: str
+    occurred_utc: datetime
+    utc_offset_minutes: int | None
+    user_login: str
+    user_practitioner: str
+    patient_ref: str
+    patient_identifier: str
+    action: str
+    subtype: str
+    purpose_of_use: tuple[str, ...]
+    break_glass: bool
+    resource_type: str
+    outcome: str
+    source_system: str
+    network_address: str
+    source_file: str = ""
+    source_line: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_row(self) -> dict[str, Any]:
+        row = asdict(self)
+        row["purpose_of_use"] = list(self.purpose_of_use)
+        row["extra"] = json.dumps(self.extra, sort_keys=True) if self.extra else ""
+        return row
+
+
+def stable_id(namespace: str, *parts: str) -> str:
+    """A deterministic id from the parts that identify a record in its source."""
+    digest = hashlib.sha256("\x1f".join((namespace, *parts)).encode("utf-8")).hexdigest()
+    return digest[:32]
+
+
+def parse_instant(value: Any, what: str = "time") -> tuple[datetime, int | None]:
+    """An ISO 8601 instant -> (UTC time, original offset in minutes or None when naive-UTC)."""
+    if not isinstance(value, str) or not value:
+        raise RecordError(f"{what} is missing or not a string")
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise RecordError(f"{what} is not an ISO 8601 instant") from exc
+    if parsed.tzinfo is None:
+        raise RecordError(f"{what} has no time-zone offset (FHIR instants must carry one)")
+    offset = parsed.utcoffset()
+    utc = parsed.astimezone(UTC)
+    now = datetime.now(UTC)
+    latest = now.replace(year=now.year + LATEST_YEARS_AHEAD, month=12, day=31)
+    if not EARLIEST <= utc <= latest:
+        raise RecordError(f"{what} {utc.year} is outside {EARLIEST.year} to {latest.year}")
+    return utc, int(offset.total_seconds() // 60) if offset is not None else None
