@@ -10,11 +10,13 @@ from __future__ import annotations
 import gzip
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
-from hygeia.lake.records import Location, Parsed, Rejected
+from hygeia.lake.records import Location, Parsed, RecordError, Rejected
+
+T = TypeVar("T")
 
 MAX_LINE_BYTES = 1 << 20  # a FHIR AuditEvent is a few KB; 1 MiB leaves room for odd exporters
 GZIP_MAGIC = b"\x1f\x8b"
@@ -83,3 +85,18 @@ def read_objects(
                 yield Rejected(where, f"a JSON {type(value).__name__}, not an object")
                 continue
             yield Parsed(where, value)
+
+
+def read_records(
+    path: Path, parse: Callable[[dict[str, Any]], T]
+) -> Iterator[Parsed[T] | Rejected]:
+    """Every line of `path` turned into a record by `parse`; a line `parse` refuses with
+    RecordError is rejected with its reason and location."""
+    for item in read_objects(path):
+        if isinstance(item, Rejected):
+            yield item
+            continue
+        try:
+            yield Parsed(item.location, parse(item.value))
+        except RecordError as error:
+            yield Rejected(item.location, str(error))

@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from hygeia.lake.ndjson import read_objects
+from hygeia.lake.ndjson import read_records
 from hygeia.lake.records import Parsed, RecordError, Rejected
 from hygeia.privacy.events import AccessEvent, parse_instant, stable_id
 
@@ -225,16 +225,10 @@ def parse(resource: dict[str, Any], source: str = "") -> AccessEvent:
 
 def read(path: Path) -> Iterator[Parsed[AccessEvent] | Rejected]:
     """Every line of an AuditEvent NDJSON file (plain or gzip) as an event or a rejection."""
-    for item in read_objects(path):
-        if isinstance(item, Rejected):
-            yield item
-            continue
-        try:
-            event = parse(item.value)
-        except RecordError as error:
-            yield Rejected(item.location, str(error))
-            continue
-        yield Parsed(
-            item.location,
-            replace(event, source_file=item.location.file, source_line=item.location.line),
-        )
+    for item in read_records(path, parse):
+        if isinstance(item, Parsed):
+            where = item.location
+            item = Parsed(
+                where, replace(item.value, source_file=where.file, source_line=where.line)
+            )
+        yield item

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from hygeia.lake.ndjson import read_objects
+from hygeia.lake.ndjson import read_records
 from hygeia.lake.records import Parsed, RecordError, Rejected
 
 
@@ -121,11 +121,4 @@ def parse(resource: dict[str, Any]) -> PatientRecord:
 
 def read(path: Path) -> Iterator[Parsed[PatientRecord] | Rejected]:
     """Every line of a Patient NDJSON file as a record or a rejection."""
-    for item in read_objects(path):
-        if isinstance(item, Rejected):
-            yield item
-            continue
-        try:
-            yield Parsed(item.location, parse(item.value))
-        except RecordError as error:
-            yield Rejected(item.location, str(error))
+    return read_records(path, parse)
