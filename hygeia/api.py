@@ -6,7 +6,6 @@ account page. Permissions are the same as the UI's.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import date, datetime
 from typing import Any
@@ -33,7 +32,7 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer hyg_…` — a token from the account page."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        digest = hashlib.sha256(token.encode()).hexdigest()
+        digest = ApiToken.digest(token)
         found = (
             ApiToken.objects.select_related("user")
             .filter(token_hash=digest, revoked_at__isnull=True, user__is_active=True)

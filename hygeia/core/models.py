@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Any, ClassVar
 
@@ -156,6 +157,11 @@ class ApiToken(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def digest(token: str) -> str:
+        """What is stored of a token, and what a presented token is looked up by."""
+        return hashlib.sha256(token.encode()).hexdigest()
 
 
 class ExternalIdentity(models.Model):

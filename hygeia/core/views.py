@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -212,10 +211,6 @@ def mfa_remove(request: HttpRequest) -> HttpResponse:
     return redirect("core:account")
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @require()
 @require_POST
 def token_create(request: HttpRequest) -> HttpResponse:
@@ -230,7 +225,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
         user=user,
         name=form.cleaned_data["name"],
         prefix=secret[:12],
-        token_hash=token_hash(secret),
+        token_hash=ApiToken.digest(secret),
         expires_at=timezone.now() + timedelta(days=form.cleaned_data["days"]),
     )
     return render(request, "core/token_created.html", {"token": secret})
