@@ -518,6 +518,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", type=date.fromisoformat, help="from this day (YYYY-MM-DD)")
     p.add_argument("--until", type=date.fromisoformat, help="up to and including this day")
 
+    from hygeia.privacy.cli import register as register_privacy
+
+    register_privacy(sub, _json_flag)
+
     p = command(
         "manage",
         cmd_manage,

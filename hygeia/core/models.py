@@ -192,6 +192,7 @@ class AuditAction(models.TextChoices):
     UPDATE = "update", "Record updated"
     DELETE = "delete", "Record deleted"
     EXPORT = "export", "Export"
+    IMPORT = "import", "Import"
     VIEW_PHI = "view_phi", "Patient data viewed"
     SYSTEM = "system", "System operation"
 

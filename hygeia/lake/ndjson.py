@@ -14,16 +14,23 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
+import orjson
+
 from hygeia.lake.records import Location, Parsed, RecordError, Rejected
 
 T = TypeVar("T")
 
 MAX_LINE_BYTES = 1 << 20  # a FHIR AuditEvent is a few KB; 1 MiB leaves room for odd exporters
+QUARANTINE_CONTENT_BYTES = 4096  # how much of a refused line is kept for the quarantine browser
+POSITION_EVERY = 4096  # lines between progress reports
 GZIP_MAGIC = b"\x1f\x8b"
 
 
-def _open(path: Path) -> IO[bytes]:
-    handle = path.open("rb")
+def excerpt(raw: bytes) -> str:
+    return raw[:QUARANTINE_CONTENT_BYTES].decode("utf-8", errors="replace").rstrip("\r\n")
+
+
+def _open(handle: IO[bytes]) -> IO[bytes]:
     magic = handle.read(2)
     handle.seek(0)
     if magic == GZIP_MAGIC:
@@ -39,13 +46,21 @@ def _skip_rest_of_line(handle: IO[bytes]) -> None:
 
 
 def read_objects(
-    path: Path, max_line_bytes: int = MAX_LINE_BYTES
+    path: Path,
+    max_line_bytes: int = MAX_LINE_BYTES,
+    on_position: Callable[[int], None] | None = None,
 ) -> Iterator[Parsed[dict[str, Any]] | Rejected]:
-    """Every non-blank line of `path` as a JSON object, or the reason it is not one."""
+    """Every non-blank line of `path` as a JSON object, or the reason it is not one.
+
+    `on_position` is told, now and then, how many bytes of the file (compressed, if it is)
+    have been consumed: enough for a progress bar with an ETA."""
     name = str(path)
     line_no = 0
-    with _open(path) as handle:
+    raw_handle = path.open("rb")
+    with raw_handle, _open(raw_handle) as handle:
         while True:
+            if on_position is not None and line_no % POSITION_EVERY == 0:
+                on_position(raw_handle.tell())
             try:
                 raw = handle.readline(max_line_bytes + 1)
             except (EOFError, OSError, zlib.error) as exc:
@@ -64,39 +79,53 @@ def read_objects(
                 except (EOFError, OSError, zlib.error):
                     yield Rejected(where, "line too long, and the file is truncated after it")
                     return
-                yield Rejected(where, f"line longer than {max_line_bytes} bytes")
+                yield Rejected(
+                    where, f"line longer than {max_line_bytes} bytes", excerpt(raw)
+                )
                 continue
             if not raw.strip():
                 continue
             try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                yield Rejected(where, f"not UTF-8 (byte {exc.start})")
-                continue
-            try:
-                value = json.loads(text)
-            except json.JSONDecodeError as exc:
-                yield Rejected(where, f"invalid JSON ({exc.msg} at column {exc.colno})")
-                continue
-            except RecursionError:
-                yield Rejected(where, "JSON nested too deeply")
+                value = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                yield Rejected(where, _json_problem(raw), excerpt(raw))
                 continue
             if not isinstance(value, dict):
-                yield Rejected(where, f"a JSON {type(value).__name__}, not an object")
+                yield Rejected(
+                    where, f"a JSON {type(value).__name__}, not an object", excerpt(raw)
+                )
                 continue
             yield Parsed(where, value)
 
 
+def _json_problem(raw: bytes) -> str:
+    """Why a line is not JSON, in words (the fast parser's messages can quote the content)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8 (byte {exc.start})"
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        return f"invalid JSON ({exc.msg} at column {exc.colno})"
+    except RecursionError:
+        return "JSON nested too deeply"
+    return "JSON nested too deeply"  # valid for the standard parser, refused for its depth
+
+
 def read_records(
-    path: Path, parse: Callable[[dict[str, Any]], T]
+    path: Path,
+    parse: Callable[[dict[str, Any]], T],
+    on_position: Callable[[int], None] | None = None,
 ) -> Iterator[Parsed[T] | Rejected]:
     """Every line of `path` turned into a record by `parse`; a line `parse` refuses with
     RecordError is rejected with its reason and location."""
-    for item in read_objects(path):
+    for item in read_objects(path, on_position=on_position):
         if isinstance(item, Rejected):
             yield item
             continue
         try:
             yield Parsed(item.location, parse(item.value))
         except RecordError as error:
-            yield Rejected(item.location, str(error))
+            content = orjson.dumps(item.value)[:QUARANTINE_CONTENT_BYTES].decode(errors="replace")
+            yield Rejected(item.location, str(error), content)

@@ -35,3 +35,4 @@ class Parsed(Generic[T]):
 class Rejected:
     location: Location
     reason: str
+    content: str = ""  # the record as read (truncated), for the quarantine browser only

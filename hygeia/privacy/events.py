@@ -13,7 +13,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import pyarrow as pa
+
+from hygeia.lake.arrow import schema_for
 from hygeia.lake.records import RecordError
+from hygeia.lake.store import Table
 
 # Hygeia's action vocabulary; every source's codes map onto these.
 ACTIONS = ("create", "read", "update", "delete", "search", "export", "print", "execute")
@@ -40,6 +44,7 @@ class AccessEvent:
     outcome: str
     source_system: str
     network_address: str
+    workstation: str = ""
     source_file: str = ""
     source_line: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
@@ -48,7 +53,24 @@ class AccessEvent:
         row = asdict(self)
         row["purpose_of_use"] = list(self.purpose_of_use)
         row["extra"] = json.dumps(self.extra, sort_keys=True) if self.extra else ""
+        row["day"] = self.occurred_utc.date()
         return row
+
+
+# The stored form: the fields above, plus where and when each row was ingested. Partitioned by
+# the UTC day of the event; the event id is the de-duplication key.
+EVENTS = Table(
+    path="events",
+    key="event_id",
+    partition="day",
+    order="source_line",
+    schema=schema_for(
+        AccessEvent,
+        ("source_format", pa.string()),
+        ("ingest_id", pa.string()),
+        ("day", pa.date32()),
+    ),
+)
 
 
 def stable_id(namespace: str, *parts: str) -> str:

@@ -24,6 +24,8 @@ class Patient(models.Model):
     state = models.CharField(max_length=50, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    fhir_id = models.CharField("FHIR id", max_length=64, blank=True, db_index=True)
+    deceased = models.BooleanField(default=False)
     security_labels = models.JSONField(
         default=list, blank=True, help_text="HL7 v3 confidentiality labels, e.g. CEL, EMP."
     )
@@ -35,3 +37,45 @@ class Patient(models.Model):
     def __str__(self) -> str:
         # Deliberately not the name or MRN: __str__ ends up in logs and error reports.
         return f"Patient {self.id}"
+
+
+class IngestFile(models.Model):
+    """The manifest of the analytics store: one row per input file per ingest, with its counts.
+
+    The status moves reading -> committing -> committed. `moves` is written when a commit is
+    decided (see hygeia.lake.store), so that a crash after it is rolled forward, and a crash
+    before it rolled back, by the next ingest.
+    """
+
+    class Status(models.TextChoices):
+        READING = "reading", "reading"
+        COMMITTING = "committing", "committing"
+        COMMITTED = "committed", "committed"
+        FAILED = "failed", "failed"
+        INTERRUPTED = "interrupted", "interrupted"
+
+    token = models.CharField(max_length=32, unique=True)
+    run = models.CharField(max_length=32, db_index=True, help_text="One `privacy ingest` call.")
+    path = models.CharField(max_length=1000)
+    size = models.BigIntegerField(default=0)
+    format = models.CharField(max_length=40)
+    dataset = models.CharField(max_length=60, help_text="Where its rows go, e.g. events.")
+    source_system = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.READING)
+    read = models.BigIntegerField(default=0)
+    stored = models.BigIntegerField(default=0)
+    duplicate = models.BigIntegerField(default=0)
+    quarantined = models.BigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    notes = models.JSONField(default=dict, blank=True, help_text="Reader-specific counts.")
+    first_event = models.DateTimeField(null=True, blank=True)
+    last_event = models.DateTimeField(null=True, blank=True)
+    moves = models.JSONField(default=list, blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-started_at", "path"]
+
+    def __str__(self) -> str:
+        return f"{self.format} {self.path} ({self.status})"

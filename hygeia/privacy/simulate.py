@@ -5,85 +5,26 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from hygeia.privacy.models import Patient
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-GIVEN = [
-    "Avery",
-    "Jordan",
-    "Riley",
-    "Casey",
-    "Morgan",
-    "Quinn",
-    "Rowan",
-    "Emerson",
-    "Hayden",
-    "Sasha",
-    "Noor",
-    "Mateo",
-    "Ines",
-    "Tariq",
-    "Yuki",
-    "Leona",
-    "Amara",
-    "Bodhi",
-    "Cyrus",
-    "Delphine",
-    "Ezra",
-    "Farah",
-    "Gideon",
-    "Hollis",
-    "Imani",
-    "Jasper",
-    "Kiran",
-    "Lior",
-]
-FAMILY = [
-    "Okafor",
-    "Lindqvist",
-    "Marchetti",
-    "Haddad",
-    "Nakamura",
-    "Oyelaran",
-    "Petrov",
-    "Quintero",
-    "Rasmussen",
-    "Sorensen",
-    "Tanaka",
-    "Umarov",
-    "Valdivia",
-    "Whitlock",
-    "Xanthos",
-    "Yildiz",
-    "Zeller",
-    "Abernathy",
-    "Brightwater",
-    "Castellanos",
-    "Dunmore",
-]
-STREETS = [
-    "Juniper Way",
-    "Harbor View Rd",
-    "Old Mill Ln",
-    "Cedar Crest Dr",
-    "Quarry St",
-    "Lantern Ct",
-    "Meadowlark Ave",
-    "Foundry Row",
-    "Birch Hollow Rd",
-    "Tidewater Blvd",
-]
-CITIES = [
-    ("Fairhaven", "MA", "027"),
-    ("Lakemont", "NY", "148"),
-    ("Riverbend", "OH", "437"),
-    ("Cedar Falls", "WA", "983"),
-    ("Port Amsel", "OR", "974"),
-]
-LABELS = ["CEL", "EMP", "PSY", "HIV", "ETH"]
+import yaml
+
+if TYPE_CHECKING:
+    from hygeia.privacy.models import Patient
+
+_NAMES = yaml.safe_load((Path(__file__).resolve().parents[1] / "content" / "synthetic_names.yaml").read_text())
+GIVEN: list[str] = _NAMES["given"]
+FAMILY: list[str] = _NAMES["family"]
+STREETS: list[str] = _NAMES["streets"]
+CITIES: list[tuple[str, str, str]] = [tuple(c) for c in _NAMES["cities"]]  # type: ignore[misc]
+LABELS: list[str] = _NAMES["labels"]
 
 
 def patients(count: int, seed: int = 7) -> list[Patient]:
     """`count` synthetic patients, the same for the same seed."""
+    from hygeia.privacy.models import Patient
+
     rng = random.Random(seed)  # noqa: S311 (synthetic data, not security)
     made = []
     for index in range(count):
@@ -109,6 +50,8 @@ def patients(count: int, seed: int = 7) -> list[Patient]:
 
 def populate(count: int, seed: int = 7) -> int:
     """Add the synthetic patients that are not there yet; returns how many were added."""
+    from hygeia.privacy.models import Patient
+
     batch = patients(count, seed)
     existing = set(
         Patient.objects.filter(mrn__in=[p.mrn for p in batch]).values_list("mrn", flat=True)

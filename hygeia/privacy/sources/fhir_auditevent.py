@@ -23,6 +23,10 @@ from typing import Any
 from hygeia.lake.ndjson import read_records
 from hygeia.lake.records import Parsed, RecordError, Rejected
 from hygeia.privacy.events import AccessEvent, parse_instant, stable_id
+from hygeia.privacy.sources.fhir_common import codes as _codes
+from hygeia.privacy.sources.fhir_common import identifier_value as _identifier
+from hygeia.privacy.sources.fhir_common import reference as _reference
+from hygeia.privacy.sources.fhir_common import resource_type_of as _resource_type
 
 ACTION_CODES = {"C": "create", "R": "read", "U": "update", "D": "delete", "E": "execute"}
 RESTFUL_TO_ACTION = {
@@ -42,48 +46,6 @@ EXPORT_CODES = {"110106"}  # DICOM "Export"
 BREAK_GLASS_CODES = {"ETREAT", "BTG"}  # v3 ActReason emergency treatment; common local code
 OUTCOMES = {"0": "success", "4": "minor failure", "8": "serious failure", "12": "major failure"}
 DEVICE_TYPES = {"110150", "110151", "110152", "110153", "DEV"}  # application, source, dest.
-
-
-def _codings(value: Any) -> list[dict[str, Any]]:
-    """Codings from a Coding, a CodeableConcept, or a list of either."""
-    items = value if isinstance(value, list) else [value]
-    found: list[dict[str, Any]] = []
-    for item in items:
-        if not isinstance(item, dict):
-            continue
-        if "coding" in item and isinstance(item["coding"], list):
-            found.extend(c for c in item["coding"] if isinstance(c, dict))
-        elif "code" in item:
-            found.append(item)
-        elif "concept" in item:  # R5 CodeableReference
-            found.extend(_codings(item["concept"]))
-    return found
-
-
-def _codes(value: Any) -> list[str]:
-    return [str(c["code"]) for c in _codings(value) if c.get("code") is not None]
-
-
-def _reference(value: Any) -> str:
-    if isinstance(value, dict) and isinstance(value.get("reference"), str):
-        return value["reference"].strip()
-    return ""
-
-
-def _resource_type(reference: str) -> str:
-    """'Observation/12' or 'https://ehr.example/fhir/Observation/12' -> 'Observation'."""
-    parts = [p for p in reference.split("/") if p]
-    if len(parts) >= 2 and parts[-2][:1].isupper():
-        return parts[-2]
-    return ""
-
-
-def _identifier(value: Any) -> str:
-    if isinstance(value, dict):
-        ident = value.get("identifier")
-        if isinstance(ident, dict) and ident.get("value") is not None:
-            return str(ident["value"])
-    return ""
 
 
 def _pick_user(agents: Iterable[Any]) -> dict[str, Any]:

@@ -1,0 +1,275 @@
+"""The analytics store: Parquet files under `$HYGEIA_DATA_DIR/lake`, queried with DuckDB.
+
+Layout (Hive-style, so DuckDB, Spark and pyarrow read it as it is):
+
+    lake/events/day=2026-03-08/part-<token>-0.parquet        access events by UTC day
+    lake/context/<kind>/ingest=<token>/part-<token>-0.parquet context, one version per ingest
+    lake/quarantine/<token>.ndjson                            what could not be stored, and why
+    lake/_staging/<token>/                                    work in progress (ignored by
+                                                              readers: names starting with _)
+
+Each input file is read into one staged Parquet file, then committed in three steps that a
+crash can interrupt at any point without leaving the store inconsistent:
+
+1. `plan`: DuckDB removes rows whose key is already stored (or repeated in the file) and
+   writes the rest, partitioned, inside the staging folder;
+2. the caller records the list of moves in the manifest (the database): from then on the
+   commit is decided, and `apply` is idempotent, so recovery rolls it forward;
+3. `apply` renames the files into place and the caller marks the file committed.
+
+A staging folder whose file never reached step 2 is discarded by `recover`. A staging folder
+belongs to a live process as long as that process holds the lock on its `.lock` file, so
+recovery never removes another running ingest's work.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+STAGING = "_staging"
+# DuckDB's own limits, so that a commit of a very large file spills to disk instead of
+# growing the process past the 2 GB the ingest promises.
+DUCKDB_MEMORY_LIMIT = "1GB"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A dataset in the lake: where it lives, what identifies a row, how it is partitioned."""
+
+    path: str  # relative to the lake root, e.g. "events" or "context/patient"
+    key: str  # column whose value identifies a row; rows with a stored key are duplicates
+    partition: str  # Hive partition column
+    schema: pa.Schema
+    order: str = ""  # which of several rows with one key is kept (the first by this column)
+    # Events: a key always falls in the same partition (its day), so only the partitions being
+    # written need checking. Context versions: a key may exist in any earlier partition.
+    dedupe_all_partitions: bool = False
+
+
+def crash_point(name: str) -> None:
+    """Crash-test fail point: the process kills itself here when HYGEIA_CRASH_AT names it.
+
+    Used by the tests to prove that a process killed at any step leaves the store consistent.
+    """
+    if os.environ.get("HYGEIA_CRASH_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+class StagedFile:
+    """One input file's rows, written to a Parquet file as they are read (bounded memory)."""
+
+    def __init__(self, folder: Path, table: Table) -> None:
+        self.folder = folder
+        self.table = table
+        self.path = folder / "rows.parquet"
+        self.rows = 0
+        self._writer: pq.ParquetWriter | None = None
+
+    def write(self, batch: pa.Table | pa.RecordBatch) -> None:
+        if batch.num_rows == 0:
+            return
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self.path, self.table.schema, compression="zstd")
+        if isinstance(batch, pa.RecordBatch):
+            batch = pa.Table.from_batches([batch])
+        self._writer.write_table(batch.cast(self.table.schema))
+        self.rows += batch.num_rows
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What committing a staged file will do: rows kept, and the renames that publish them."""
+
+    staged: int
+    stored: int
+    moves: list[tuple[str, str]]  # (staging path, final path), both relative to the lake root
+
+    @property
+    def duplicate(self) -> int:
+        return self.staged - self.stored
+
+
+class Lake:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    # --- housekeeping ----------------------------------------------------------------------
+
+    def _ensure(self) -> None:
+        (self.root / STAGING).mkdir(parents=True, exist_ok=True, mode=0o700)
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Exclusive right to commit: de-duplication must see every committed row."""
+        self._ensure()
+        with (self.root / ".commit.lock").open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextmanager
+    def staging(self, token: str, table: Table) -> Iterator[StagedFile]:
+        """A staging folder owned by this process while the block runs."""
+        self._ensure()
+        folder = self.root / STAGING / token
+        folder.mkdir(mode=0o700, exist_ok=True)
+        with (folder / ".lock").open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            staged = StagedFile(folder, table)
+            try:
+                yield staged
+            finally:
+                staged.close()
+
+    def staging_tokens_not_in_use(self) -> list[str]:
+        """Staging folders no live process holds: left by a crash."""
+        found = []
+        base = self.root / STAGING
+        if not base.is_dir():
+            return found
+        for folder in sorted(base.iterdir()):
+            if not folder.is_dir():
+                continue
+            lock = folder / ".lock"
+            if not lock.exists():
+                found.append(folder.name)
+                continue
+            with lock.open("a") as handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                found.append(folder.name)
+        return found
+
+    def discard(self, token: str) -> None:
+        shutil.rmtree(self.root / STAGING / token, ignore_errors=True)
+
+    # --- DuckDB ------------------------------------------------------------------------------
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """An in-memory DuckDB connection with the lake's datasets as views."""
+        temp = self.root / "_duckdb_tmp"
+        temp.mkdir(parents=True, exist_ok=True, mode=0o700)
+        con = duckdb.connect(
+            config={
+                "memory_limit": DUCKDB_MEMORY_LIMIT,
+                "temp_directory": str(temp),
+                "threads": max(1, min(4, os.cpu_count() or 1)),
+                "enable_external_access": True,
+            }
+        )
+        return con
+
+    def files(self, table: Table, partitions: list[Any] | None = None) -> list[Path]:
+        base = self.root / table.path
+        if not base.is_dir():
+            return []
+        if partitions is None:
+            return sorted(base.glob(f"{table.partition}=*/*.parquet"))
+        found: list[Path] = []
+        for value in partitions:
+            found.extend(sorted((base / f"{table.partition}={value}").glob("*.parquet")))
+        return found
+
+    def scan_sql(self, table: Table, partitions: list[Any] | None = None) -> str | None:
+        """A DuckDB table expression over the committed files (None when there are none)."""
+        files = self.files(table, partitions)
+        if not files:
+            return None
+        listed = ", ".join(_quote(str(f)) for f in files)
+        return f"read_parquet([{listed}], hive_partitioning = true, union_by_name = true)"
+
+    # --- commit ------------------------------------------------------------------------------
+
+    def plan(self, staged: StagedFile, token: str) -> Plan:
+        """De-duplicate a staged file against the store and lay out its partitions."""
+        table = staged.table
+        if staged.rows == 0:
+            return Plan(0, 0, [])
+        out = staged.folder / "out"
+        shutil.rmtree(out, ignore_errors=True)
+        con = self.connect()
+        try:
+            con.execute(f"CREATE VIEW staged AS SELECT * FROM read_parquet({_quote(str(staged.path))})")
+            values = [
+                row[0]
+                for row in con.execute(
+                    f"SELECT DISTINCT CAST({_ident(table.partition)} AS VARCHAR) FROM staged"
+                ).fetchall()
+            ]
+            existing = self.scan_sql(table, None if table.dedupe_all_partitions else values)
+            key = _ident(table.key)
+            anti = (
+                f"ANTI JOIN (SELECT {key} FROM {existing}) AS stored USING ({key})"
+                if existing
+                else ""
+            )
+            order = f"ORDER BY {_ident(table.order)}" if table.order else ""
+            query = (
+                f"SELECT staged.* FROM staged {anti} "
+                f"QUALIFY row_number() OVER (PARTITION BY staged.{key} {order}) = 1"
+            )
+            con.execute(
+                f"COPY ({query}) TO {_quote(str(out))} (FORMAT parquet, COMPRESSION zstd, "
+                f"PARTITION_BY ({_ident(table.partition)}), "
+                f"FILENAME_PATTERN 'part-{token}-{{i}}')"
+            )
+        finally:
+            con.close()
+        moves: list[tuple[str, str]] = []
+        stored = 0
+        for path in sorted(out.glob("*/*.parquet")):
+            stored += pq.ParquetFile(path).metadata.num_rows
+            relative_source = path.relative_to(self.root)
+            target = Path(table.path) / path.parent.name / path.name
+            moves.append((str(relative_source), str(target)))
+        return Plan(staged=staged.rows, stored=stored, moves=moves)
+
+    def apply(self, moves: list[tuple[str, str]]) -> None:
+        """Rename planned files into place. Idempotent: safe to repeat after a crash."""
+        for index, (source, target) in enumerate(moves):
+            src, dst = self.root / source, self.root / target
+            if src.exists():
+                dst.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                os.replace(src, dst)
+            if index == 0:
+                crash_point("commit-moved-first")
+
+    # --- quarantine --------------------------------------------------------------------------
+
+    def quarantine_path(self, token: str) -> Path:
+        folder = self.root / "quarantine"
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return folder / f"{token}.ndjson"
+
+    def open_quarantine(self, token: str) -> IO[str]:
+        return self.quarantine_path(token).open("w", encoding="utf-8")
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

@@ -1,0 +1,475 @@
+"""Access-log CSV/TSV exports, read through a declarative profile (content/csv_profiles/).
+
+Columnar and streaming: pyarrow parses blocks of the file, the conversions run on whole
+columns, and only the rare awkward row (bad UTF-8, an impossible date, a time that falls in a
+daylight-saving change) is looked at one by one. Rows are numbered as pyarrow counts them:
+the header is row 1 and blank lines are not counted.
+
+Local wall-clock times are converted with the profile's time zone. On the day clocks go back
+an hour happens twice ("ambiguous"): the profile says whether to take the first, the second,
+or quarantine the row. On the day clocks go forward an hour does not exist: the profile says
+whether to read it as the standard time it must have meant (`shift_forward`, what a clock
+that was not changed would show) or quarantine it. Both are counted in the report.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+import yaml
+
+from hygeia.lake.records import Location, Rejected
+from hygeia.privacy.events import ACTIONS, EARLIEST, EVENTS
+
+PROFILES_DIR = Path(__file__).resolve().parents[2] / "content" / "csv_profiles"
+FIELDS = (
+    "event_id",
+    "time",
+    "user_login",
+    "user_practitioner",
+    "patient",
+    "action",
+    "subtype",
+    "purpose_of_use",
+    "break_glass",
+    "resource_type",
+    "source_system",
+    "workstation",
+    "network_address",
+    "outcome",
+)
+REQUIRED = ("time", "user_login", "action")
+MAX_VALUE_CHARS = 4096
+BLOCK_BYTES = 8 << 20  # also the longest row accepted
+
+
+class ProfileError(ValueError):
+    """A profile that cannot be used; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    description: str
+    columns: dict[str, str]  # Hygeia field -> source column
+    delimiter: str = ","
+    time_format: str = "iso8601"
+    timezone: str = ""
+    ambiguous: str = "earliest"
+    nonexistent: str = "shift_forward"
+    patient_id: str = "fhir_id"
+    source_system: str = ""
+    break_glass_values: tuple[str, ...] = ()
+    actions: dict[str, str] = field(default_factory=dict)
+    otherwise: str = "quarantine"
+    path: str = ""
+
+    def matches(self, header: list[str]) -> bool:
+        return all(self.columns.get(f) in header for f in REQUIRED)
+
+
+def _choice(value: Any, allowed: tuple[str, ...], what: str, where: str) -> str:
+    if value not in allowed:
+        raise ProfileError(f"{where}: {what} must be one of {', '.join(allowed)}, not {value!r}")
+    return str(value)
+
+
+def load_profile(source: Path) -> Profile:
+    """Read and check a profile (YAML or TOML)."""
+    where = str(source)
+    try:
+        text = source.read_text(encoding="utf-8")
+        data = tomllib.loads(text) if source.suffix == ".toml" else yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
+        raise ProfileError(f"{where}: cannot be read ({type(exc).__name__})") from exc
+    if not isinstance(data, dict):
+        raise ProfileError(f"{where}: expected a mapping at the top level")
+    columns = data.get("columns")
+    if not isinstance(columns, dict) or not columns:
+        raise ProfileError(f"{where}: `columns` must map Hygeia fields to column names")
+    unknown = sorted(set(columns) - set(FIELDS))
+    if unknown:
+        raise ProfileError(f"{where}: unknown field(s) {', '.join(unknown)}; known: {', '.join(FIELDS)}")
+    missing = [f for f in REQUIRED if not columns.get(f)]
+    if missing:
+        raise ProfileError(f"{where}: `columns` must name the {', '.join(missing)} column(s)")
+    timing = data.get("time") or {}
+    time_format = str(timing.get("format", "iso8601"))
+    zone = str(timing.get("timezone", ""))
+    if time_format != "iso8601":
+        if not zone:
+            raise ProfileError(f"{where}: local time formats need `time.timezone`")
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ProfileError(f"{where}: unknown time zone {zone!r}") from exc
+    actions = data.get("actions") or {}
+    mapping = {str(k): str(v) for k, v in (actions.get("map") or {}).items()}
+    wrong = sorted({v for v in mapping.values() if v not in ACTIONS})
+    if wrong:
+        raise ProfileError(f"{where}: actions map to {', '.join(wrong)}; use {', '.join(ACTIONS)}")
+    otherwise = _choice(
+        actions.get("otherwise", "quarantine"), (*ACTIONS, "quarantine"), "actions.otherwise", where
+    )
+    delimiter = str(data.get("delimiter", ","))
+    if len(delimiter) != 1:
+        raise ProfileError(f"{where}: delimiter must be one character")
+    return Profile(
+        name=str(data.get("name") or source.stem),
+        description=str(data.get("description", "")),
+        columns={str(k): str(v) for k, v in columns.items() if v},
+        delimiter=delimiter,
+        time_format=time_format,
+        timezone=zone,
+        ambiguous=_choice(
+            timing.get("ambiguous", "earliest"), ("earliest", "latest", "quarantine"),
+            "time.ambiguous", where,
+        ),
+        nonexistent=_choice(
+            timing.get("nonexistent", "shift_forward"), ("shift_forward", "quarantine"),
+            "time.nonexistent", where,
+        ),
+        patient_id=_choice(data.get("patient_id", "fhir_id"), ("fhir_id", "mrn"), "patient_id", where),
+        source_system=str(data.get("source_system", "")),
+        break_glass_values=tuple(str(v) for v in data.get("break_glass_values") or ()),
+        actions=mapping,
+        otherwise=otherwise,
+        path=where,
+    )
+
+
+def shipped_profiles() -> list[Profile]:
+    return [load_profile(p) for p in sorted(PROFILES_DIR.glob("*.yaml"))]
+
+
+def find_profile(name_or_file: str) -> Profile:
+    path = Path(name_or_file)
+    if path.suffix in (".yaml", ".yml", ".toml") and path.exists():
+        return load_profile(path)
+    for profile in shipped_profiles():
+        if profile.name == name_or_file:
+            return profile
+    names = ", ".join(p.name for p in shipped_profiles())
+    raise ProfileError(f"no profile named {name_or_file!r} (shipped: {names}; or give a file)")
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _strings(column: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, pa.Array]:
+    """A binary column as strings, and a mask of the rows that are not UTF-8."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    try:
+        return array.cast(pa.string()), pa.array([False] * len(array))
+    except pa.ArrowInvalid:
+        values, bad = [], []
+        for raw in array.to_pylist():
+            try:
+                values.append(raw.decode("utf-8"))
+                bad.append(False)
+            except UnicodeDecodeError:
+                values.append("")
+                bad.append(True)
+        return pa.array(values, pa.string()), pa.array(bad)
+
+
+@dataclass
+class _Batch:
+    """One block's columns and, per row, why it must be quarantined (None: keep)."""
+
+    columns: dict[str, pa.Array]
+    rows: pa.Array  # row numbers
+    raw: pa.Table
+    reasons: list[str | None]
+
+    def refuse(self, mask: pa.Array, reason: str) -> None:
+        for index, flagged in enumerate(mask.to_pylist()):
+            if flagged and self.reasons[index] is None:
+                self.reasons[index] = reason
+
+
+def _local_times(batch: _Batch, profile: Profile, ctx: Any) -> tuple[pa.Array, pa.Array]:
+    text = batch.columns["time"]
+    naive = pc.strptime(text, format=profile.time_format, unit="us", error_is_null=True)
+    # pyarrow's strptime rolls impossible dates over (Feb 30 -> Mar 2): re-check those rows
+    # whose text does not round-trip with Python's strict parser.
+    again = pc.strftime(naive, format=profile.time_format)
+    suspicious = pc.fill_null(pc.not_equal(again, pc.utf8_trim_whitespace(text)), True)
+    if pc.any(suspicious).as_py():
+        values = naive.to_pylist()
+        for index, flag in enumerate(suspicious.to_pylist()):
+            if flag:
+                try:
+                    values[index] = datetime.strptime(text[index].as_py().strip(), profile.time_format)
+                except ValueError:
+                    values[index] = None
+        naive = pa.array(values, pa.timestamp("us"))
+    zone = profile.timezone
+    early = pc.assume_timezone(naive, zone, ambiguous="earliest", nonexistent="earliest")
+    late = pc.assume_timezone(naive, zone, ambiguous="latest", nonexistent="latest")
+    odd = pc.fill_null(pc.not_equal(early, late), False)
+    chosen = late if profile.ambiguous == "latest" else early
+    if pc.any(odd).as_py():
+        values = chosen.to_pylist()
+        walls = naive.to_pylist()
+        tz = ZoneInfo(zone)
+        for index, flag in enumerate(odd.to_pylist()):
+            if not flag:
+                continue
+            wall = walls[index]
+            exists = wall.replace(tzinfo=tz).astimezone(UTC).astimezone(tz).replace(tzinfo=None) == wall
+            if exists:
+                ctx.note("ambiguous local times (clocks went back)")
+                if profile.ambiguous == "quarantine":
+                    batch.reasons[index] = batch.reasons[index] or (
+                        f"local time falls in the repeated hour when clocks went back in {zone}"
+                    )
+            else:
+                ctx.note("non-existent local times (clocks went forward)")
+                if profile.nonexistent == "quarantine":
+                    batch.reasons[index] = batch.reasons[index] or (
+                        f"local time does not exist in {zone} (clocks went forward)"
+                    )
+                else:  # fold=0: the offset in force before the change, i.e. standard time
+                    values[index] = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
+        chosen = pa.array(values, pa.timestamp("us", tz="UTC"))
+    offsets = pc.divide(
+        pc.cast(pc.subtract(naive, pc.cast(chosen, pa.timestamp("us"))), pa.int64()), 60_000_000
+    )
+    return chosen, offsets
+
+
+def _iso_times(text: pa.Array) -> tuple[pa.Array, pa.Array]:
+    trimmed = pc.utf8_trim_whitespace(text)
+    values, offsets = [], []
+    try:
+        utc = pc.cast(trimmed, pa.timestamp("us", tz="UTC"))
+        naive_ok = pc.match_substring_regex(trimmed, r"(Z|[+-]\d\d:?\d\d)$")
+        if not pc.all(naive_ok).as_py():
+            raise pa.ArrowInvalid("missing offsets")
+        suffix = pc.extract_regex(trimmed, r"(?P<sign>[+-])(?P<h>\d\d):?(?P<m>\d\d)$")
+        for item in suffix.to_pylist():
+            if item is None:
+                offsets.append(0)
+            else:
+                minutes = int(item["h"]) * 60 + int(item["m"])
+                offsets.append(-minutes if item["sign"] == "-" else minutes)
+        return utc, pa.array(offsets, pa.int64())
+    except pa.ArrowInvalid:
+        pass
+    for raw in trimmed.to_pylist():
+        try:
+            parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            parsed = None
+        if parsed is None or parsed.tzinfo is None:
+            values.append(None)
+            offsets.append(None)
+            continue
+        delta = parsed.utcoffset()
+        values.append(parsed.astimezone(UTC))
+        offsets.append(int(delta.total_seconds() // 60) if delta is not None else 0)
+    return pa.array(values, pa.timestamp("us", tz="UTC")), pa.array(offsets, pa.int64())
+
+
+def _hash_ids(batch: pa.Table, parts: list[str], namespace: str) -> pa.Array:
+    """stable_id(namespace, *parts) for every row, computed by DuckDB (sha256, first 32 hex)."""
+    con = duckdb.connect()
+    try:
+        con.register("rows", batch)
+        args = ", ".join(f'coalesce(CAST("{p}" AS VARCHAR), \'\')' for p in parts)
+        sql = f"SELECT left(sha256(concat_ws(chr(31), ?, {args})), 32) AS id FROM rows"
+        return con.execute(sql, [namespace]).to_arrow_table()["id"].combine_chunks()
+    finally:
+        con.close()
+
+
+def read(path: Path, profile: Profile, ctx: Any) -> Iterator[pa.Table | Rejected]:
+    """Every row of an access-log export as canonical events (Arrow tables) or rejections."""
+    name = str(path)
+    invalid: list[tuple[int, str]] = []
+
+    def on_invalid(row: Any) -> str:
+        invalid.append((row.number or 0, row.text or ""))
+        return "skip"
+
+    try:
+        reader = pcsv.open_csv(
+            path,
+            read_options=pcsv.ReadOptions(use_threads=False, block_size=BLOCK_BYTES),
+            parse_options=pcsv.ParseOptions(
+                delimiter=profile.delimiter, invalid_row_handler=on_invalid
+            ),
+            convert_options=pcsv.ConvertOptions(
+                column_types=dict.fromkeys(profile.columns.values(), pa.binary()),
+                include_columns=list(dict.fromkeys(profile.columns.values())),
+                include_missing_columns=True,
+                strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, OSError) as exc:
+        yield Rejected(Location(name, 1), f"not a readable CSV ({_arrow_problem(exc)})")
+        return
+    header = reader.schema.names
+    absent = [c for f, c in profile.columns.items() if f in REQUIRED and c not in header]
+    if absent:
+        yield Rejected(Location(name, 1), f"header lacks the column(s) {', '.join(absent)}")
+        return
+    next_row = 2
+    handled = 0
+    while True:
+        try:
+            block = reader.read_next_batch()
+        except StopIteration:
+            break
+        except (pa.ArrowInvalid, OSError) as exc:
+            yield Rejected(
+                Location(name, next_row), f"unreadable from this row on ({_arrow_problem(exc)})"
+            )
+            break
+        fresh = sorted(invalid[handled:])
+        handled = len(invalid)
+        numbers = list(range(next_row, next_row + block.num_rows + len(fresh)))
+        skipped = {number for number, _ in fresh}
+        numbers = [n for n in numbers if n not in skipped][: block.num_rows]
+        for number, text in fresh:
+            yield Rejected(Location(name, number), "wrong number of columns", text[:4096])
+        if numbers:
+            next_row = numbers[-1] + 1
+        elif fresh:
+            next_row = max(skipped) + 1
+        if block.num_rows == 0:
+            continue
+        yield from _convert(name, block, numbers, profile, ctx)
+    if ctx.on_position is not None:
+        ctx.on_position(path.stat().st_size)
+
+
+def _arrow_problem(exc: Exception) -> str:
+    """pyarrow's message up to its first colon: the rest can quote the row itself."""
+    return str(exc).split(":", 1)[0][:200]
+
+
+def _convert(
+    name: str, block: pa.RecordBatch, numbers: list[int], profile: Profile, ctx: Any
+) -> Iterator[pa.Table | Rejected]:
+    count = block.num_rows
+    raw = pa.Table.from_batches([block])
+    batch = _Batch({}, pa.array(numbers, pa.int64()), raw, [None] * count)
+    for hygeia_field, column in profile.columns.items():
+        values, bad = _strings(raw[column])
+        batch.refuse(bad, f"column {column} is not UTF-8")
+        too_long = pc.greater(pc.utf8_length(values), MAX_VALUE_CHARS)
+        batch.refuse(too_long, f"column {column} is longer than {MAX_VALUE_CHARS} characters")
+        batch.columns[hygeia_field] = values
+    for hygeia_field in REQUIRED:
+        empty = pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(batch.columns[hygeia_field])), 0)
+        batch.refuse(empty, f"column {profile.columns[hygeia_field]} is empty")
+
+    if profile.time_format == "iso8601":
+        times, offsets = _iso_times(batch.columns["time"])
+    else:
+        times, offsets = _local_times(batch, profile, ctx)
+    batch.refuse(pc.is_null(times), f"column {profile.columns['time']} is not a time in the profile's format")
+    latest = datetime.now(UTC).replace(year=datetime.now(UTC).year + 1, month=12, day=31)
+    absurd = pc.or_(pc.less(times, pa.scalar(EARLIEST)), pc.greater(times, pa.scalar(latest)))
+    batch.refuse(pc.fill_null(absurd, False), "time is outside 1990 to next year")
+
+    source_actions = pc.utf8_trim_whitespace(batch.columns["action"])
+    keys = pa.array(list(profile.actions), pa.string())
+    mapped = pc.take(pa.array(list(profile.actions.values()), pa.string()), pc.index_in(source_actions, keys))
+    known_action = pc.is_in(source_actions, pa.array(ACTIONS, pa.string()))
+    mapped = pc.if_else(pc.and_(pc.is_null(mapped), known_action), source_actions, mapped)
+    unmapped = pc.is_null(mapped)
+    if profile.otherwise == "quarantine":
+        batch.refuse(unmapped, f"action not in the profile's map (column {profile.columns['action']})")
+    elif pc.any(unmapped).as_py():
+        ctx.note(f"unmapped actions read as {profile.otherwise}", pc.sum(unmapped).as_py())
+    actions = pc.fill_null(mapped, profile.otherwise)
+
+    empty = pa.array([""] * count, pa.string())
+
+    def column(field_name: str) -> pa.Array:
+        return pc.utf8_trim_whitespace(batch.columns.get(field_name, empty))
+
+    patient = column("patient")
+    if profile.patient_id == "mrn":
+        identifier = patient
+        refs = _resolve_mrns(patient, ctx)
+    else:
+        identifier = empty
+        refs = pc.if_else(pc.equal(patient, ""), "", pc.binary_join_element_wise("Patient/", patient, ""))
+    system = column("source_system") if "source_system" in profile.columns else pa.array([profile.source_system or profile.name] * count)
+    purposes = column("purpose_of_use")
+    break_glass = pc.is_in(column("break_glass"), pa.array(profile.break_glass_values or ["\x00"], pa.string()))
+    no_purpose = pa.scalar([], pa.list_(pa.string()))
+    purpose_lists = pc.if_else(pc.equal(purposes, ""), no_purpose, pc.split_pattern(purposes, "|"))
+    keep = pa.array([reason is None for reason in batch.reasons])
+
+    table = pa.table(
+        {
+            "occurred_utc": times,
+            "utc_offset_minutes": offsets,
+            "user_login": column("user_login"),
+            "user_practitioner": column("user_practitioner"),
+            "patient_ref": refs,
+            "patient_identifier": identifier,
+            "action": actions,
+            "subtype": column("subtype") if "subtype" in profile.columns else source_actions,
+            "purpose_of_use": purpose_lists,
+            "break_glass": break_glass,
+            "resource_type": column("resource_type"),
+            "outcome": column("outcome"),
+            "source_system": system,
+            "network_address": column("network_address"),
+            "workstation": column("workstation"),
+            "source_file": pa.array([name] * count, pa.string()),
+            "source_line": batch.rows,
+            "extra": empty,
+            "source_format": pa.array([f"csv:{profile.name}"] * count, pa.string()),
+            "ingest_id": pa.array([ctx.token] * count, pa.string()),
+            "source_id": column("event_id"),
+            "time_text": column("time"),
+        }
+    )
+    for index, reason in enumerate(batch.reasons):
+        if reason is not None:
+            cells = [batch.raw[c][index].as_py() or b"" for c in batch.raw.column_names]
+            content = profile.delimiter.join(c.decode("utf-8", "replace") for c in cells)
+            yield Rejected(Location(name, numbers[index]), reason, content[:4096])
+    table = table.filter(keep)
+    if table.num_rows == 0:
+        return
+    if "event_id" in profile.columns:
+        ids = _hash_ids(table, ["source_system", "source_id"], "csv-event")
+    else:
+        ids = _hash_ids(
+            table,
+            ["source_system", "time_text", "user_login", "patient_ref", "patient_identifier", "subtype", "workstation"],
+            "csv-row",
+        )
+    table = table.drop_columns(["source_id", "time_text"]).append_column("event_id", ids)
+    table = table.append_column("day", pc.cast(pc.cast(table["occurred_utc"], pa.timestamp("us")), pa.date32()))
+    yield table.select(EVENTS.schema.names).cast(EVENTS.schema)
+
+
+def _resolve_mrns(mrns: pa.Array, ctx: Any) -> pa.Array:
+    """MRN -> 'Patient/<fhir id>' through the patient context; '' when not (yet) known."""
+    lookup = ctx.lookup_mrn({m for m in mrns.to_pylist() if m}) if ctx.lookup_mrn else {}
+    keys = pa.array(list(lookup), pa.string())
+    refs = pc.take(pa.array([f"Patient/{v}" for v in lookup.values()], pa.string()), pc.index_in(mrns, keys))
+    unresolved = pc.and_(pc.is_null(refs), pc.not_equal(mrns, ""))
+    missing = pc.sum(unresolved).as_py() or 0
+    if missing:
+        ctx.note("MRNs not found among ingested patients (kept as identifiers)", missing)
+    return pc.fill_null(refs, "")
