@@ -212,8 +212,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
         backup.wipe()
     initialize()
     accounts = demo.seed()
+    with _progress(None, "synthetic hospital", args.json) as step:
+        done = [0]
+
+        def progress(position: int, total: int) -> None:
+            step(max(0, position - done[0]))
+            done[0] = position
+
+        hospital = demo.hospital(args.hospital_staff, progress)
     if args.json:
-        _print_json({"accounts": [a.__dict__ for a in accounts], "url": f"http://{args.bind}"})
+        _print_json(
+            {
+                "accounts": [a.__dict__ for a in accounts],
+                "url": f"http://{args.bind}",
+                "hospital": hospital,
+            }
+        )
     elif accounts:
         print("\nDemo accounts (the passwords are shown only now; keep them):\n")
         print(f"  {'username':<10} {'password':<20} role")
@@ -425,13 +439,22 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         cmd_demo,
         "Set up a synthetic hospital and serve it.",
-        "Creates the database, one account per role (passwords printed once) and\n"
-        "synthetic patients, then serves http://127.0.0.1:8000. All data is made up.",
+        "Creates the database, one account per role (passwords printed once), and a\n"
+        "synthetic hospital (staff, patients, a month of record accesses; see `hygeia\n"
+        "privacy simulate`) ingested into the store, then serves http://127.0.0.1:8000.\n"
+        "All data is made up.",
     )
     p.add_argument("--bind", default="127.0.0.1:8000", help="address:port (default %(default)s)")
     p.add_argument("--workers", type=int, default=2, help="worker processes (default %(default)s)")
     p.add_argument("--no-serve", action="store_true", help="set up only; do not start the server")
     p.add_argument("--reset", action="store_true", help="erase all data first (new passwords)")
+    p.add_argument(
+        "--hospital-staff",
+        type=int,
+        default=200,
+        metavar="N",
+        help="size of the synthetic hospital's workforce (default %(default)s)",
+    )
     _json_flag(p)
 
     p = command(

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
@@ -11,7 +14,7 @@ from django.utils import timezone
 from hygeia.core import roles
 from hygeia.core.models import Organization, User
 from hygeia.core.passwords import generate_password
-from hygeia.privacy import simulate
+from hygeia.privacy.models import IngestFile
 
 DEMO_ORGANIZATION = "Fairhaven Community Hospital (demo)"
 DEMO_ACCOUNTS = [
@@ -23,7 +26,8 @@ DEMO_ACCOUNTS = [
     ("auditor", roles.AUDITOR, "Aud", "Itor"),
     ("staff", roles.STAFF, "Stef", "Staff"),
 ]
-DEMO_PATIENTS = 240
+DEMO_STAFF = 200
+DEMO_DAYS = 30
 
 
 @dataclass
@@ -57,5 +61,17 @@ def seed() -> list[DemoAccount]:
             group = Group.objects.get(name=role)
             user.groups.add(group)
             created.append(DemoAccount(username, role, password, group.policy.mfa_required))
-        simulate.populate(DEMO_PATIENTS)
     return created
+
+
+def hospital(staff: int = DEMO_STAFF, progress: Any = None) -> dict[str, Any] | None:
+    """Write the synthetic hospital and ingest it, once (None when already there)."""
+    from hygeia.privacy.hospital import simulate
+    from hygeia.privacy.ingest import ingest
+
+    if IngestFile.objects.filter(status=IngestFile.Status.COMMITTED).exists():
+        return None
+    out = Path(settings.DATA_DIR) / "demo-hospital"
+    summary = simulate(out, staff=staff, days=DEMO_DAYS, seed=1)
+    report = ingest([out / "fhir", out / "staff.csv"], progress=progress)
+    return {**summary, "stored": report.total("stored")}

@@ -79,9 +79,7 @@ def read_objects(
                 except (EOFError, OSError, zlib.error):
                     yield Rejected(where, "line too long, and the file is truncated after it")
                     return
-                yield Rejected(
-                    where, f"line longer than {max_line_bytes} bytes", excerpt(raw)
-                )
+                yield Rejected(where, f"line longer than {max_line_bytes} bytes", excerpt(raw))
                 continue
             if not raw.strip():
                 continue
@@ -91,9 +89,7 @@ def read_objects(
                 yield Rejected(where, _json_problem(raw), excerpt(raw))
                 continue
             if not isinstance(value, dict):
-                yield Rejected(
-                    where, f"a JSON {type(value).__name__}, not an object", excerpt(raw)
-                )
+                yield Rejected(where, f"a JSON {type(value).__name__}, not an object", excerpt(raw))
                 continue
             yield Parsed(where, value)
 

@@ -142,7 +142,7 @@ class Lake:
 
     def staging_tokens_not_in_use(self) -> list[str]:
         """Staging folders no live process holds: left by a crash."""
-        found = []
+        found: list[str] = []
         base = self.root / STAGING
         if not base.is_dir():
             return found
@@ -192,6 +192,16 @@ class Lake:
             found.extend(sorted((base / f"{table.partition}={value}").glob("*.parquet")))
         return found
 
+    def read_table(self, table: Table, columns: list[str] | None = None) -> pa.Table:
+        """Every committed row of a dataset (for tests and small context tables)."""
+        import pyarrow.dataset as ds
+
+        files = [str(f) for f in self.files(table)]
+        if not files:
+            return table.schema.empty_table().select(columns or table.schema.names)
+        found = ds.dataset(files, format="parquet", partitioning="hive")
+        return found.to_table(columns=columns)
+
     def scan_sql(self, table: Table, partitions: list[Any] | None = None) -> str | None:
         """A DuckDB table expression over the committed files (None when there are none)."""
         files = self.files(table, partitions)
@@ -211,23 +221,25 @@ class Lake:
         shutil.rmtree(out, ignore_errors=True)
         con = self.connect()
         try:
-            con.execute(f"CREATE VIEW staged AS SELECT * FROM read_parquet({_quote(str(staged.path))})")
+            con.execute(
+                f"CREATE VIEW staged AS SELECT * FROM read_parquet({_quote(str(staged.path))})"  # noqa: S608
+            )
             values = [
                 row[0]
                 for row in con.execute(
-                    f"SELECT DISTINCT CAST({_ident(table.partition)} AS VARCHAR) FROM staged"
+                    f"SELECT DISTINCT CAST({_ident(table.partition)} AS VARCHAR) FROM staged"  # noqa: S608
                 ).fetchall()
             ]
             existing = self.scan_sql(table, None if table.dedupe_all_partitions else values)
             key = _ident(table.key)
             anti = (
-                f"ANTI JOIN (SELECT {key} FROM {existing}) AS stored USING ({key})"
+                f"ANTI JOIN (SELECT {key} FROM {existing}) AS stored USING ({key})"  # noqa: S608
                 if existing
                 else ""
             )
             order = f"ORDER BY {_ident(table.order)}" if table.order else ""
             query = (
-                f"SELECT staged.* FROM staged {anti} "
+                f"SELECT staged.* FROM staged {anti} "  # noqa: S608 (quoted paths and identifiers)
                 f"QUALIFY row_number() OVER (PARTITION BY staged.{key} {order}) = 1"
             )
             con.execute(

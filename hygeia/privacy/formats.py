@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 import pyarrow as pa
 
@@ -34,7 +34,7 @@ from hygeia.privacy.sources import (
 T = TypeVar("T")
 BATCH_ROWS = 20_000
 
-Item = pa.Table | Rejected
+Item: TypeAlias = pa.Table | Rejected
 
 
 @dataclass
@@ -47,7 +47,7 @@ class ReadContext:
     profile: str | None = None
     notes: dict[str, int] = field(default_factory=dict)
     ingested_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    lookup_mrn: Callable[[list[str]], dict[str, str]] | None = None
+    lookup_mrn: Callable[[set[str]], dict[str, str]] | None = None
 
     def note(self, name: str, count: int = 1) -> None:
         self.notes[name] = self.notes.get(name, 0) + count
@@ -83,7 +83,9 @@ def record_batches(
 # --- events ----------------------------------------------------------------------------------
 
 
-def event_row(event: AccessEvent, where: Location, source_format: str, token: str) -> dict[str, Any]:
+def event_row(
+    event: AccessEvent, where: Location, source_format: str, token: str
+) -> dict[str, Any]:
     row = event.as_row()
     row["source_file"] = where.file
     row["source_line"] = where.line
@@ -122,7 +124,9 @@ def context_table(kind: str, record: type) -> Table:
     )
 
 
-def context_row(kind: str, record: Any, record_id: str, where: Location, ctx: ReadContext) -> dict[str, Any]:
+def context_row(
+    kind: str, record: Any, record_id: str, where: Location, ctx: ReadContext
+) -> dict[str, Any]:
     """A context record stamped with its identity: a new version is stored only when the
     record's content changed since any stored version."""
     row = {
@@ -159,27 +163,42 @@ def fhir_context_format(
 
 FHIR_FORMATS: dict[str, Format] = {
     "Organization": fhir_context_format(
-        "Organization", "organization", fhir_clinical.OrganizationRecord,
-        fhir_clinical.parse_organization, 10,
+        "Organization",
+        "organization",
+        fhir_clinical.OrganizationRecord,
+        fhir_clinical.parse_organization,
+        10,
     ),
     "Practitioner": fhir_context_format(
-        "Practitioner", "practitioner", fhir_clinical.PractitionerRecord,
-        fhir_clinical.parse_practitioner, 11,
+        "Practitioner",
+        "practitioner",
+        fhir_clinical.PractitionerRecord,
+        fhir_clinical.parse_practitioner,
+        11,
     ),
     "PractitionerRole": fhir_context_format(
-        "PractitionerRole", "practitioner_role", fhir_clinical.PractitionerRoleRecord,
-        fhir_clinical.parse_practitioner_role, 12,
+        "PractitionerRole",
+        "practitioner_role",
+        fhir_clinical.PractitionerRoleRecord,
+        fhir_clinical.parse_practitioner_role,
+        12,
     ),
     "Patient": fhir_context_format(
         "Patient", "patient", fhir_patient.PatientRecord, fhir_patient.parse, 13
     ),
     "Encounter": fhir_context_format(
-        "Encounter", "encounter", fhir_clinical.EncounterRecord,
-        fhir_clinical.parse_encounter, 14,
+        "Encounter",
+        "encounter",
+        fhir_clinical.EncounterRecord,
+        fhir_clinical.parse_encounter,
+        14,
     ),
     "Appointment": fhir_context_format(
-        "Appointment", "appointment", fhir_clinical.AppointmentRecord,
-        fhir_clinical.parse_appointment, 15,
+        "Appointment",
+        "appointment",
+        fhir_clinical.AppointmentRecord,
+        fhir_clinical.parse_appointment,
+        15,
     ),
     "CareTeam": fhir_context_format(
         "CareTeam", "care_team", fhir_clinical.CareTeamRecord, fhir_clinical.parse_care_team, 16
@@ -269,7 +288,9 @@ def _detect_table(path: Path, profile_name: str | None) -> Format:
             raise Unrecognised(str(exc)) from exc
         if not profile.matches(header):
             wanted = ", ".join(profile.columns[f] for f in csv_access.REQUIRED)
-            raise Unrecognised(f"{path}: its header lacks the columns profile {profile.name!r} needs ({wanted})")
+            raise Unrecognised(
+                f"{path}: its header lacks the columns profile {profile.name!r} needs ({wanted})"
+            )
         return csv_format(profile)
     for profile in csv_access.shipped_profiles():
         if profile.matches(header):

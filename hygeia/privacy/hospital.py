@@ -18,7 +18,7 @@ import random
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
@@ -34,15 +34,59 @@ EVENTS_PER_CLINICIAN_DAY = 60  # chart accesses by a clinician on a working day,
 
 # department: (share of staff, [(job title, share, clinical, role code)])
 DEPARTMENTS: dict[str, tuple[float, list[tuple[str, float, bool, str]]]] = {
-    "Emergency": (0.12, [("Physician", 0.2, True, "doctor"), ("Registered Nurse", 0.6, True, "nurse"), ("Unit Clerk", 0.2, False, "")]),
-    "Internal Medicine": (0.16, [("Physician", 0.2, True, "doctor"), ("Registered Nurse", 0.6, True, "nurse"), ("Unit Clerk", 0.2, False, "")]),
-    "Cardiology": (0.07, [("Physician", 0.3, True, "doctor"), ("Registered Nurse", 0.5, True, "nurse"), ("Medical Assistant", 0.2, True, "nurse")]),
-    "Oncology": (0.07, [("Physician", 0.3, True, "doctor"), ("Registered Nurse", 0.5, True, "nurse"), ("Medical Assistant", 0.2, True, "nurse")]),
-    "Pediatrics": (0.07, [("Physician", 0.3, True, "doctor"), ("Registered Nurse", 0.5, True, "nurse"), ("Medical Assistant", 0.2, True, "nurse")]),
-    "Obstetrics": (0.06, [("Physician", 0.3, True, "doctor"), ("Registered Nurse", 0.7, True, "nurse")]),
+    "Emergency": (
+        0.12,
+        [
+            ("Physician", 0.2, True, "doctor"),
+            ("Registered Nurse", 0.6, True, "nurse"),
+            ("Unit Clerk", 0.2, False, ""),
+        ],
+    ),
+    "Internal Medicine": (
+        0.16,
+        [
+            ("Physician", 0.2, True, "doctor"),
+            ("Registered Nurse", 0.6, True, "nurse"),
+            ("Unit Clerk", 0.2, False, ""),
+        ],
+    ),
+    "Cardiology": (
+        0.07,
+        [
+            ("Physician", 0.3, True, "doctor"),
+            ("Registered Nurse", 0.5, True, "nurse"),
+            ("Medical Assistant", 0.2, True, "nurse"),
+        ],
+    ),
+    "Oncology": (
+        0.07,
+        [
+            ("Physician", 0.3, True, "doctor"),
+            ("Registered Nurse", 0.5, True, "nurse"),
+            ("Medical Assistant", 0.2, True, "nurse"),
+        ],
+    ),
+    "Pediatrics": (
+        0.07,
+        [
+            ("Physician", 0.3, True, "doctor"),
+            ("Registered Nurse", 0.5, True, "nurse"),
+            ("Medical Assistant", 0.2, True, "nurse"),
+        ],
+    ),
+    "Obstetrics": (
+        0.06,
+        [("Physician", 0.3, True, "doctor"), ("Registered Nurse", 0.7, True, "nurse")],
+    ),
     "Surgery": (0.09, [("Surgeon", 0.3, True, "doctor"), ("Registered Nurse", 0.7, True, "nurse")]),
-    "Behavioral Health": (0.04, [("Psychiatrist", 0.3, True, "doctor"), ("Counselor", 0.7, True, "nurse")]),
-    "Radiology": (0.05, [("Radiologist", 0.3, True, "doctor"), ("Radiology Technologist", 0.7, True, "ict")]),
+    "Behavioral Health": (
+        0.04,
+        [("Psychiatrist", 0.3, True, "doctor"), ("Counselor", 0.7, True, "nurse")],
+    ),
+    "Radiology": (
+        0.05,
+        [("Radiologist", 0.3, True, "doctor"), ("Radiology Technologist", 0.7, True, "ict")],
+    ),
     "Laboratory": (0.06, [("Laboratory Technologist", 1.0, True, "ict")]),
     "Pharmacy": (0.05, [("Pharmacist", 1.0, True, "pharmacist")]),
     "Registration": (0.06, [("Patient Access Representative", 1.0, False, "")]),
@@ -51,15 +95,33 @@ DEPARTMENTS: dict[str, tuple[float, list[tuple[str, float, bool, str]]]] = {
     "Information Technology": (0.02, [("Analyst", 1.0, False, "")]),
 }
 CARE_DEPARTMENTS = [
-    "Emergency", "Internal Medicine", "Cardiology", "Oncology", "Pediatrics", "Obstetrics",
-    "Surgery", "Behavioral Health",
+    "Emergency",
+    "Internal Medicine",
+    "Cardiology",
+    "Oncology",
+    "Pediatrics",
+    "Obstetrics",
+    "Surgery",
+    "Behavioral Health",
 ]
 ANCILLARY = ("Radiology", "Laboratory", "Pharmacy")
 SHIFTS = {"day": 7, "evening": 15, "night": 23}  # start hour, 8-hour shifts
 CATEGORIES = (
-    "self", "family", "coworker", "neighbour", "vip", "sensitive", "surge", "curiosity",
-    "repeated_lookup", "data_theft", "terminated_account", "dormant_account", "break_glass",
-    "deceased", "unusual_hours",
+    "self",
+    "family",
+    "coworker",
+    "neighbour",
+    "vip",
+    "sensitive",
+    "surge",
+    "curiosity",
+    "repeated_lookup",
+    "data_theft",
+    "terminated_account",
+    "dormant_account",
+    "break_glass",
+    "deceased",
+    "unusual_hours",
 )
 
 
@@ -118,7 +180,7 @@ class Hospital:
         self.rng = random.Random(seed)  # noqa: S311 (synthetic data)
         self.seed = seed
         self.days = days
-        year = 2026 + seed % 3
+        year = 2024 + seed % 2  # in the past, whatever the seed: future events are refused
         # Start a week before the autumn change so a 30-day window holds it; a window longer
         # than ~4 months also holds the spring change.
         self.start = self._autumn_change(year) - timedelta(days=min(7, max(days // 4, 1)))
@@ -201,7 +263,15 @@ class Hospital:
         for member in self.staff:
             self.by_department.setdefault(member.department, []).append(member)
 
-    def _person(self, index: int, family: str, given: str, birth: date, home: tuple[str, str, str, str], household: int) -> Person:
+    def _person(
+        self,
+        index: int,
+        family: str,
+        given: str,
+        birth: date,
+        home: tuple[str, str, str, str],
+        household: int,
+    ) -> Person:
         street, city, state, postal = home
         return Person(
             patient_id=f"pt-{index + 1:07d}",
@@ -226,15 +296,21 @@ class Hospital:
                 continue
             household += 1
             home = (member.address, member.city, member.state, member.postal)
-            me = self._person(len(self.people), member.family, member.given, member.birth, home, household)
+            me = self._person(
+                len(self.people), member.family, member.given, member.birth, home, household
+            )
             me.labels.append("EMP")
             member.patient_id = me.patient_id
             self.people.append(me)
             for _ in range(rng.choice([0, 1, 1, 2, 3])):
                 family = member.family if rng.random() < 0.7 else self._name()[0]
                 relative = self._person(
-                    len(self.people), family, self._name()[1],
-                    date(1940, 1, 1) + timedelta(days=rng.randrange(0, 30000)), home, household,
+                    len(self.people),
+                    family,
+                    self._name()[1],
+                    date(1940, 1, 1) + timedelta(days=rng.randrange(0, 30000)),
+                    home,
+                    household,
                 )
                 self.people.append(relative)
         # Everyone else, in households of one to five.
@@ -245,8 +321,12 @@ class Hospital:
             for _ in range(min(rng.choice([1, 1, 2, 2, 3, 4, 5]), count - len(self.people))):
                 surname = family if rng.random() < 0.75 else self._name()[0]
                 person = self._person(
-                    len(self.people), surname, self._name()[1],
-                    date(1935, 1, 1) + timedelta(days=rng.randrange(0, 32000)), home, household,
+                    len(self.people),
+                    surname,
+                    self._name()[1],
+                    date(1935, 1, 1) + timedelta(days=rng.randrange(0, 32000)),
+                    home,
+                    household,
                 )
                 roll = rng.random()
                 if roll < 0.003:
@@ -275,17 +355,33 @@ class Hospital:
                 department = rng.choice([d for d in CARE_DEPARTMENTS if d != "Emergency"])
             day = self.start + timedelta(days=rng.randrange(0, self.days))
             begin = self.local(day, rng.uniform(7, 18) if klass == "AMB" else rng.uniform(0, 24))
-            length = {"AMB": timedelta(minutes=40), "EMER": timedelta(hours=rng.uniform(2, 9)), "IMP": timedelta(days=rng.uniform(1, 6))}[klass]
+            length = {
+                "AMB": timedelta(minutes=40),
+                "EMER": timedelta(hours=rng.uniform(2, 9)),
+                "IMP": timedelta(days=rng.uniform(1, 6)),
+            }[klass]
             team = self._team(department, {"AMB": 2, "EMER": 4, "IMP": 6}[klass])
             if not team:
                 continue
             self.visits.append(
-                Visit(f"enc-{index + 1:07d}", patient, klass, department, begin, begin + length, team)
+                Visit(
+                    f"enc-{index + 1:07d}", patient, klass, department, begin, begin + length, team
+                )
             )
 
     # --- access events --------------------------------------------------------------------
 
-    def event(self, user: Staff, patient: Person | None, when: datetime, action: str = "R", subtype: str = "read", purpose: str = "TREAT", resource: str = "Observation", export: bool = False) -> dict[str, Any]:
+    def event(
+        self,
+        user: Staff,
+        patient: Person | None,
+        when: datetime,
+        action: str = "R",
+        subtype: str = "read",
+        purpose: str = "TREAT",
+        resource: str = "Observation",
+        export: bool = False,
+    ) -> dict[str, Any]:
         self.event_count += 1
         who: dict[str, Any] = {"identifier": {"value": user.user_id}}
         if user.practitioner_id:
@@ -293,9 +389,32 @@ class Hospital:
         local = when.astimezone(ZONE)
         entity = []
         if patient is not None:
-            entity.append({"what": {"reference": f"Patient/{patient.patient_id}"}, "type": {"system": "http://terminology.hl7.org/CodeSystem/audit-entity-type", "code": "1"}, "role": {"system": "http://terminology.hl7.org/CodeSystem/object-role", "code": "1"}})
+            entity.append(
+                {
+                    "what": {"reference": f"Patient/{patient.patient_id}"},
+                    "type": {
+                        "system": "http://terminology.hl7.org/CodeSystem/audit-entity-type",
+                        "code": "1",
+                    },
+                    "role": {
+                        "system": "http://terminology.hl7.org/CodeSystem/object-role",
+                        "code": "1",
+                    },
+                }
+            )
             entity.append({"what": {"reference": f"{resource}/{self.rng.randrange(10**8)}"}})
-        kind = {"system": "http://dicom.nema.org/resources/ontology/DCM", "code": "110106", "display": "Export"} if export else {"system": "http://terminology.hl7.org/CodeSystem/audit-event-type", "code": "rest"}
+        kind = (
+            {
+                "system": "http://dicom.nema.org/resources/ontology/DCM",
+                "code": "110106",
+                "display": "Export",
+            }
+            if export
+            else {
+                "system": "http://terminology.hl7.org/CodeSystem/audit-event-type",
+                "code": "rest",
+            }
+        )
         return {
             "resourceType": "AuditEvent",
             "id": f"ae-{self.seed}-{self.event_count}",
@@ -304,9 +423,34 @@ class Hospital:
             "action": action,
             "recorded": local.isoformat(timespec="seconds"),
             "outcome": "0",
-            "purposeOfEvent": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": purpose}]}],
+            "purposeOfEvent": [
+                {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/v3-ActReason",
+                            "code": purpose,
+                        }
+                    ]
+                }
+            ],
             "agent": [
-                {"type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "code": "IRCP"}]}, "who": who, "altId": user.user_id, "requestor": True, "network": {"address": f"10.{zlib.crc32(user.department.encode()) % 200}.{int(user.employee_id[1:]) % 250}.{int(user.employee_id[1:]) // 250 % 250}", "type": "2"}},
+                {
+                    "type": {
+                        "coding": [
+                            {
+                                "system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
+                                "code": "IRCP",
+                            }
+                        ]
+                    },
+                    "who": who,
+                    "altId": user.user_id,
+                    "requestor": True,
+                    "network": {
+                        "address": _workstation_address(user),
+                        "type": "2",
+                    },
+                },
             ],
             "source": {"observer": {"display": SYSTEM}},
             "entity": entity,
@@ -324,25 +468,50 @@ class Hospital:
         rng = self.rng
         window_end = self.local(self.start + timedelta(days=self.days), 0)
         registrars = self.by_department.get("Registration", [])
-        coders = self.by_department.get("Health Information Management", []) + self.by_department.get("Patient Financial Services", [])
+        coders = self.by_department.get(
+            "Health Information Management", []
+        ) + self.by_department.get("Patient Financial Services", [])
         for visit in self.visits:
             end = min(visit.end, window_end)
             touches = {"AMB": 4, "EMER": 10, "IMP": 25}[visit.klass]
             for _ in range(touches):
                 member = rng.choice(visit.team)
-                yield self.event(member, visit.patient, self._within(visit.start, end), *rng.choice([("R", "read"), ("R", "read"), ("R", "read"), ("U", "update"), ("R", "search-type")]))
+                yield self.event(
+                    member,
+                    visit.patient,
+                    self._within(visit.start, end),
+                    *rng.choice(
+                        [
+                            ("R", "read"),
+                            ("R", "read"),
+                            ("R", "read"),
+                            ("U", "update"),
+                            ("R", "search-type"),
+                        ]
+                    ),
+                )
             if visit.klass == "EMER" and rng.random() < 0.05:
-                yield self.event(visit.team[0], visit.patient, self._within(visit.start, end), purpose="ETREAT")
+                yield self.event(
+                    visit.team[0], visit.patient, self._within(visit.start, end), purpose="ETREAT"
+                )
             if visit.klass in ("IMP", "EMER"):
                 for service in ANCILLARY:
                     staff = self.by_department.get(service, [])
                     if staff and rng.random() < 0.7:
-                        yield self.event(rng.choice(staff), visit.patient, self._within(visit.start, end))
+                        yield self.event(
+                            rng.choice(staff), visit.patient, self._within(visit.start, end)
+                        )
                 colleagues = self._team(visit.department, 2)
                 for member in colleagues:  # covering colleagues on the unit
                     yield self.event(member, visit.patient, self._within(visit.start, end))
             if visit.klass == "AMB" and registrars:
-                yield self.event(rng.choice(registrars), visit.patient, visit.start - timedelta(hours=rng.uniform(1, 30)), subtype="search-type", resource="Patient")
+                yield self.event(
+                    rng.choice(registrars),
+                    visit.patient,
+                    visit.start - timedelta(hours=rng.uniform(1, 30)),
+                    subtype="search-type",
+                    resource="Patient",
+                )
             if visit.klass == "IMP" and rng.random() < 0.5:  # a consult from another department
                 other = self._team(rng.choice(CARE_DEPARTMENTS), 1)
                 if other:
@@ -404,7 +573,13 @@ class Hospital:
             user = pick(users)
             if user:  # neighbour: same street, another house
                 street = user.address.split(" ", 1)[1]
-                near = [p for p in self.people if p.address.endswith(street) and p.city == user.city and p.address != user.address]
+                near = [
+                    p
+                    for p in self.people
+                    if p.address.endswith(street)
+                    and p.city == user.city
+                    and p.address != user.address
+                ]
                 if near:
                     target = rng.choice(near)
                     self._label(user, target, "neighbour")
@@ -433,13 +608,22 @@ class Hospital:
                 self._label(user, None, "data_theft")
                 day = user.termination - timedelta(days=3)
                 for target in rng.sample(self.people, min(150, len(self.people))):
-                    yield self.event(user, target, self._within(*self._on_shift(user, day)), action="R", subtype="read", export=True)
+                    yield self.event(
+                        user,
+                        target,
+                        self._within(*self._on_shift(user, day)),
+                        action="R",
+                        subtype="read",
+                        export=True,
+                    )
             user = pick(users)
             if user:  # account used after its owner left
                 user.termination = self.start + timedelta(days=max(1, self.days // 3))
                 self._label(user, None, "terminated_account")
                 for target in rng.sample(self.people, 5):
-                    later = user.termination + timedelta(days=rng.randint(1, max(1, self.days // 2)))
+                    later = user.termination + timedelta(
+                        days=rng.randint(1, max(1, self.days // 2))
+                    )
                     yield self.event(user, target, self._within(*self._on_shift(user, later)))
             user = pick(users)
             if user:  # dormant account suddenly used
@@ -471,10 +655,21 @@ class Hospital:
         news = rng.choice([p for p in self.people if not p.labels])
         for user in [u for u in rng.sample(users, min(25, len(users))) if u.user_id not in picked]:
             self._label(user, news, "surge")
-            yield self.event(user, news, self.local(self.start + timedelta(days=self.days // 2), rng.uniform(8, 20)))
+            yield self.event(
+                user,
+                news,
+                self.local(self.start + timedelta(days=self.days // 2), rng.uniform(8, 20)),
+            )
 
     def dormant_users(self) -> set[str]:
         return {s.user_id for s in self.staff if s.__dict__.get("dormant")}
+
+
+def _workstation_address(user: Staff) -> str:
+    """A stable address per user, in a subnet per department."""
+    number = int(user.employee_id[1:])
+    subnet = zlib.crc32(user.department.encode()) % 200
+    return f"10.{subnet}.{number % 250}.{number // 250 % 250}"
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -499,60 +694,177 @@ def _reference(kind: str, ident: str) -> dict[str, str]:
 def _write_context(hospital: Hospital, fhir: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
     with _open(fhir / "Organization.ndjson.gz") as out:
-        _dump(out, {"resourceType": "Organization", "id": HOSPITAL_ID, "name": "Synthetic General Hospital", "type": [_coding("http://terminology.hl7.org/CodeSystem/organization-type", "prov")]})
+        _dump(
+            out,
+            {
+                "resourceType": "Organization",
+                "id": HOSPITAL_ID,
+                "name": "Synthetic General Hospital",
+                "type": [
+                    _coding("http://terminology.hl7.org/CodeSystem/organization-type", "prov")
+                ],
+            },
+        )
         for name in DEPARTMENTS:
-            _dump(out, {"resourceType": "Organization", "id": _dept_id(name), "name": name, "type": [_coding("http://terminology.hl7.org/CodeSystem/organization-type", "dept")], "partOf": _reference("Organization", HOSPITAL_ID)})
+            _dump(
+                out,
+                {
+                    "resourceType": "Organization",
+                    "id": _dept_id(name),
+                    "name": name,
+                    "type": [
+                        _coding("http://terminology.hl7.org/CodeSystem/organization-type", "dept")
+                    ],
+                    "partOf": _reference("Organization", HOSPITAL_ID),
+                },
+            )
     counts["departments"] = len(DEPARTMENTS)
     clinicians = [s for s in hospital.staff if s.practitioner_id]
     with _open(fhir / "Practitioner.ndjson.gz") as out:
         for s in clinicians:
-            _dump(out, {"resourceType": "Practitioner", "id": s.practitioner_id, "identifier": [{"system": "urn:example:hospital:login", "value": s.user_id}], "name": [{"family": s.family, "given": [s.given]}], "active": True})
+            _dump(
+                out,
+                {
+                    "resourceType": "Practitioner",
+                    "id": s.practitioner_id,
+                    "identifier": [{"system": "urn:example:hospital:login", "value": s.user_id}],
+                    "name": [{"family": s.family, "given": [s.given]}],
+                    "active": True,
+                },
+            )
     with _open(fhir / "PractitionerRole.ndjson.gz") as out:
         for s in clinicians:
-            _dump(out, {"resourceType": "PractitionerRole", "id": f"role-{s.practitioner_id}", "practitioner": _reference("Practitioner", s.practitioner_id), "organization": _reference("Organization", _dept_id(s.department)), "code": [_coding("http://terminology.hl7.org/CodeSystem/practitioner-role", s.role_code)], "active": True})
+            _dump(
+                out,
+                {
+                    "resourceType": "PractitionerRole",
+                    "id": f"role-{s.practitioner_id}",
+                    "practitioner": _reference("Practitioner", s.practitioner_id),
+                    "organization": _reference("Organization", _dept_id(s.department)),
+                    "code": [
+                        _coding(
+                            "http://terminology.hl7.org/CodeSystem/practitioner-role", s.role_code
+                        )
+                    ],
+                    "active": True,
+                },
+            )
     counts["practitioners"] = len(clinicians)
     with _open(fhir / "Patient.ndjson.gz") as out:
         for p in hospital.people:
             resource: dict[str, Any] = {
                 "resourceType": "Patient",
                 "id": p.patient_id,
-                "identifier": [{"type": _coding("http://terminology.hl7.org/CodeSystem/v2-0203", "MR"), "system": "urn:example:hospital:mrn", "value": p.mrn}],
+                "identifier": [
+                    {
+                        "type": _coding("http://terminology.hl7.org/CodeSystem/v2-0203", "MR"),
+                        "system": "urn:example:hospital:mrn",
+                        "value": p.mrn,
+                    }
+                ],
                 "name": [{"use": "official", "family": p.family, "given": [p.given]}],
                 "gender": p.sex,
                 "birthDate": p.birth.isoformat(),
-                "address": [{"use": "home", "line": [p.address], "city": p.city, "state": p.state, "postalCode": p.postal}],
+                "address": [
+                    {
+                        "use": "home",
+                        "line": [p.address],
+                        "city": p.city,
+                        "state": p.state,
+                        "postalCode": p.postal,
+                    }
+                ],
             }
             if p.labels:
-                resource["meta"] = {"security": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode" if label != "CEL" else "http://terminology.hl7.org/CodeSystem/v3-Confidentiality", "code": label} for label in p.labels]}
+                resource["meta"] = {
+                    "security": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+                            if label != "CEL"
+                            else "http://terminology.hl7.org/CodeSystem/v3-Confidentiality",
+                            "code": label,
+                        }
+                        for label in p.labels
+                    ]
+                }
             if p.deceased:
                 resource["deceasedBoolean"] = True
             _dump(out, resource)
     counts["patients"] = len(hospital.people)
-    with _open(fhir / "Encounter.ndjson.gz") as enc, _open(fhir / "Appointment.ndjson.gz") as app, _open(fhir / "CareTeam.ndjson.gz") as care:
+    with (
+        _open(fhir / "Encounter.ndjson.gz") as enc,
+        _open(fhir / "Appointment.ndjson.gz") as app,
+        _open(fhir / "CareTeam.ndjson.gz") as care,
+    ):
         for v in hospital.visits:
             members = [m for m in v.team if m.practitioner_id]
-            _dump(enc, {
-                "resourceType": "Encounter", "id": v.encounter_id, "status": "finished",
-                "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": v.klass},
-                "subject": _reference("Patient", v.patient.patient_id),
-                "participant": [{"individual": _reference("Practitioner", m.practitioner_id)} for m in members[:3]],
-                "period": {"start": v.start.isoformat(timespec="seconds"), "end": v.end.isoformat(timespec="seconds")},
-                "serviceProvider": _reference("Organization", _dept_id(v.department)),
-            })
-            if v.klass == "AMB":
-                _dump(app, {
-                    "resourceType": "Appointment", "id": f"appt-{v.encounter_id}", "status": "fulfilled",
-                    "start": v.start.isoformat(timespec="seconds"), "end": v.end.isoformat(timespec="seconds"),
-                    "participant": [{"actor": _reference("Patient", v.patient.patient_id), "status": "accepted"}] + [{"actor": _reference("Practitioner", m.practitioner_id), "status": "accepted"} for m in members[:1]],
-                })
-            if v.klass == "IMP":
-                _dump(care, {
-                    "resourceType": "CareTeam", "id": f"ct-{v.encounter_id}", "status": "active",
+            _dump(
+                enc,
+                {
+                    "resourceType": "Encounter",
+                    "id": v.encounter_id,
+                    "status": "finished",
+                    "class": {
+                        "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+                        "code": v.klass,
+                    },
                     "subject": _reference("Patient", v.patient.patient_id),
-                    "period": {"start": v.start.isoformat(timespec="seconds"), "end": v.end.isoformat(timespec="seconds")},
-                    "participant": [{"member": _reference("Practitioner", m.practitioner_id)} for m in members],
-                    "managingOrganization": [_reference("Organization", _dept_id(v.department))],
-                })
+                    "participant": [
+                        {"individual": _reference("Practitioner", m.practitioner_id)}
+                        for m in members[:3]
+                    ],
+                    "period": {
+                        "start": v.start.isoformat(timespec="seconds"),
+                        "end": v.end.isoformat(timespec="seconds"),
+                    },
+                    "serviceProvider": _reference("Organization", _dept_id(v.department)),
+                },
+            )
+            if v.klass == "AMB":
+                _dump(
+                    app,
+                    {
+                        "resourceType": "Appointment",
+                        "id": f"appt-{v.encounter_id}",
+                        "status": "fulfilled",
+                        "start": v.start.isoformat(timespec="seconds"),
+                        "end": v.end.isoformat(timespec="seconds"),
+                        "participant": [
+                            {
+                                "actor": _reference("Patient", v.patient.patient_id),
+                                "status": "accepted",
+                            }
+                        ]
+                        + [
+                            {
+                                "actor": _reference("Practitioner", m.practitioner_id),
+                                "status": "accepted",
+                            }
+                            for m in members[:1]
+                        ],
+                    },
+                )
+            if v.klass == "IMP":
+                _dump(
+                    care,
+                    {
+                        "resourceType": "CareTeam",
+                        "id": f"ct-{v.encounter_id}",
+                        "status": "active",
+                        "subject": _reference("Patient", v.patient.patient_id),
+                        "period": {
+                            "start": v.start.isoformat(timespec="seconds"),
+                            "end": v.end.isoformat(timespec="seconds"),
+                        },
+                        "participant": [
+                            {"member": _reference("Practitioner", m.practitioner_id)}
+                            for m in members
+                        ],
+                        "managingOrganization": [
+                            _reference("Organization", _dept_id(v.department))
+                        ],
+                    },
+                )
     counts["encounters"] = len(hospital.visits)
     return counts
 
@@ -562,15 +874,53 @@ def _dept_id(name: str) -> str:
 
 
 def _write_roster(hospital: Hospital, path: Path) -> None:
-    columns = ["employee_id", "user_id", "practitioner_id", "family_name", "given_name", "birth_date", "address_line", "city", "state", "postal_code", "department", "job_title", "hire_date", "termination_date", "shift", "cost_center"]
+    columns = [
+        "employee_id",
+        "user_id",
+        "practitioner_id",
+        "family_name",
+        "given_name",
+        "birth_date",
+        "address_line",
+        "city",
+        "state",
+        "postal_code",
+        "department",
+        "job_title",
+        "hire_date",
+        "termination_date",
+        "shift",
+        "cost_center",
+    ]
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
         for s in hospital.staff:
-            writer.writerow([s.employee_id, s.user_id, s.practitioner_id, s.family, s.given, s.birth.isoformat(), s.address, s.city, s.state, s.postal, s.department, s.job, s.hire.isoformat(), s.termination.isoformat() if s.termination else "", s.shift, f"CC{zlib.crc32(s.department.encode()) % 9000 + 1000}"])
+            writer.writerow(
+                [
+                    s.employee_id,
+                    s.user_id,
+                    s.practitioner_id,
+                    s.family,
+                    s.given,
+                    s.birth.isoformat(),
+                    s.address,
+                    s.city,
+                    s.state,
+                    s.postal,
+                    s.department,
+                    s.job,
+                    s.hire.isoformat(),
+                    s.termination.isoformat() if s.termination else "",
+                    s.shift,
+                    f"CC{zlib.crc32(s.department.encode()) % 9000 + 1000}",
+                ]
+            )
 
 
-def simulate(out: Path, staff: int = 2000, patients: int = 0, days: int = 30, seed: int = 1) -> dict[str, Any]:
+def simulate(
+    out: Path, staff: int = 2000, patients: int = 0, days: int = 30, seed: int = 1
+) -> dict[str, Any]:
     """Write a synthetic hospital under `out`; returns what was written, counted."""
     if staff < 20:
         raise ValueError("a hospital needs at least 20 staff")
@@ -616,7 +966,11 @@ def _background(hospital: Hospital, events: TextIO) -> None:
     for offset in range(hospital.days):
         day = hospital.start + timedelta(days=offset)
         for member in hospital.staff:
-            if not member.clinical or member.department in ANCILLARY or member.__dict__.get("dormant"):
+            if (
+                not member.clinical
+                or member.department in ANCILLARY
+                or member.__dict__.get("dormant")
+            ):
                 continue
             if member.termination and day > member.termination:
                 continue
@@ -626,7 +980,9 @@ def _background(hospital: Hospital, events: TextIO) -> None:
             if not visits:
                 continue
             start, end = hospital._on_shift(member, day)
-            for _ in range(rng.randint(EVENTS_PER_CLINICIAN_DAY // 2, EVENTS_PER_CLINICIAN_DAY * 3 // 2)):
+            for _ in range(
+                rng.randint(EVENTS_PER_CLINICIAN_DAY // 2, EVENTS_PER_CLINICIAN_DAY * 3 // 2)
+            ):
                 visit = rng.choice(visits)
                 if visit.klass == "AMB" and member not in visit.team:
                     continue  # a clinic visit belongs to its own clinicians

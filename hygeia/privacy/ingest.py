@@ -18,8 +18,8 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from django.conf import settings
 
-from hygeia import config
 from hygeia.core import audit
 from hygeia.lake.records import Rejected
 from hygeia.lake.store import Lake, crash_point
@@ -30,7 +30,7 @@ MAX_REASONS_IN_REPORT = 5
 
 
 def lake() -> Lake:
-    return Lake(config.data_dir() / "lake")
+    return Lake(Path(settings.DATA_DIR) / "lake")
 
 
 @dataclass
@@ -124,7 +124,9 @@ def plan_files(
     problems: list[FileReport] = []
     for path in discover(paths):
         if not path.exists():
-            problems.append(FileReport(str(path), "", status="failed", error=f"{path}: no such file"))
+            problems.append(
+                FileReport(str(path), "", status="failed", error=f"{path}: no such file")
+            )
             continue
         try:
             found = detect(path, profile)
@@ -154,9 +156,7 @@ def _time_range(batch: pa.Table) -> tuple[datetime | None, datetime | None]:
     return bounds["min"], bounds["max"]
 
 
-def ingest_file(
-    store: Lake, run: str, path: Path, fmt: Format, context: ReadContext
-) -> FileReport:
+def ingest_file(store: Lake, run: str, path: Path, fmt: Format, context: ReadContext) -> FileReport:
     report = FileReport(str(path), fmt.name)
     token = context.token
     with store.staging(token, fmt.table) as staged:
@@ -231,7 +231,9 @@ def _reason_kind(reason: str) -> str:
 AFTER_STAGE: dict[str, Callable[[Path], None]] = {}
 
 
-def register_after_stage(format_name: str) -> Callable[[Callable[[Path], None]], Callable[[Path], None]]:
+def register_after_stage(
+    format_name: str,
+) -> Callable[[Callable[[Path], None]], Callable[[Path], None]]:
     def wrap(func: Callable[[Path], None]) -> Callable[[Path], None]:
         AFTER_STAGE[format_name] = func
         return func
@@ -256,7 +258,7 @@ def mrn_lookup(store: Lake) -> Callable[[set[str]], dict[str, str]]:
                 try:
                     cache = dict(
                         con.execute(
-                            f"SELECT mrn, arg_max(fhir_id, ingested_at) FROM {scan} "
+                            f"SELECT mrn, arg_max(fhir_id, ingested_at) FROM {scan} "  # noqa: S608
                             "WHERE mrn <> '' AND fhir_id <> '' GROUP BY mrn"
                         ).fetchall()
                     )

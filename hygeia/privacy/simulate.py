@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
-
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,7 +12,9 @@ import yaml
 if TYPE_CHECKING:
     from hygeia.privacy.models import Patient
 
-_NAMES = yaml.safe_load((Path(__file__).resolve().parents[1] / "content" / "synthetic_names.yaml").read_text())
+_NAMES = yaml.safe_load(
+    (Path(__file__).resolve().parents[1] / "content" / "synthetic_names.yaml").read_text()
+)
 GIVEN: list[str] = _NAMES["given"]
 FAMILY: list[str] = _NAMES["family"]
 STREETS: list[str] = _NAMES["streets"]

@@ -140,7 +140,10 @@ def test_sqlite_installation_moves_to_postgresql(tmp_path):
     }
     for key in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(key, None)
-    for args in (["demo", "--no-serve", "--json"], ["backup", "--output", str(tmp_path / "b.tgz")]):
+    for args in (
+        ["demo", "--no-serve", "--json", "--hospital-staff", "20"],
+        ["backup", "--output", str(tmp_path / "b.tgz")],
+    ):
         subprocess.run(
             [sys.executable, "-m", "hygeia.cli", *args],
             env=env,

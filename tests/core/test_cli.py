@@ -137,6 +137,9 @@ def test_secure_settings_follow_tls(tmp_path):
         ["audit", "verify"],
         ["audit", "export"],
         ["manage"],
+        ["privacy"],
+        ["privacy", "ingest"],
+        ["privacy", "simulate"],
     ],
 )
 def test_every_command_has_teaching_help(command, capsys):
@@ -155,7 +158,7 @@ def test_commands_with_figures_print_one_json_object(tmp_path):
         ["check", "--json"],
         ["audit", "verify", "--json"],
         ["backup", "--json"],
-        ["demo", "--no-serve", "--json"],
+        ["demo", "--no-serve", "--json", "--hospital-staff", "20"],
     ):
         result = run(args, data)
         assert result.returncode in (0, 1), result.stderr
@@ -164,13 +167,13 @@ def test_commands_with_figures_print_one_json_object(tmp_path):
 
 def test_demo_creates_one_account_per_role_and_prints_passwords_once(tmp_path):
     data = tmp_path / "var"
-    first = run(["demo", "--no-serve", "--json"], data)
+    first = run(["demo", "--no-serve", "--json", "--hospital-staff", "20"], data)
     accounts = json.loads(first.stdout)["accounts"]
     assert {a["role"] for a in accounts} == set(ROLES)
     assert all(len(a["password"]) >= 12 for a in accounts)
-    second = run(["demo", "--no-serve", "--json"], data)
+    second = run(["demo", "--no-serve", "--json", "--hospital-staff", "20"], data)
     assert json.loads(second.stdout)["accounts"] == []
-    reset = run(["demo", "--no-serve", "--reset", "--json"], data)
+    reset = run(["demo", "--no-serve", "--reset", "--json", "--hospital-staff", "20"], data)
     new = {a["username"]: a["password"] for a in json.loads(reset.stdout)["accounts"]}
     assert new.keys() == {a["username"] for a in accounts}
     assert new != {a["username"]: a["password"] for a in accounts}

@@ -36,7 +36,16 @@ def server(tmp_path_factory):
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     setup = subprocess.run(
-        [sys.executable, "-m", "hygeia.cli", "demo", "--no-serve", "--json"],
+        [
+            sys.executable,
+            "-m",
+            "hygeia.cli",
+            "demo",
+            "--no-serve",
+            "--json",
+            "--hospital-staff",
+            "20",
+        ],
         env=env,
         capture_output=True,
         text=True,

@@ -99,7 +99,9 @@ def load_profile(source: Path) -> Profile:
         raise ProfileError(f"{where}: `columns` must map Hygeia fields to column names")
     unknown = sorted(set(columns) - set(FIELDS))
     if unknown:
-        raise ProfileError(f"{where}: unknown field(s) {', '.join(unknown)}; known: {', '.join(FIELDS)}")
+        raise ProfileError(
+            f"{where}: unknown field(s) {', '.join(unknown)}; known: {', '.join(FIELDS)}"
+        )
     missing = [f for f in REQUIRED if not columns.get(f)]
     if missing:
         raise ProfileError(f"{where}: `columns` must name the {', '.join(missing)} column(s)")
@@ -132,14 +134,20 @@ def load_profile(source: Path) -> Profile:
         time_format=time_format,
         timezone=zone,
         ambiguous=_choice(
-            timing.get("ambiguous", "earliest"), ("earliest", "latest", "quarantine"),
-            "time.ambiguous", where,
+            timing.get("ambiguous", "earliest"),
+            ("earliest", "latest", "quarantine"),
+            "time.ambiguous",
+            where,
         ),
         nonexistent=_choice(
-            timing.get("nonexistent", "shift_forward"), ("shift_forward", "quarantine"),
-            "time.nonexistent", where,
+            timing.get("nonexistent", "shift_forward"),
+            ("shift_forward", "quarantine"),
+            "time.nonexistent",
+            where,
         ),
-        patient_id=_choice(data.get("patient_id", "fhir_id"), ("fhir_id", "mrn"), "patient_id", where),
+        patient_id=_choice(
+            data.get("patient_id", "fhir_id"), ("fhir_id", "mrn"), "patient_id", where
+        ),
         source_system=str(data.get("source_system", "")),
         break_glass_values=tuple(str(v) for v in data.get("break_glass_values") or ()),
         actions=mapping,
@@ -172,7 +180,8 @@ def _strings(column: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, pa.Array]:
     try:
         return array.cast(pa.string()), pa.array([False] * len(array))
     except pa.ArrowInvalid:
-        values, bad = [], []
+        values: list[str] = []
+        bad: list[bool] = []
         for raw in array.to_pylist():
             try:
                 values.append(raw.decode("utf-8"))
@@ -210,7 +219,9 @@ def _local_times(batch: _Batch, profile: Profile, ctx: Any) -> tuple[pa.Array, p
         for index, flag in enumerate(suspicious.to_pylist()):
             if flag:
                 try:
-                    values[index] = datetime.strptime(text[index].as_py().strip(), profile.time_format)
+                    values[index] = datetime.strptime(
+                        text[index].as_py().strip(), profile.time_format
+                    )
                 except ValueError:
                     values[index] = None
         naive = pa.array(values, pa.timestamp("us"))
@@ -227,7 +238,9 @@ def _local_times(batch: _Batch, profile: Profile, ctx: Any) -> tuple[pa.Array, p
             if not flag:
                 continue
             wall = walls[index]
-            exists = wall.replace(tzinfo=tz).astimezone(UTC).astimezone(tz).replace(tzinfo=None) == wall
+            exists = (
+                wall.replace(tzinfo=tz).astimezone(UTC).astimezone(tz).replace(tzinfo=None) == wall
+            )
             if exists:
                 ctx.note("ambiguous local times (clocks went back)")
                 if profile.ambiguous == "quarantine":
@@ -251,7 +264,8 @@ def _local_times(batch: _Batch, profile: Profile, ctx: Any) -> tuple[pa.Array, p
 
 def _iso_times(text: pa.Array) -> tuple[pa.Array, pa.Array]:
     trimmed = pc.utf8_trim_whitespace(text)
-    values, offsets = [], []
+    values: list[datetime | None] = []
+    offsets: list[int | None] = []
     try:
         utc = pc.cast(trimmed, pa.timestamp("us", tz="UTC"))
         naive_ok = pc.match_substring_regex(trimmed, r"(Z|[+-]\d\d:?\d\d)$")
@@ -287,9 +301,10 @@ def _hash_ids(batch: pa.Table, parts: list[str], namespace: str) -> pa.Array:
     con = duckdb.connect()
     try:
         con.register("rows", batch)
-        args = ", ".join(f'coalesce(CAST("{p}" AS VARCHAR), \'\')' for p in parts)
-        sql = f"SELECT left(sha256(concat_ws(chr(31), ?, {args})), 32) AS id FROM rows"
-        return con.execute(sql, [namespace]).to_arrow_table()["id"].combine_chunks()
+        args = ", ".join(f"coalesce(CAST(\"{p}\" AS VARCHAR), '')" for p in parts)
+        space = namespace.replace("'", "''")
+        sql = f"SELECT left(sha256(concat_ws(chr(31), '{space}', {args})), 32) AS id FROM rows"  # noqa: S608
+        return con.sql(sql).to_arrow_table()["id"].combine_chunks()
     finally:
         con.close()
 
@@ -366,11 +381,13 @@ def _convert(
     count = block.num_rows
     raw = pa.Table.from_batches([block])
     batch = _Batch({}, pa.array(numbers, pa.int64()), raw, [None] * count)
-    for hygeia_field, column in profile.columns.items():
-        values, bad = _strings(raw[column])
-        batch.refuse(bad, f"column {column} is not UTF-8")
+    for hygeia_field, source_column in profile.columns.items():
+        values, bad = _strings(raw[source_column])
+        batch.refuse(bad, f"column {source_column} is not UTF-8")
         too_long = pc.greater(pc.utf8_length(values), MAX_VALUE_CHARS)
-        batch.refuse(too_long, f"column {column} is longer than {MAX_VALUE_CHARS} characters")
+        batch.refuse(
+            too_long, f"column {source_column} is longer than {MAX_VALUE_CHARS} characters"
+        )
         batch.columns[hygeia_field] = values
     for hygeia_field in REQUIRED:
         empty = pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(batch.columns[hygeia_field])), 0)
@@ -380,19 +397,25 @@ def _convert(
         times, offsets = _iso_times(batch.columns["time"])
     else:
         times, offsets = _local_times(batch, profile, ctx)
-    batch.refuse(pc.is_null(times), f"column {profile.columns['time']} is not a time in the profile's format")
+    batch.refuse(
+        pc.is_null(times), f"column {profile.columns['time']} is not a time in the profile's format"
+    )
     latest = datetime.now(UTC).replace(year=datetime.now(UTC).year + 1, month=12, day=31)
     absurd = pc.or_(pc.less(times, pa.scalar(EARLIEST)), pc.greater(times, pa.scalar(latest)))
     batch.refuse(pc.fill_null(absurd, False), "time is outside 1990 to next year")
 
     source_actions = pc.utf8_trim_whitespace(batch.columns["action"])
     keys = pa.array(list(profile.actions), pa.string())
-    mapped = pc.take(pa.array(list(profile.actions.values()), pa.string()), pc.index_in(source_actions, keys))
+    mapped = pc.take(
+        pa.array(list(profile.actions.values()), pa.string()), pc.index_in(source_actions, keys)
+    )
     known_action = pc.is_in(source_actions, pa.array(ACTIONS, pa.string()))
     mapped = pc.if_else(pc.and_(pc.is_null(mapped), known_action), source_actions, mapped)
     unmapped = pc.is_null(mapped)
     if profile.otherwise == "quarantine":
-        batch.refuse(unmapped, f"action not in the profile's map (column {profile.columns['action']})")
+        batch.refuse(
+            unmapped, f"action not in the profile's map (column {profile.columns['action']})"
+        )
     elif pc.any(unmapped).as_py():
         ctx.note(f"unmapped actions read as {profile.otherwise}", pc.sum(unmapped).as_py())
     actions = pc.fill_null(mapped, profile.otherwise)
@@ -408,10 +431,18 @@ def _convert(
         refs = _resolve_mrns(patient, ctx)
     else:
         identifier = empty
-        refs = pc.if_else(pc.equal(patient, ""), "", pc.binary_join_element_wise("Patient/", patient, ""))
-    system = column("source_system") if "source_system" in profile.columns else pa.array([profile.source_system or profile.name] * count)
+        refs = pc.if_else(
+            pc.equal(patient, ""), "", pc.binary_join_element_wise("Patient/", patient, "")
+        )
+    system = (
+        column("source_system")
+        if "source_system" in profile.columns
+        else pa.array([profile.source_system or profile.name] * count)
+    )
     purposes = column("purpose_of_use")
-    break_glass = pc.is_in(column("break_glass"), pa.array(profile.break_glass_values or ["\x00"], pa.string()))
+    break_glass = pc.is_in(
+        column("break_glass"), pa.array(profile.break_glass_values or ["\x00"], pa.string())
+    )
     no_purpose = pa.scalar([], pa.list_(pa.string()))
     purpose_lists = pc.if_else(pc.equal(purposes, ""), no_purpose, pc.split_pattern(purposes, "|"))
     keep = pa.array([reason is None for reason in batch.reasons])
@@ -455,11 +486,21 @@ def _convert(
     else:
         ids = _hash_ids(
             table,
-            ["source_system", "time_text", "user_login", "patient_ref", "patient_identifier", "subtype", "workstation"],
+            [
+                "source_system",
+                "time_text",
+                "user_login",
+                "patient_ref",
+                "patient_identifier",
+                "subtype",
+                "workstation",
+            ],
             "csv-row",
         )
     table = table.drop_columns(["source_id", "time_text"]).append_column("event_id", ids)
-    table = table.append_column("day", pc.cast(pc.cast(table["occurred_utc"], pa.timestamp("us")), pa.date32()))
+    table = table.append_column(
+        "day", pc.cast(pc.cast(table["occurred_utc"], pa.timestamp("us")), pa.date32())
+    )
     yield table.select(EVENTS.schema.names).cast(EVENTS.schema)
 
 
@@ -467,7 +508,9 @@ def _resolve_mrns(mrns: pa.Array, ctx: Any) -> pa.Array:
     """MRN -> 'Patient/<fhir id>' through the patient context; '' when not (yet) known."""
     lookup = ctx.lookup_mrn({m for m in mrns.to_pylist() if m}) if ctx.lookup_mrn else {}
     keys = pa.array(list(lookup), pa.string())
-    refs = pc.take(pa.array([f"Patient/{v}" for v in lookup.values()], pa.string()), pc.index_in(mrns, keys))
+    refs = pc.take(
+        pa.array([f"Patient/{v}" for v in lookup.values()], pa.string()), pc.index_in(mrns, keys)
+    )
     unresolved = pc.and_(pc.is_null(refs), pc.not_equal(mrns, ""))
     missing = pc.sum(unresolved).as_py() or 0
     if missing:

@@ -221,4 +221,3 @@ def parse_care_team(resource: dict[str, Any]) -> CareTeamRecord:
             members + dicts(resource.get("managingOrganization")), "Organization"
         ),
     )
-

@@ -25,7 +25,9 @@ def as_dict(value: Any) -> dict[str, Any]:
 
 
 def text(value: Any) -> str:
-    return str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
+    return (
+        str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
+    )
 
 
 def first(items: Any, prefer: tuple[str, str] | None = None) -> dict[str, Any]:

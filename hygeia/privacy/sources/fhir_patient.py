@@ -68,7 +68,9 @@ def parse(resource: dict[str, Any]) -> PatientRecord:
     address = first(resource.get("address"), ("use", "home"))
     phones = [t for t in dicts(resource.get("telecom")) if t.get("system") == "phone"]
     labels = tuple(
-        text(s["code"]) for s in dicts(as_dict(resource.get("meta")).get("security")) if s.get("code")
+        text(s["code"])
+        for s in dicts(as_dict(resource.get("meta")).get("security"))
+        if s.get("code")
     )
     return PatientRecord(
         fhir_id=fhir_id,

@@ -133,7 +133,9 @@ def read(path: Path) -> Iterator[Parsed[StaffRecord] | Rejected]:
                 continue
             content = delimiter.join(cells)[:4096].encode("utf-8", "replace").decode()
             if len(cells) != len(header):
-                yield Rejected(where, f"{len(cells)} columns where the header has {len(header)}", content)
+                yield Rejected(
+                    where, f"{len(cells)} columns where the header has {len(header)}", content
+                )
                 continue
             row = {h: c.strip() for h, c in zip(header, cells, strict=True)}
             try:

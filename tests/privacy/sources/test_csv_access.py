@@ -1,0 +1,161 @@
+"""Access-log CSV exports read through profiles, including daylight-saving changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from hygeia.lake.records import Rejected
+from hygeia.privacy.formats import ReadContext
+from hygeia.privacy.sources import csv_access
+
+CLARITY = "ACCESS_LOG_ID,ACCESS_INSTANT,USER_ID,PAT_MRN_ID,METRIC_NAME,WORKSTATION_ID\n"
+
+
+def read(path: Path, profile: str, lookup=None) -> tuple[list[dict], list[Rejected], ReadContext]:
+    ctx = ReadContext(token="t", lookup_mrn=lookup)
+    rows, rejected = [], []
+    for item in csv_access.read(path, csv_access.find_profile(profile), ctx):
+        if isinstance(item, Rejected):
+            rejected.append(item)
+        else:
+            rows.extend(item.to_pylist())
+    return rows, rejected, ctx
+
+
+def write(tmp_path: Path, text: str, name: str = "access.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_shipped_profiles_load_and_there_are_at_least_three():
+    names = {p.name for p in csv_access.shipped_profiles()}
+    assert {"canonical", "epic-clarity-access-log", "millennium-audit-export"} <= names
+
+
+def test_local_times_cross_both_daylight_saving_changes(tmp_path):
+    path = write(
+        tmp_path,
+        CLARITY
+        + "1,2026-03-08 01:59:00,u1,M1,Chart Review,W1\n"  # CST
+        + "2,2026-03-08 02:30:00,u1,M1,Chart Review,W1\n"  # does not exist: read as CST
+        + "3,2026-03-08 03:00:00,u1,M1,Chart Review,W1\n"  # CDT
+        + "4,2026-11-01 01:30:00,u1,M1,Chart Review,W1\n"  # happens twice: first (CDT)
+        + "5,2026-11-01 02:30:00,u1,M1,Chart Review,W1\n",  # CST
+    )
+    rows, rejected, ctx = read(path, "epic-clarity-access-log", lambda m: {"M1": "p1"})
+    assert not rejected
+    utc = [r["occurred_utc"] for r in rows]
+    assert utc == [
+        datetime(2026, 3, 8, 7, 59, tzinfo=UTC),
+        datetime(2026, 3, 8, 8, 30, tzinfo=UTC),
+        datetime(2026, 3, 8, 8, 0, tzinfo=UTC),
+        datetime(2026, 11, 1, 6, 30, tzinfo=UTC),
+        datetime(2026, 11, 1, 8, 30, tzinfo=UTC),
+    ]
+    assert [r["utc_offset_minutes"] for r in rows] == [-360, -360, -300, -300, -360]
+    assert ctx.notes == {
+        "non-existent local times (clocks went forward)": 1,
+        "ambiguous local times (clocks went back)": 1,
+    }
+    assert {r["patient_ref"] for r in rows} == {"Patient/p1"}
+    assert {r["patient_identifier"] for r in rows} == {"M1"}
+
+
+def test_a_profile_can_refuse_to_guess_in_the_changed_hours(tmp_path):
+    text = (
+        "EVENT_DT_TM\tPRSNL_USERNAME\tPERSON_ID\tEVENT_NAME\n"
+        "03/08/2026 02:30:00 AM\tu1\tp1\tView\n"
+        "11/01/2026 01:30:00 AM\tu1\tp1\tView\n"
+        "11/01/2026 02:30:00 PM\tu1\tp1\tView\n"
+    )
+    rows, rejected, _ = read(write(tmp_path, text, "audit.tsv"), "millennium-audit-export")
+    assert [r["occurred_utc"] for r in rows] == [datetime(2026, 11, 1, 19, 30, tzinfo=UTC)]
+    assert [(q.location.line, q.reason.split(" ")[2]) for q in rejected] == [
+        (2, "does"),
+        (3, "falls"),
+    ]
+
+
+def test_bad_rows_are_quarantined_with_their_row_number(tmp_path):
+    path = tmp_path / "access.csv"
+    path.write_bytes(
+        CLARITY.encode()
+        + b"1,2026-02-30 10:00:00,u1,M1,Chart Review,W1\n"  # no such date
+        + b"2,2026-03-01 10:00:00,,M1,Chart Review,W1\n"  # no user
+        + b"3,2026-03-01\n"  # too few columns
+        + b"4,2026-03-01 10:00:00,u\xff\xfe,M1,Chart Review,W1\n"  # not UTF-8
+        + b"5,1850-03-01 10:00:00,u1,M1,Chart Review,W1\n"  # absurd
+        + b"6,2026-03-01 10:00:00,u1,M1,Chart Review,W1\n"
+    )
+    rows, rejected, _ = read(path, "epic-clarity-access-log")
+    assert len(rows) == 1 and rows[0]["source_line"] == 7
+    reasons = {q.location.line: q.reason for q in rejected}
+    assert sorted(reasons) == [2, 3, 4, 5, 6]
+    assert "not a time" in reasons[2]
+    assert "USER_ID is empty" in reasons[3]
+    assert "columns" in reasons[4]
+    assert "not UTF-8" in reasons[5]
+    assert "outside" in reasons[6]
+    assert all(q.location.file == str(path) for q in rejected)
+
+
+def test_canonical_profile_needs_offsets_and_maps_actions_strictly(tmp_path):
+    text = (
+        "event_id,occurred,user_login,patient_id,action,purpose_of_use,break_glass\n"
+        "a,2026-03-08T01:30:00-05:00,u1,p1,read,TREAT|ETREAT,true\n"
+        "b,2026-03-08T01:30:00,u1,p1,read,,\n"
+        "c,2026-03-08T01:30:00Z,u1,p1,peek,,\n"
+    )
+    rows, rejected, _ = read(write(tmp_path, text), "canonical")
+    assert len(rows) == 1
+    assert rows[0]["purpose_of_use"] == ["TREAT", "ETREAT"] and rows[0]["break_glass"]
+    assert rows[0]["utc_offset_minutes"] == -300
+    assert {q.location.line for q in rejected} == {3, 4}
+
+
+def test_event_ids_are_stable_across_reads(tmp_path):
+    path = write(tmp_path, CLARITY + "9,2026-06-01 10:00:00,u1,M1,Chart Review,W1\n")
+    first = read(path, "epic-clarity-access-log")[0][0]["event_id"]
+    assert read(path, "epic-clarity-access-log")[0][0]["event_id"] == first
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("columns: {time: a}\n", "must name the user_login, action"),
+        ("columns: {time: a, user_login: b, action: c, colour: d}\n", "unknown field"),
+        ("columns: {time: a, user_login: b, action: c}\ntime: {format: '%Y'}\n", "timezone"),
+        (
+            "columns: {time: a, user_login: b, action: c}\n"
+            "time: {format: '%Y', timezone: Mars/Base}\n",
+            "unknown time zone",
+        ),
+        (
+            "columns: {time: a, user_login: b, action: c}\nactions: {map: {x: peek}}\n",
+            "actions map",
+        ),
+        ("[not, a, mapping]\n", "mapping"),
+    ],
+)
+def test_profile_errors_name_the_file_and_problem(tmp_path, content, message):
+    path = write(tmp_path, content, "mine.yaml")
+    with pytest.raises(csv_access.ProfileError, match=message) as error:
+        csv_access.load_profile(path)
+    assert str(path) in str(error.value)
+
+
+def test_a_toml_profile_works(tmp_path):
+    path = write(
+        tmp_path,
+        '[columns]\ntime = "T"\nuser_login = "U"\naction = "A"\n[actions]\notherwise = "read"\n',
+        "mine.toml",
+    )
+    profile = csv_access.load_profile(path)
+    csv = write(tmp_path, "T,U,A\n2026-01-01T00:00:00Z,u1,whatever\n")
+    rows, rejected, ctx = read(csv, str(path))
+    assert profile.otherwise == "read" and len(rows) == 1 and not rejected
+    assert ctx.notes == {"unmapped actions read as read": 1}

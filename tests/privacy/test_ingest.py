@@ -1,0 +1,116 @@
+"""`hygeia privacy ingest`: every record accounted for, nothing stored twice, and a store
+that stays consistent whatever happens."""
+
+from __future__ import annotations
+
+import pytest
+
+from hygeia.core.models import AuditEntry
+from hygeia.privacy.events import EVENTS
+from hygeia.privacy.ingest import ingest, lake
+from hygeia.privacy.models import IngestFile, Patient
+from tests.privacy.helpers import audit_event, patient, write_ndjson
+
+pytestmark = pytest.mark.django_db
+
+
+def stored_events() -> list[tuple]:
+    rows = lake().read_table(EVENTS, ["event_id", "patient_ref"]).to_pylist()
+    return [(r["event_id"], r["patient_ref"]) for r in rows]
+
+
+def check_sums(report):
+    for entry in report.files:
+        assert entry.read == entry.stored + entry.duplicate + entry.quarantined, entry
+    assert report.total("read") == (
+        report.total("stored") + report.total("duplicate") + report.total("quarantined")
+    )
+
+
+def test_counts_add_up_and_reasons_name_file_and_line(tmp_path):
+    path = write_ndjson(
+        tmp_path / "fhir" / "AuditEvent.ndjson",
+        [
+            audit_event("a1"),
+            audit_event("a2", when="2026-03-09T09:30:00Z"),
+            audit_event("a2", when="2026-03-09T09:30:00Z"),  # repeated within the file
+            "{not json",
+            audit_event("a3", when="1870-01-01T00:00:00Z"),
+            "",
+            '["an", "array"]',
+        ],
+    )
+    report = ingest([tmp_path / "fhir"])
+    check_sums(report)
+    (entry,) = report.files
+    assert (entry.read, entry.stored, entry.duplicate, entry.quarantined) == (6, 2, 1, 3)
+    assert len(stored_events()) == 2
+    quarantined = (lake().quarantine_path(IngestFile.objects.get().token)).read_text().splitlines()
+    lines = sorted(__import__("json").loads(q)["line"] for q in quarantined)
+    assert lines == [4, 5, 7]
+    assert all(str(path) in q for q in quarantined)
+    assert AuditEntry.objects.filter(action="import").count() == 1
+
+
+def test_reingesting_the_same_or_an_overlapping_file_stores_nothing_twice(tmp_path):
+    first = write_ndjson(
+        tmp_path / "a" / "AuditEvent.ndjson", [audit_event(f"e{i}") for i in range(5)]
+    )
+    ingest([first])
+    again = ingest([first])
+    assert (again.total("stored"), again.total("duplicate")) == (0, 5)
+    overlap = write_ndjson(
+        tmp_path / "b" / "AuditEvent.2.ndjson.gz",
+        [audit_event(f"e{i}") for i in range(3, 8)],
+        gz=True,
+    )
+    report = ingest([overlap])
+    check_sums(report)
+    assert (report.total("stored"), report.total("duplicate")) == (3, 2)
+    ids = [row[0] for row in stored_events()]
+    assert len(ids) == len(set(ids)) == 8
+
+
+def test_patients_fill_the_directory_and_new_versions_are_kept_only_when_changed(tmp_path):
+    path = write_ndjson(tmp_path / "Patient.ndjson", [patient("p1", "M1"), patient("p2", "M2")])
+    ingest([path])
+    assert set(Patient.objects.values_list("mrn", flat=True)) == {"M1", "M2"}
+    assert ingest([path]).total("duplicate") == 2
+    write_ndjson(path, [patient("p1", "M1", family="Haddad"), patient("p2", "M2")])
+    report = ingest([path])
+    assert (report.total("stored"), report.total("duplicate")) == (1, 1)
+    assert Patient.objects.get(mrn="M1").family_name == "Haddad"
+
+
+def test_unrecognised_files_are_named_and_fail_the_run_but_not_the_others(tmp_path):
+    write_ndjson(tmp_path / "AuditEvent.ndjson", [audit_event("a1")])
+    (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04")
+    write_ndjson(tmp_path / "Observation.ndjson", [{"resourceType": "Observation"}])
+    write_ndjson(tmp_path / "OperationOutcome.ndjson", [{"resourceType": "OperationOutcome"}])
+    report = ingest([tmp_path, tmp_path / "missing.ndjson"])
+    failed = {f.path.rsplit("/", 1)[-1]: f.error for f in report.failed}
+    assert set(failed) == {"notes.docx", "Observation.ndjson", "missing.ndjson"}
+    assert "not a recognised input" in failed["notes.docx"]
+    assert "Observation resources are not read" in failed["Observation.ndjson"]
+    assert report.total("stored") == 1
+
+
+def test_hostile_input_is_quarantined_without_crashing(tmp_path):
+    import gzip
+
+    folder = tmp_path / "fhir"
+    folder.mkdir()
+    good = "\n".join(__import__("json").dumps(audit_event(f"g{i}")) for i in range(50)) + "\n"
+    blob = gzip.compress(good.encode())
+    (folder / "AuditEvent.1.ndjson.gz").write_bytes(blob[: len(blob) // 2])  # truncated gzip
+    (folder / "AuditEvent.2.ndjson").write_bytes(
+        b"\x00\xff\xfe garbage\n" + b"[" * 100_000 + b"\n" + b'{"a":' + b"x" * (2 << 20) + b"}\n"
+    )
+    write_ndjson(
+        folder / "AuditEvent.3.ndjson",
+        [{**audit_event("t1"), "recorded": 12}, {**audit_event("t2"), "agent": "nobody"}],
+    )
+    report = ingest([folder])
+    check_sums(report)
+    assert not report.failed
+    assert report.total("quarantined") >= 6
