@@ -86,7 +86,7 @@ def read_objects(
             try:
                 value = orjson.loads(raw)
             except orjson.JSONDecodeError:
-                yield Rejected(where, _json_problem(raw), excerpt(raw))
+                yield Rejected(where, json_problem(raw), excerpt(raw))
                 continue
             if not isinstance(value, dict):
                 yield Rejected(where, f"a JSON {type(value).__name__}, not an object", excerpt(raw))
@@ -94,7 +94,7 @@ def read_objects(
             yield Parsed(where, value)
 
 
-def _json_problem(raw: bytes) -> str:
+def json_problem(raw: bytes) -> str:
     """Why a line is not JSON, in words (the fast parser's messages can quote the content)."""
     try:
         text = raw.decode("utf-8")

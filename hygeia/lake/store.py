@@ -177,6 +177,7 @@ class Lake:
                 "temp_directory": str(temp),
                 "threads": max(1, min(4, os.cpu_count() or 1)),
                 "enable_external_access": True,
+                "enable_progress_bar": False,
             }
         )
         return con

@@ -79,6 +79,12 @@ def stable_id(namespace: str, *parts: str) -> str:
     return digest[:32]
 
 
+def latest_allowed() -> datetime:
+    """The last instant accepted: the end of next year (later ones are clock errors)."""
+    now = datetime.now(UTC)
+    return datetime(now.year + LATEST_YEARS_AHEAD, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
 def parse_instant(value: Any, what: str = "time") -> tuple[datetime, int | None]:
     """An ISO 8601 instant -> (UTC time, original offset in minutes or None when naive-UTC)."""
     if not isinstance(value, str) or not value:
@@ -94,8 +100,7 @@ def parse_instant(value: Any, what: str = "time") -> tuple[datetime, int | None]
         raise RecordError(f"{what} has no time-zone offset (FHIR instants must carry one)")
     offset = parsed.utcoffset()
     utc = parsed.astimezone(UTC)
-    now = datetime.now(UTC)
-    latest = now.replace(year=now.year + LATEST_YEARS_AHEAD, month=12, day=31)
+    latest = latest_allowed()
     if not EARLIEST <= utc <= latest:
         raise RecordError(f"{what} {utc.year} is outside {EARLIEST.year} to {latest.year}")
     return utc, int(offset.total_seconds() // 60) if offset is not None else None

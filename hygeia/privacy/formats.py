@@ -95,12 +95,7 @@ def event_row(
 
 
 def _read_auditevents(path: Path, ctx: ReadContext) -> Iterator[Item]:
-    items = read_records(path, fhir_auditevent.parse, on_position=ctx.on_position)
-    yield from record_batches(
-        items,
-        lambda where, event: event_row(event, where, "fhir-auditevent", ctx.token),
-        EVENTS.schema,
-    )
+    return fhir_auditevent.read_blocks(path, ctx.token, ctx.on_position)
 
 
 # --- context ---------------------------------------------------------------------------------

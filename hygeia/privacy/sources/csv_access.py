@@ -29,7 +29,7 @@ import pyarrow.csv as pcsv
 import yaml
 
 from hygeia.lake.records import Location, Rejected
-from hygeia.privacy.events import ACTIONS, EARLIEST, EVENTS
+from hygeia.privacy.events import ACTIONS, EARLIEST, EVENTS, latest_allowed
 
 PROFILES_DIR = Path(__file__).resolve().parents[2] / "content" / "csv_profiles"
 FIELDS = (
@@ -400,7 +400,7 @@ def _convert(
     batch.refuse(
         pc.is_null(times), f"column {profile.columns['time']} is not a time in the profile's format"
     )
-    latest = datetime.now(UTC).replace(year=datetime.now(UTC).year + 1, month=12, day=31)
+    latest = latest_allowed()
     absurd = pc.or_(pc.less(times, pa.scalar(EARLIEST)), pc.greater(times, pa.scalar(latest)))
     batch.refuse(pc.fill_null(absurd, False), "time is outside 1990 to next year")
 

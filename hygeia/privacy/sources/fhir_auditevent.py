@@ -1,34 +1,44 @@
-"""FHIR AuditEvent (R4, with R5 element names, and the IHE BALP profiles) -> AccessEvent.
+"""FHIR AuditEvent (R4, with R5 element names, and the IHE BALP profiles) -> access events.
+
+Read in blocks of lines and turned into events by one DuckDB query per block, so that a file
+of tens of millions of events is read at columnar speed; `parse` runs the same query on one
+resource (the tests, and anything that holds a single resource, use it).
 
 What is read, and from where:
-- when: `recorded` (R4/R5), else `period.start` (R4) or `occurredDateTime`/`occurredPeriod` (R5);
-- who: the requestor agent (else the first agent that is not a device): its `who` reference to
-  a Practitioner or PractitionerRole, its `who.identifier` or `altId` as the login, its
-  `network.address`; `purposeOfUse` of that agent is merged with `purposeOfEvent` (R4) /
-  `authorization` (R5);
-- the patient: an entity whose `what` references a Patient, or whose role/type code says
-  patient (BALP: type 1 "Person", role 1 "Patient"); R5 also has `patient`;
-- what: `action` (C/R/U/D/E), `subtype` (RESTful interaction, e.g. read, search-type; R5 `code`),
-  `type` (R5 `category`); DICOM 110106 Export is reported as the action `export`;
-- the resource touched: the first `entity.what` reference that is not the Patient.
+- when: `recorded` (R4/R5), else `occurredDateTime` (R5), `period.start` (R4) or
+  `occurredPeriod.start` (R5); an ISO 8601 instant with its offset;
+- who: the agent with `requestor: true`, else the first agent that is not a device (DICOM
+  110150-110153): its `who` reference to a Practitioner or PractitionerRole, its `altId` or
+  `who.identifier.value` as the login, its `network.address`;
+- the patient: R5 `patient`, else an entity whose `what` references a Patient, or whose role
+  is 1 (Patient) with type 1 (Person) or no type, as in BALP;
+- what: DICOM 110106 (Export) in `type`/`subtype` -> `export`; else the RESTful interaction in
+  `subtype` (R5 `code`); else `action` (C/R/U/D/E);
+- purposes: `purposeOfEvent` (R4), `authorization` (R5) and the user agent's `purposeOfUse`;
+  ETREAT or BTG mark break-the-glass;
+- the resource touched: the first entity, other than the patient, that references one.
+
+Elements of the wrong JSON type are read as absent (the record is refused only when what is
+left cannot identify a user, a time and an action).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import replace
+import json
+from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from hygeia.lake.ndjson import read_records
-from hygeia.lake.records import Parsed, RecordError, Rejected
-from hygeia.privacy.events import AccessEvent, parse_instant, stable_id
-from hygeia.privacy.sources.fhir_common import codes as _codes
-from hygeia.privacy.sources.fhir_common import identifier_value as _identifier
-from hygeia.privacy.sources.fhir_common import reference as _reference
-from hygeia.privacy.sources.fhir_common import resource_type_of as _resource_type
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 
-ACTION_CODES = {"C": "create", "R": "read", "U": "update", "D": "delete", "E": "execute"}
+from hygeia.lake.lines import line_blocks
+from hygeia.lake.ndjson import excerpt, json_problem
+from hygeia.lake.records import Location, RecordError, Rejected
+from hygeia.privacy.events import EARLIEST, EVENTS, AccessEvent, latest_allowed
+
 RESTFUL_TO_ACTION = {
     "read": "read",
     "vread": "read",
@@ -42,155 +52,335 @@ RESTFUL_TO_ACTION = {
     "patch": "update",
     "delete": "delete",
 }
-EXPORT_CODES = {"110106"}  # DICOM "Export"
-BREAK_GLASS_CODES = {"ETREAT", "BTG"}  # v3 ActReason emergency treatment; common local code
+ACTION_CODES = {"C": "create", "R": "read", "U": "update", "D": "delete", "E": "execute"}
+EXPORT_CODES = ("110106",)  # DICOM "Export"
+BREAK_GLASS_CODES = ("ETREAT", "BTG")  # v3 ActReason emergency treatment; a common local code
+DEVICE_TYPES = ("110150", "110151", "110152", "110153", "DEV")  # application, source, dest.
 OUTCOMES = {"0": "success", "4": "minor failure", "8": "serious failure", "12": "major failure"}
-DEVICE_TYPES = {"110150", "110151", "110152", "110153", "DEV"}  # application, source, dest.
+NAMESPACE = "fhir-auditevent"
+
+# Codings and CodeableConcepts share one shape here, so either is read where the other is due.
+_CODES = {"code": "VARCHAR", "coding": [{"code": "VARCHAR"}]}
+_REFERENCE = {"reference": "VARCHAR", "identifier": {"value": "VARCHAR"}, "display": "VARCHAR"}
+STRUCTURE = {
+    "resourceType": "VARCHAR",
+    "id": "VARCHAR",
+    "action": "VARCHAR",
+    "recorded": "JSON",
+    "occurredDateTime": "JSON",
+    "period": {"start": "VARCHAR"},
+    "occurredPeriod": {"start": "VARCHAR"},
+    "type": _CODES,
+    "category": [_CODES],
+    "subtype": [_CODES],
+    "code": _CODES,
+    "purposeOfEvent": [_CODES],
+    "authorization": [_CODES],
+    "outcome": "JSON",
+    "agent": [
+        {
+            "type": _CODES,
+            "who": _REFERENCE,
+            "altId": "VARCHAR",
+            "requestor": "BOOLEAN",
+            "network": {"address": "VARCHAR"},
+            "purposeOfUse": [_CODES],
+        }
+    ],
+    "entity": [{"what": _REFERENCE, "type": _CODES, "role": _CODES}],
+    "patient": _REFERENCE,
+    "source": {"site": "VARCHAR", "observer": _REFERENCE},
+}
 
 
-def _pick_user(agents: Iterable[Any]) -> dict[str, Any]:
-    people = [
-        a
-        for a in agents
-        if isinstance(a, dict) and not DEVICE_TYPES.intersection(_codes(a.get("type")))
-    ]
-    for agent in people:
-        if agent.get("requestor") is True:
-            return agent
-    if people:
-        return people[0]
-    raise RecordError("no agent that is a person")
+def _sql_map(name: str, mapping: dict[str, str]) -> str:
+    cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in mapping.items())
+    return f"CREATE OR REPLACE MACRO {name}(c) AS CASE c {cases} END;"
 
 
-def _is_patient_entity(entity: dict[str, Any]) -> bool:
-    if _resource_type(_reference(entity.get("what"))) == "Patient":
-        return True
-    role_codes = _codes(entity.get("role"))
-    type_codes = _codes(entity.get("type"))
-    return "1" in role_codes and ("1" in type_codes or not type_codes)
+def _sql_list(values: tuple[str, ...]) -> str:
+    return "[" + ", ".join(f"'{v}'" for v in values) + "]"
 
 
-def _when(resource: dict[str, Any]) -> tuple[Any, str]:
-    for key in ("recorded", "occurredDateTime"):
-        if resource.get(key):
-            return resource[key], key
-    for key in ("period", "occurredPeriod"):
-        period = resource.get(key)
-        if isinstance(period, dict) and period.get("start"):
-            return period["start"], f"{key}.start"
-    return None, "recorded"
+MACROS = f"""
+CREATE OR REPLACE MACRO codes(x) AS list_filter(
+    CASE WHEN x.coding IS NOT NULL THEN list_transform(x.coding, lambda c: c.code)
+         ELSE [x.code] END,
+    lambda c: c IS NOT NULL AND c <> '');
+CREATE OR REPLACE MACRO all_codes(xs) AS
+    coalesce(flatten(list_transform(xs, lambda x: codes(x))), []);
+CREATE OR REPLACE MACRO rtype_of(t) AS CASE WHEN regexp_matches(t, '^[A-Z]') THEN t ELSE '' END;
+CREATE OR REPLACE MACRO rtype(r) AS
+    rtype_of(regexp_extract(trim(coalesce(r, '')), '([^/]+)/+[^/]+/*$', 1));
+CREATE OR REPLACE MACRO is_patient(e) AS
+    rtype(e.what.reference) = 'Patient'
+    OR (list_contains(codes(e.role), '1')
+        AND (list_contains(codes(e.type), '1') OR len(codes(e.type)) = 0));
+CREATE OR REPLACE MACRO first_nonempty(xs) AS
+    list_filter(xs, lambda v: v IS NOT NULL AND v <> '')[1];
+CREATE OR REPLACE MACRO outcome_code(o) AS coalesce(
+    json_extract_string(o, '$.code.code'), json_extract_string(o, '$.code.coding[0].code'));
+CREATE OR REPLACE MACRO ordered_distinct(xs) AS
+    list_filter(xs, lambda x, i: list_position(xs, x) = i);
+{_sql_map("restful_action", RESTFUL_TO_ACTION)}
+{_sql_map("action_code", ACTION_CODES)}
+{_sql_map("outcome_name", OUTCOMES)}
+"""
+
+INSTANT = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$"
+NAIVE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$"
+
+QUERY = """
+WITH raw_parsed AS (
+    SELECT line, raw, json_valid(raw) AS valid,
+           CASE WHEN json_valid(raw) THEN json_type(raw) END AS kind,
+           CASE WHEN json_valid(raw) AND json_type(raw) = 'OBJECT'
+                THEN json_transform(raw, $structure) END AS j
+    FROM lines
+), parsed AS (
+    SELECT * REPLACE (struct_update(j,
+        recorded := CASE WHEN json_type(j.recorded) = 'VARCHAR' THEN j.recorded->>'$' END,
+        occurredDateTime := CASE WHEN json_type(j.occurredDateTime) = 'VARCHAR'
+                                 THEN j.occurredDateTime->>'$' END) AS j)
+    FROM raw_parsed
+), timed AS (
+    SELECT *,
+        CASE WHEN nullif(j.recorded, '') IS NOT NULL THEN 'recorded'
+             WHEN nullif(j.occurredDateTime, '') IS NOT NULL THEN 'occurredDateTime'
+             WHEN nullif(j.period.start, '') IS NOT NULL THEN 'period.start'
+             WHEN nullif(j.occurredPeriod.start, '') IS NOT NULL THEN 'occurredPeriod.start'
+             ELSE 'recorded' END AS when_field,
+        trim(coalesce(nullif(j.recorded, ''), nullif(j.occurredDateTime, ''),
+                      nullif(j.period.start, ''), nullif(j.occurredPeriod.start, ''), ''))
+            AS when_text,
+        list_filter(j.agent, lambda a: a IS NOT NULL
+            AND (a.who IS NOT NULL OR a.altId IS NOT NULL OR a.type IS NOT NULL
+                 OR a.requestor IS NOT NULL OR a.network IS NOT NULL)) AS agents
+    FROM parsed
+), people AS (
+    SELECT *,
+        TRY_CAST(CASE WHEN regexp_matches(when_text, $instant) THEN when_text END AS TIMESTAMPTZ)
+            AS occurred,
+        list_filter(agents, lambda a: NOT list_has_any(codes(a.type), $devices)) AS persons
+    FROM timed
+), chosen AS (
+    SELECT *,
+        coalesce(list_filter(persons, lambda a: a.requestor)[1], persons[1]) AS usr,
+        list_transform(list_filter(coalesce(j.entity, []), lambda e: e IS NOT NULL),
+            lambda e: {'ref': trim(coalesce(e.what.reference, '')),
+                       'ident': e.what.identifier.value, 'patient': is_patient(e)}) AS ents,
+        codes(j.type) || all_codes(j.category) AS type_codes,
+        all_codes(j.subtype) || codes(j.code) AS subtype_codes
+    FROM people
+), fields AS (
+    SELECT *,
+        CASE WHEN rtype(usr.who.reference) IN ('Practitioner', 'PractitionerRole')
+             THEN trim(usr.who.reference) ELSE '' END AS practitioner,
+        coalesce(nullif(usr.altId, ''), nullif(usr.who.identifier.value, ''), '') AS login,
+        coalesce(nullif(trim(j.patient.reference), ''),
+                 first_nonempty(list_transform(ents, lambda e: CASE WHEN e.patient THEN e.ref END)),
+                 '') AS patient_ref,
+        coalesce(first_nonempty(list_transform(ents,
+                                               lambda e: CASE WHEN e.patient THEN e.ident END)),
+                 '') AS patient_identifier,
+        coalesce(first_nonempty(list_transform(
+                     ents, lambda e: CASE WHEN NOT e.patient THEN rtype(e.ref) END)),
+                 '') AS resource_type,
+        CASE WHEN list_has_any(type_codes || subtype_codes, $export) THEN 'export'
+             ELSE coalesce(first_nonempty(list_transform(subtype_codes,
+                                                         lambda c: restful_action(c))),
+                           action_code(j.action), '') END AS action,
+        ordered_distinct(all_codes(j.purposeOfEvent) || all_codes(usr.purposeOfUse)
+                         || all_codes(j.authorization)) AS purposes,
+        coalesce(nullif(j.source.observer.display, ''),
+                 nullif(trim(j.source.observer.reference), ''),
+                 nullif(j.source.observer.identifier.value, ''), nullif(j.source.site, ''), '')
+            AS system,
+        CASE WHEN json_type(j.outcome) = 'OBJECT'
+             THEN coalesce(outcome_name(outcome_code(j.outcome)), outcome_code(j.outcome), '')
+             WHEN j.outcome IS NULL OR json_type(j.outcome) = 'NULL' THEN 'success'
+             ELSE coalesce(outcome_name(json_extract_string(j.outcome, '$')),
+                           json_extract_string(j.outcome, '$')) END AS outcome
+    FROM chosen
+)
+SELECT line, raw AS line_text,
+    CASE
+        WHEN NOT valid THEN 'invalid JSON'
+        WHEN kind <> 'OBJECT' THEN 'a JSON ' || CASE kind WHEN 'ARRAY' THEN 'array'
+            WHEN 'VARCHAR' THEN 'string' WHEN 'BOOLEAN' THEN 'boolean' WHEN 'NULL' THEN 'null'
+            ELSE 'number' END || ', not an object'
+        WHEN coalesce(j.resourceType, '') <> 'AuditEvent'
+            THEN 'resourceType is ''' || left(coalesce(j.resourceType, ''), 40)
+                 || ''', not ''AuditEvent'''
+        WHEN when_text = '' THEN when_field || ' is missing or not a string'
+        WHEN regexp_matches(when_text, $naive)
+            THEN when_field || ' has no time-zone offset (FHIR instants must carry one)'
+        WHEN occurred IS NULL THEN when_field || ' is not an ISO 8601 instant'
+        WHEN occurred < $earliest OR occurred > $latest
+            THEN when_field || ' ' || year(occurred AT TIME ZONE 'UTC') || ' is outside '
+                 || year($earliest AT TIME ZONE 'UTC') || ' to ' || year($latest AT TIME ZONE 'UTC')
+        WHEN len(agents) = 0 OR agents IS NULL THEN 'no agent'
+        WHEN len(persons) = 0 THEN 'no agent that is a person'
+        WHEN login = '' AND practitioner = ''
+            THEN 'the user is not identified (no who reference, identifier or altId)'
+        WHEN action = '' THEN 'no recognisable action (action code or subtype)'
+    END AS reason,
+    CASE WHEN nullif(j.id, '') IS NOT NULL
+         THEN left(sha256(concat_ws(chr(31), $namespace, system, j.id)), 32)
+         ELSE left(sha256(concat_ws(chr(31), $namespace, system,
+                 strftime(occurred AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ'), login,
+                 practitioner, patient_ref, patient_identifier, action, resource_type)), 32)
+    END AS event_id,
+    occurred AS occurred_utc,
+    CASE WHEN when_text LIKE '%Z' THEN 0
+         ELSE (CASE WHEN substr(when_text, -6, 1) = '-' THEN -1 ELSE 1 END)
+              * (TRY_CAST(substr(when_text, -5, 2) AS INTEGER) * 60
+                 + TRY_CAST(substr(when_text, -2, 2) AS INTEGER)) END AS utc_offset_minutes,
+    login AS user_login,
+    practitioner AS user_practitioner,
+    patient_ref, patient_identifier, action,
+    coalesce(subtype_codes[1], '') AS subtype,
+    purposes AS purpose_of_use,
+    list_has_any(purposes, $break_glass) AS break_glass,
+    resource_type, outcome,
+    system AS source_system,
+    coalesce(usr.network.address, '') AS network_address,
+    '' AS workstation,
+    $source_file AS source_file,
+    line AS source_line,
+    '' AS extra,
+    'fhir-auditevent' AS source_format,
+    $ingest_id AS ingest_id,
+    CAST(occurred AT TIME ZONE 'UTC' AS DATE) AS day
+FROM fields
+"""
+# The line itself is kept only where it is refused (for the quarantine); copying every line out
+# of DuckDB would cost as much as reading them.
+OUTER = (
+    "SELECT * EXCLUDE (line_text), CASE WHEN reason IS NOT NULL THEN line_text END AS raw "
+    "FROM ({inner})"
+)
+
+
+class Converter:
+    """One DuckDB connection with the macros loaded, turning blocks of lines into events."""
+
+    def __init__(self, source_file: str, ingest_id: str) -> None:
+        self.source_file = source_file
+        self.con = duckdb.connect(config={"threads": 2})
+        self.con.execute("SET TimeZone = 'UTC'")
+        self.con.execute("SET enable_progress_bar = false")
+        self.con.execute(MACROS)
+        params = {
+            "structure": json.dumps(STRUCTURE),
+            "instant": f"'{INSTANT}'",
+            "naive": f"'{NAIVE}'",
+            "devices": _sql_list(DEVICE_TYPES),
+            "export": _sql_list(EXPORT_CODES),
+            "break_glass": _sql_list(BREAK_GLASS_CODES),
+            "namespace": f"'{NAMESPACE}'",
+            "earliest": f"TIMESTAMPTZ '{EARLIEST.isoformat()}'",
+            "latest": f"TIMESTAMPTZ '{latest_allowed().isoformat()}'",
+            "source_file": "'" + source_file.replace("'", "''") + "'",
+            "ingest_id": "'" + ingest_id.replace("'", "''") + "'",
+        }
+        query = QUERY
+        for name, value in params.items():
+            if name == "structure":
+                value = "'" + value.replace("'", "''") + "'"
+            query = query.replace(f"${name}", value)
+        self.query = OUTER.format(inner=query)
+        self.names = EVENTS.schema.names
+
+    def stream(self, lines: pa.RecordBatchReader) -> Iterator[tuple[pa.Table, list[Rejected]]]:
+        """Events and rejections, batch by batch, for a stream of (line, raw) batches: one
+        query for the whole file, so DuckDB plans it once."""
+        self.con.register("lines", lines)
+        try:
+            reader = self.con.sql(self.query).to_arrow_reader(batch_size=OUTPUT_ROWS)
+            for batch in reader:
+                yield self._split(pa.Table.from_batches([batch]))
+        finally:
+            self.con.unregister("lines")
+
+    def convert(self, block: pa.Table) -> tuple[pa.Table, list[Rejected]]:
+        self.con.register("lines", block)
+        try:
+            return self._split(self.con.sql(self.query).to_arrow_table())
+        finally:
+            self.con.unregister("lines")
+
+    def _split(self, result: pa.Table) -> tuple[pa.Table, list[Rejected]]:
+        reasons = result["reason"]
+        rejected: list[Rejected] = []
+        if reasons.null_count != len(reasons):
+            bad = result.filter(pc.is_valid(reasons))
+            for line, raw, reason in zip(
+                bad["line"].to_pylist(),
+                bad["raw"].to_pylist(),
+                bad["reason"].to_pylist(),
+                strict=True,
+            ):
+                text = raw.encode("utf-8")
+                if reason == "invalid JSON":
+                    reason = json_problem(text)
+                rejected.append(Rejected(Location(self.source_file, line), reason, excerpt(text)))
+            result = result.filter(pc.is_null(reasons))
+        return result.select(self.names).cast(EVENTS.schema), rejected
+
+    def close(self) -> None:
+        self.con.close()
+
+
+LINES = pa.schema([("line", pa.int64()), ("raw", pa.string())])
+SCAN_ROWS = 4096  # rows per batch handed to DuckDB: small enough to spread over threads
+OUTPUT_ROWS = 65536
+
+
+def read_blocks(
+    path: Path, ingest_id: str = "", on_position: Any = None
+) -> Iterator[pa.Table | Rejected]:
+    """Every line of an AuditEvent NDJSON file (plain or gzip): event tables and rejections."""
+    converter = Converter(str(path), ingest_id)
+    refused: list[Rejected] = []
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        for item in line_blocks(path, on_position=on_position):
+            if isinstance(item, Rejected):
+                refused.append(item)
+            else:
+                yield from item.table.to_batches(max_chunksize=SCAN_ROWS)
+
+    try:
+        for events, rejected in converter.stream(
+            pa.RecordBatchReader.from_batches(LINES, batches())
+        ):
+            yield from rejected
+            if refused:
+                yield from refused
+                refused.clear()
+            if events.num_rows:
+                yield events
+        yield from refused
+    finally:
+        converter.close()
 
 
 def parse(resource: dict[str, Any], source: str = "") -> AccessEvent:
     """One AuditEvent resource as an access event, or RecordError saying why not."""
-    if resource.get("resourceType") != "AuditEvent":
-        raise RecordError(
-            f"resourceType is {str(resource.get('resourceType'))[:40]!r}, not 'AuditEvent'"
-        )
-    raw_when, when_field = _when(resource)
-    occurred, offset = parse_instant(raw_when, when_field)
-
-    agents = resource.get("agent")
-    if not isinstance(agents, list) or not agents:
-        raise RecordError("no agent")
-    user = _pick_user(agents)
-    who = user.get("who")
-    practitioner = _reference(who)
-    if _resource_type(practitioner) not in {"Practitioner", "PractitionerRole"}:
-        practitioner = ""  # a Device, Organization or Patient is not a workforce member
-    login = str(user.get("altId") or _identifier(who) or "")
-    if not login and not practitioner:
-        raise RecordError("the user is not identified (no who reference, identifier or altId)")
-    network = user.get("network")
-    address = str(network.get("address", "")) if isinstance(network, dict) else ""
-
-    raw_entities = resource.get("entity")
-    entities: list[Any] = raw_entities if isinstance(raw_entities, list) else []
-    patient_ref = _reference(resource.get("patient"))  # R5
-    patient_identifier = ""
-    resource_type = ""
-    for entity in entities:
-        if not isinstance(entity, dict):
-            continue
-        if _is_patient_entity(entity):
-            patient_ref = patient_ref or _reference(entity.get("what"))
-            patient_identifier = patient_identifier or _identifier(entity.get("what"))
-        elif not resource_type:
-            resource_type = _resource_type(_reference(entity.get("what")))
-
-    type_codes = _codes(resource.get("type")) + _codes(resource.get("category"))
-    subtype_codes = _codes(resource.get("subtype")) + _codes(resource.get("code"))
-    action_code = str(resource.get("action") or "")
-    if EXPORT_CODES.intersection(type_codes + subtype_codes):
-        action = "export"
-    else:
-        restful = next((RESTFUL_TO_ACTION[c] for c in subtype_codes if c in RESTFUL_TO_ACTION), "")
-        action = restful or ACTION_CODES.get(action_code, "")
-    if not action:
-        raise RecordError("no recognisable action (action code or subtype)")
-
-    purposes = _codes(resource.get("purposeOfEvent")) + _codes(user.get("purposeOfUse"))
-    purposes += _codes(resource.get("authorization"))  # R5
-    purposes = list(dict.fromkeys(purposes))
-
-    outcome_value = resource.get("outcome")
-    if isinstance(outcome_value, dict):  # R5: outcome.code
-        outcome_codes = _codes(outcome_value.get("code"))
-        outcome = OUTCOMES.get(outcome_codes[0], outcome_codes[0]) if outcome_codes else ""
-    else:
-        outcome = OUTCOMES.get(str(outcome_value or "0"), str(outcome_value))
-
-    raw_source = resource.get("source")
-    source_info: dict[str, Any] = raw_source if isinstance(raw_source, dict) else {}
-    observer = source_info.get("observer")
-    system = (
-        (observer.get("display") if isinstance(observer, dict) else "")
-        or _reference(observer)
-        or _identifier(observer)
-        or str(source_info.get("site", ""))
-        or source
-    )
-
-    resource_id = str(resource.get("id") or "")
-    if resource_id:
-        event_id = stable_id("fhir-auditevent", system, resource_id)
-    else:
-        event_id = stable_id(
-            "fhir-auditevent",
-            system,
-            occurred.isoformat(),
-            login,
-            practitioner,
-            patient_ref,
-            patient_identifier,
-            action,
-            resource_type,
-        )
-    return AccessEvent(
-        event_id=event_id,
-        occurred_utc=occurred,
-        utc_offset_minutes=offset,
-        user_login=login,
-        user_practitioner=practitioner,
-        patient_ref=patient_ref,
-        patient_identifier=patient_identifier,
-        action=action,
-        subtype=subtype_codes[0] if subtype_codes else "",
-        purpose_of_use=tuple(purposes),
-        break_glass=bool(BREAK_GLASS_CODES.intersection(purposes)),
-        resource_type=resource_type,
-        outcome=outcome,
-        source_system=system,
-        network_address=address,
-    )
-
-
-def read(path: Path) -> Iterator[Parsed[AccessEvent] | Rejected]:
-    """Every line of an AuditEvent NDJSON file (plain or gzip) as an event or a rejection."""
-    for item in read_records(path, parse):
-        if isinstance(item, Parsed):
-            where = item.location
-            item = Parsed(
-                where, replace(item.value, source_file=where.file, source_line=where.line)
-            )
-        yield item
+    converter = Converter(source, "")
+    try:
+        line = json.dumps(resource)
+        block = pa.table({"line": pa.array([1], pa.int64()), "raw": pa.array([line])})
+        events, rejected = converter.convert(block)
+    finally:
+        converter.close()
+    if rejected:
+        raise RecordError(rejected[0].reason)
+    row = events.to_pylist()[0]
+    for key in ("source_format", "ingest_id", "day"):
+        row.pop(key)
+    row["purpose_of_use"] = tuple(row["purpose_of_use"])
+    row["occurred_utc"] = row["occurred_utc"].astimezone(UTC)
+    row["extra"] = {}
+    return AccessEvent(**row)

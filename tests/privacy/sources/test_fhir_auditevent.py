@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hygeia.lake.records import Parsed, RecordError, Rejected
+from hygeia.lake.records import RecordError, Rejected
 from hygeia.privacy.sources import fhir_auditevent
 from hygeia.privacy.sources.fhir_auditevent import parse
 
@@ -218,13 +218,40 @@ def test_reader_counts_every_line(tmp_path):
     bad_time = json.dumps(balp(recorded="nope"))
     path = tmp_path / "AuditEvent.ndjson.gz"
     path.write_bytes(gzip.compress(f"{good}\n{bad_time}\n{{oops\n{good}\n".encode()))
-    items = list(fhir_auditevent.read(path))
-    assert len(items) == 4
-    parsed = [i for i in items if isinstance(i, Parsed)]
+    items = list(fhir_auditevent.read_blocks(path, "ingest-1"))
+    rows = [row for i in items if not isinstance(i, Rejected) for row in i.to_pylist()]
     rejected = [i for i in items if isinstance(i, Rejected)]
-    assert [p.value.source_line for p in parsed] == [1, 4]
-    assert parsed[0].value.source_file == str(path)
+    assert [r["source_line"] for r in rows] == [1, 4]
+    assert {r["source_file"] for r in rows} == {str(path)}
+    assert {r["ingest_id"] for r in rows} == {"ingest-1"}
     assert [(r.location.line, r.reason.split(" ")[0]) for r in rejected] == [
         (2, "recorded"),
         (3, "invalid"),
     ]
+    assert all(r.location.file == str(path) for r in rejected)
+
+
+def test_reader_survives_hostile_lines(tmp_path):
+    path = tmp_path / "AuditEvent.ndjson"
+    good = json.dumps(BALP_READ).encode()
+    path.write_bytes(
+        good
+        + b"\n"
+        + b"\xff\xfe\x00 binary\n"
+        + b"[" * 200_000
+        + b"\n"
+        + b'{"resourceType": "AuditEvent", "id": "'
+        + b"x" * (3 << 20)
+        + b'"}\n'
+        + b"\r\n\n"
+        + b"42\n"
+        + good.replace(b"ae-1", b"ae-2")  # last line without a newline
+    )
+    items = list(fhir_auditevent.read_blocks(path))
+    rows = [row for i in items if not isinstance(i, Rejected) for row in i.to_pylist()]
+    rejected = {i.location.line: i.reason for i in items if isinstance(i, Rejected)}
+    assert [r["source_line"] for r in rows] == [1, 8]
+    assert rejected[2].startswith("not UTF-8")
+    assert "nested too deeply" in rejected[3] or "invalid JSON" in rejected[3]
+    assert rejected[4].startswith("line longer than")
+    assert rejected[7] == "a JSON number, not an object"
