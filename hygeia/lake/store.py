@@ -177,9 +177,9 @@ class Lake:
                 "temp_directory": str(temp),
                 "threads": max(1, min(4, os.cpu_count() or 1)),
                 "enable_external_access": True,
-                "enable_progress_bar": False,
             }
         )
+        con.execute("SET enable_progress_bar = false")
         return con
 
     def files(self, table: Table, partitions: list[Any] | None = None) -> list[Path]:
