@@ -36,6 +36,7 @@ from typing import IO, Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 STAGING = "_staging"
@@ -68,29 +69,52 @@ def crash_point(name: str) -> None:
 
 
 class StagedFile:
-    """One input file's rows, written to a Parquet file as they are read (bounded memory)."""
+    """One input file's rows, written as they are read (bounded memory), already split into
+    the dataset's partitions and in the store's format: when nothing in it is a duplicate, the
+    commit only has to rename the files into place."""
 
-    def __init__(self, folder: Path, table: Table) -> None:
+    def __init__(self, folder: Path, table: Table, token: str) -> None:
         self.folder = folder
         self.table = table
-        self.path = folder / "rows.parquet"
+        self.token = token
         self.rows = 0
-        self._writer: pq.ParquetWriter | None = None
+        self._writers: dict[str, pq.ParquetWriter] = {}
+
+    @property
+    def files(self) -> list[Path]:
+        return sorted((self.folder / "rows").glob("*/*.parquet"))
 
     def write(self, batch: pa.Table | pa.RecordBatch) -> None:
         if batch.num_rows == 0:
             return
-        if self._writer is None:
-            self._writer = pq.ParquetWriter(self.path, self.table.schema, compression="zstd")
         if isinstance(batch, pa.RecordBatch):
             batch = pa.Table.from_batches([batch])
-        self._writer.write_table(batch.cast(self.table.schema))
+        batch = batch.cast(self.table.schema)
+        column = self.table.partition
+        values = pc.unique(batch[column]).to_pylist()
+        for value in values:
+            part = batch if len(values) == 1 else batch.filter(pc.equal(batch[column], value))
+            self._writer(str(value)).write_table(part.drop_columns([column]))
         self.rows += batch.num_rows
 
+    def _writer(self, value: str) -> pq.ParquetWriter:
+        writer = self._writers.get(value)
+        if writer is None:
+            folder = self.folder / "rows" / f"{self.table.partition}={value}"
+            folder.mkdir(parents=True, exist_ok=True)
+            schema = self.table.schema.remove(
+                self.table.schema.get_field_index(self.table.partition)
+            )
+            writer = pq.ParquetWriter(
+                folder / f"part-{self.token}-0.parquet", schema, compression="zstd"
+            )
+            self._writers[value] = writer
+        return writer
+
     def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
+        for writer in self._writers.values():
+            writer.close()
+        self._writers.clear()
 
 
 @dataclass(frozen=True)
@@ -134,7 +158,7 @@ class Lake:
         folder.mkdir(mode=0o700, exist_ok=True)
         with (folder / ".lock").open("a") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
-            staged = StagedFile(folder, table)
+            staged = StagedFile(folder, table, token)
             try:
                 yield staged
             finally:
@@ -214,16 +238,20 @@ class Lake:
     # --- commit ------------------------------------------------------------------------------
 
     def plan(self, staged: StagedFile, token: str) -> Plan:
-        """De-duplicate a staged file against the store and lay out its partitions."""
+        """De-duplicate a staged file against the store and lay out its partitions.
+
+        The common case, a file with nothing already stored and no repeats, costs one pass
+        over its keys; otherwise DuckDB rewrites the staged rows without the duplicates."""
         table = staged.table
         if staged.rows == 0:
             return Plan(0, 0, [])
-        out = staged.folder / "out"
-        shutil.rmtree(out, ignore_errors=True)
+        key = _ident(table.key)
         con = self.connect()
         try:
+            files = ", ".join(_quote(str(f)) for f in staged.files)
             con.execute(
-                f"CREATE VIEW staged AS SELECT * FROM read_parquet({_quote(str(staged.path))})"  # noqa: S608
+                f"CREATE VIEW staged AS SELECT * FROM read_parquet([{files}], "  # noqa: S608
+                "hive_partitioning = true)"
             )
             values = [
                 row[0]
@@ -232,27 +260,38 @@ class Lake:
                 ).fetchall()
             ]
             existing = self.scan_sql(table, None if table.dedupe_all_partitions else values)
-            key = _ident(table.key)
-            anti = (
-                f"ANTI JOIN (SELECT {key} FROM {existing}) AS stored USING ({key})"  # noqa: S608
-                if existing
-                else ""
-            )
-            order = f"ORDER BY {_ident(table.order)}" if table.order else ""
-            query = (
-                f"SELECT staged.* FROM staged {anti} "  # noqa: S608 (quoted paths and identifiers)
-                f"QUALIFY row_number() OVER (PARTITION BY staged.{key} {order}) = 1"
-            )
-            con.execute(
-                f"COPY ({query}) TO {_quote(str(out))} (FORMAT parquet, COMPRESSION zstd, "
-                f"PARTITION_BY ({_ident(table.partition)}), "
-                f"FILENAME_PATTERN 'part-{token}-{{i}}')"
-            )
+            (distinct,) = con.execute(f"SELECT count(DISTINCT {key}) FROM staged").fetchone()  # type: ignore[misc]  # noqa: S608
+            overlap = 0
+            if existing:
+                (overlap,) = con.execute(  # type: ignore[misc]
+                    f"SELECT count(*) FROM staged SEMI JOIN "  # noqa: S608
+                    f"(SELECT {key} FROM {existing}) AS stored USING ({key})"
+                ).fetchone()
+            if distinct == staged.rows and overlap == 0:
+                source = staged.folder / "rows"
+            else:
+                source = staged.folder / "out"
+                shutil.rmtree(source, ignore_errors=True)
+                anti = (
+                    f"ANTI JOIN (SELECT {key} FROM {existing}) AS stored USING ({key})"  # noqa: S608
+                    if existing
+                    else ""
+                )
+                order = f"ORDER BY {_ident(table.order)}" if table.order else ""
+                query = (
+                    f"SELECT staged.* FROM staged {anti} "  # noqa: S608
+                    f"QUALIFY row_number() OVER (PARTITION BY staged.{key} {order}) = 1"
+                )
+                con.execute(
+                    f"COPY ({query}) TO {_quote(str(source))} (FORMAT parquet, COMPRESSION zstd, "
+                    f"PARTITION_BY ({_ident(table.partition)}), "
+                    f"FILENAME_PATTERN 'part-{token}-{{i}}')"
+                )
         finally:
             con.close()
         moves: list[tuple[str, str]] = []
         stored = 0
-        for path in sorted(out.glob("*/*.parquet")):
+        for path in sorted(source.glob("*/*.parquet")):
             stored += pq.ParquetFile(path).metadata.num_rows
             relative_source = path.relative_to(self.root)
             target = Path(table.path) / path.parent.name / path.name

@@ -32,7 +32,12 @@ BATCH = 2000
 
 
 @register_after_stage("fhir-patient")
-def sync_patients(staged: Path) -> None:
+def sync_patients(staged: list[Path]) -> None:
+    for path in staged:
+        _sync(path)
+
+
+def _sync(staged: Path) -> None:
     for batch in pq.ParquetFile(staged).iter_batches(batch_size=BATCH, columns=["mrn", *FIELDS]):
         rows = {}
         for row in batch.to_pylist():

@@ -199,7 +199,7 @@ def ingest_file(store: Lake, run: str, path: Path, fmt: Format, context: ReadCon
         crash_point("staged")
         after_stage = AFTER_STAGE.get(fmt.name)
         if after_stage is not None and staged.rows:
-            after_stage(staged.path)
+            after_stage(staged.files)
         with store.locked():
             plan = store.plan(staged, token)
             report.read = plan.staged + report.quarantined
@@ -228,13 +228,13 @@ def _reason_kind(reason: str) -> str:
 
 
 # Steps run on a staged file before it is committed (idempotent, so safe to repeat).
-AFTER_STAGE: dict[str, Callable[[Path], None]] = {}
+AFTER_STAGE: dict[str, Callable[[list[Path]], None]] = {}
 
 
 def register_after_stage(
     format_name: str,
-) -> Callable[[Callable[[Path], None]], Callable[[Path], None]]:
-    def wrap(func: Callable[[Path], None]) -> Callable[[Path], None]:
+) -> Callable[[Callable[[list[Path]], None]], Callable[[list[Path]], None]]:
+    def wrap(func: Callable[[list[Path]], None]) -> Callable[[list[Path]], None]:
         AFTER_STAGE[format_name] = func
         return func
 

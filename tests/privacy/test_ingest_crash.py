@@ -87,11 +87,11 @@ def test_killed_at_each_commit_step_then_rerun_completes(tmp_path, data, point):
         assert report["recovered"]["rolled_forward"] == 1
         events = next(f for f in report["files"] if f["format"] == "fhir-auditevent")
         assert (events["stored"], events["duplicate"]) == (0, 300)
-    assert not list((data / "lake" / "_staging").glob("*/rows.parquet"))
+    assert not list((data / "lake" / "_staging").glob("*/rows/*/*.parquet"))
 
 
 def test_killed_while_reading_then_rerun_completes(tmp_path, data):
-    fhir = hospital_files(tmp_path / "in", 60_000)
+    fhir = hospital_files(tmp_path / "in", 200_000)
     process = subprocess.Popen(
         [sys.executable, "-m", "hygeia.cli", "privacy", "ingest", str(fhir), "--json"],
         env=env_for(data),
@@ -102,7 +102,7 @@ def test_killed_while_reading_then_rerun_completes(tmp_path, data):
     staging = data / "lake" / "_staging"
     while time.monotonic() < deadline and process.poll() is None:
         # The events file is staged batch by batch: kill once the first batch is on disk.
-        if any(staging.glob("*/rows.parquet")) and (data / "lake" / "context").exists():
+        if any(staging.glob("*/rows/*/*.parquet")) and (data / "lake" / "context").exists():
             break
         time.sleep(0.05)
     assert process.poll() is None, "the ingest finished before it could be killed"
@@ -112,5 +112,5 @@ def test_killed_while_reading_then_rerun_completes(tmp_path, data):
     rerun = hygeia(data, "privacy", "ingest", str(fhir), "--json")
     assert rerun.returncode == 0, rerun.stderr
     ids = stored_ids(data)
-    assert len(ids) == len(set(ids)) == 60_000
+    assert len(ids) == len(set(ids)) == 200_000
     assert json.loads(rerun.stdout)["recovered"]["discarded"] == 1

@@ -202,8 +202,11 @@ class _Batch:
     reasons: list[str | None]
 
     def refuse(self, mask: pa.Array, reason: str) -> None:
-        for index, flagged in enumerate(mask.to_pylist()):
-            if flagged and self.reasons[index] is None:
+        mask = pc.fill_null(mask, False)
+        if not pc.any(mask).as_py():
+            return
+        for index in pc.indices_nonzero(mask).to_pylist():
+            if self.reasons[index] is None:
                 self.reasons[index] = reason
 
 
@@ -212,18 +215,17 @@ def _local_times(batch: _Batch, profile: Profile, ctx: Any) -> tuple[pa.Array, p
     naive = pc.strptime(text, format=profile.time_format, unit="us", error_is_null=True)
     # pyarrow's strptime rolls impossible dates over (Feb 30 -> Mar 2): re-check those rows
     # whose text does not round-trip with Python's strict parser.
-    again = pc.strftime(naive, format=profile.time_format)
+    # (Arrow's %S prints fractions of a second: compare at whole seconds unless %f is used.)
+    whole = naive if "%f" in profile.time_format else naive.cast(pa.timestamp("s"))
+    again = pc.strftime(whole, format=profile.time_format)
     suspicious = pc.fill_null(pc.not_equal(again, pc.utf8_trim_whitespace(text)), True)
     if pc.any(suspicious).as_py():
         values = naive.to_pylist()
-        for index, flag in enumerate(suspicious.to_pylist()):
-            if flag:
-                try:
-                    values[index] = datetime.strptime(
-                        text[index].as_py().strip(), profile.time_format
-                    )
-                except ValueError:
-                    values[index] = None
+        for index in pc.indices_nonzero(suspicious).to_pylist():
+            try:
+                values[index] = datetime.strptime(text[index].as_py().strip(), profile.time_format)
+            except ValueError:
+                values[index] = None
         naive = pa.array(values, pa.timestamp("us"))
     zone = profile.timezone
     early = pc.assume_timezone(naive, zone, ambiguous="earliest", nonexistent="earliest")
@@ -234,9 +236,7 @@ def _local_times(batch: _Batch, profile: Profile, ctx: Any) -> tuple[pa.Array, p
         values = chosen.to_pylist()
         walls = naive.to_pylist()
         tz = ZoneInfo(zone)
-        for index, flag in enumerate(odd.to_pylist()):
-            if not flag:
-                continue
+        for index in pc.indices_nonzero(odd).to_pylist():
             wall = walls[index]
             exists = (
                 wall.replace(tzinfo=tz).astimezone(UTC).astimezone(tz).replace(tzinfo=None) == wall
