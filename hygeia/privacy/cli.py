@@ -126,10 +126,56 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+LISTEN_HELP = """\
+Receives IHE ATNA audit messages sent by EHRs and other clinical systems over syslog
+(RFC 5424): TCP (octet-counted or newline-framed), TLS (RFC 5425) and UDP (RFC 5426). What
+arrives is committed to the store every --flush-seconds (and whenever --max-batch messages
+are waiting); messages that are not ATNA are quarantined. Stops, after a last commit, on
+Ctrl-C or SIGTERM.
+
+Examples:
+  hygeia privacy listen --tls 6514 --tls-cert server.pem --tls-key server.key
+  hygeia privacy listen --bind 0.0.0.0 --tcp 6601 --udp 5514
+"""
+
+
+def cmd_listen(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from hygeia.privacy.listen import Listener, tls_context
+
+    if args.tcp is None and args.udp is None and args.tls is None:
+        print("hygeia: name at least one of --tcp, --tls, --udp", file=sys.stderr)
+        return 2
+    context = None
+    if args.tls is not None:
+        if not (args.tls_cert and args.tls_key):
+            print("hygeia: --tls needs --tls-cert and --tls-key", file=sys.stderr)
+            return 2
+        try:
+            context = tls_context(args.tls_cert, args.tls_key)
+        except (OSError, ValueError) as exc:
+            print(f"hygeia: cannot load the TLS certificate or key: {exc}", file=sys.stderr)
+            return 2
+    listener = Listener(
+        args.bind, args.tcp, args.udp, args.tls, context, args.flush_seconds, args.max_batch
+    )
+    totals = asyncio.run(listener.serve())
+    if args.json:
+        print(json.dumps(totals))
+    else:
+        print(
+            f"received {totals['received']:,}: stored {totals['stored']:,}, duplicate "
+            f"{totals['duplicate']:,}, quarantined {totals['quarantined']:,} "
+            f"in {totals['commits']} commit(s)"
+        )
+    return 0
+
+
 def register(sub: Any, json_flag: Any) -> None:
     parser = sub.add_parser(
         "privacy",
-        help="Privacy monitoring: ingest access logs, simulate a hospital.",
+        help="Privacy monitoring: ingest access logs, receive them live, simulate a hospital.",
         description="Privacy monitoring of access to patient records.",
     )
     actions = parser.add_subparsers(title="privacy commands", metavar="ACTION")
@@ -153,6 +199,27 @@ def register(sub: Any, json_flag: Any) -> None:
         metavar="NAME_OR_FILE",
         help="CSV access-log profile: a shipped name (canonical, epic-clarity-access-log, "
         "millennium-audit-export) or a .yaml/.toml file",
+    )
+    json_flag(p)
+
+    p = actions.add_parser(
+        "listen",
+        help="Receive ATNA audit messages over syslog (TCP, TLS, UDP).",
+        description=LISTEN_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.set_defaults(handler=cmd_listen)
+    p.add_argument("--bind", default="127.0.0.1", help="address to listen on (default %(default)s)")
+    p.add_argument("--tcp", type=int, metavar="PORT", help="plain TCP port (e.g. 601)")
+    p.add_argument("--tls", type=int, metavar="PORT", help="TLS port (syslog over TLS: 6514)")
+    p.add_argument("--udp", type=int, metavar="PORT", help="UDP port (e.g. 514)")
+    p.add_argument("--tls-cert", metavar="FILE", help="server certificate chain (PEM)")
+    p.add_argument("--tls-key", metavar="FILE", help="its private key (PEM)")
+    p.add_argument(
+        "--flush-seconds", type=float, default=5.0, help="commit interval (default %(default)s)"
+    )
+    p.add_argument(
+        "--max-batch", type=int, default=20_000, help="commit sooner at this many messages"
     )
     json_flag(p)
 

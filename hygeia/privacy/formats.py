@@ -23,7 +23,9 @@ from hygeia.lake.ndjson import read_records
 from hygeia.lake.records import Location, Parsed, Rejected
 from hygeia.lake.store import Table
 from hygeia.privacy.events import EVENTS, AccessEvent, stable_id
+from hygeia.privacy.resolve import fill_patient_refs
 from hygeia.privacy.sources import (
+    atna,
     csv_access,
     fhir_auditevent,
     fhir_clinical,
@@ -96,6 +98,18 @@ def event_row(
 
 def _read_auditevents(path: Path, ctx: ReadContext) -> Iterator[Item]:
     return fhir_auditevent.read_blocks(path, ctx.token, ctx.on_position)
+
+
+def _read_atna(path: Path, ctx: ReadContext) -> Iterator[Item]:
+    for item in record_batches(
+        atna.read(path),
+        lambda where, event: event_row(event, where, "atna", ctx.token),
+        EVENTS.schema,
+    ):
+        yield item if isinstance(item, Rejected) else fill_patient_refs(item, ctx)
+
+
+ATNA = Format("atna", EVENTS, _read_atna, 55, "IHE ATNA audit messages (XML)")
 
 
 # --- context ---------------------------------------------------------------------------------
@@ -227,6 +241,8 @@ def detect(path: Path, profile: str | None = None) -> Format | None:
             f"(Hygeia reads {', '.join(sorted(FHIR_FORMATS))})"
         )
     suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".xml":
+        return ATNA
     if suffixes and suffixes[-1] in (".csv", ".tsv", ".txt"):
         return _detect_table(path, profile)
     raise Unrecognised(

@@ -157,14 +157,36 @@ def _time_range(batch: pa.Table) -> tuple[datetime | None, datetime | None]:
 
 
 def ingest_file(store: Lake, run: str, path: Path, fmt: Format, context: ReadContext) -> FileReport:
-    report = FileReport(str(path), fmt.name)
+    return commit_items(
+        store,
+        run,
+        str(path),
+        path.stat().st_size,
+        fmt,
+        lambda: fmt.read(path, context),
+        context,
+    )
+
+
+def commit_items(
+    store: Lake,
+    run: str,
+    label: str,
+    size: int,
+    fmt: Format,
+    items: Callable[[], Iterable[Any]],
+    context: ReadContext,
+) -> FileReport:
+    """Stage what `items` yields (tables of rows, and rejections), then commit it as one unit
+    recorded in the manifest under `label` (a file's path, or a live source's name)."""
+    report = FileReport(label, fmt.name)
     token = context.token
     with store.staging(token, fmt.table) as staged:
         record = IngestFile.objects.create(
             token=token,
             run=run,
-            path=str(path),
-            size=path.stat().st_size,
+            path=label,
+            size=size,
             format=fmt.name,
             dataset=fmt.table.path,
             started_at=datetime.now(UTC),
@@ -172,7 +194,7 @@ def ingest_file(store: Lake, run: str, path: Path, fmt: Format, context: ReadCon
         first: datetime | None = None
         last: datetime | None = None
         with store.open_quarantine(token) as quarantine:
-            for item in fmt.read(path, context):
+            for item in items():
                 if isinstance(item, Rejected):
                     report.quarantined += 1
                     report.reasons[_reason_kind(item.reason)] = (

@@ -140,6 +140,7 @@ def test_secure_settings_follow_tls(tmp_path):
         ["privacy"],
         ["privacy", "ingest"],
         ["privacy", "simulate"],
+        ["privacy", "listen"],
     ],
 )
 def test_every_command_has_teaching_help(command, capsys):

@@ -30,6 +30,7 @@ import yaml
 
 from hygeia.lake.records import Location, Rejected
 from hygeia.privacy.events import ACTIONS, EARLIEST, EVENTS, latest_allowed
+from hygeia.privacy.resolve import resolve_mrns
 
 PROFILES_DIR = Path(__file__).resolve().parents[2] / "content" / "csv_profiles"
 FIELDS = (
@@ -428,7 +429,7 @@ def _convert(
     patient = column("patient")
     if profile.patient_id == "mrn":
         identifier = patient
-        refs = _resolve_mrns(patient, ctx)
+        refs = resolve_mrns(patient, ctx)
     else:
         identifier = empty
         refs = pc.if_else(
@@ -502,17 +503,3 @@ def _convert(
         "day", pc.cast(pc.cast(table["occurred_utc"], pa.timestamp("us")), pa.date32())
     )
     yield table.select(EVENTS.schema.names).cast(EVENTS.schema)
-
-
-def _resolve_mrns(mrns: pa.Array, ctx: Any) -> pa.Array:
-    """MRN -> 'Patient/<fhir id>' through the patient context; '' when not (yet) known."""
-    lookup = ctx.lookup_mrn({m for m in mrns.to_pylist() if m}) if ctx.lookup_mrn else {}
-    keys = pa.array(list(lookup), pa.string())
-    refs = pc.take(
-        pa.array([f"Patient/{v}" for v in lookup.values()], pa.string()), pc.index_in(mrns, keys)
-    )
-    unresolved = pc.and_(pc.is_null(refs), pc.not_equal(mrns, ""))
-    missing = pc.sum(unresolved).as_py() or 0
-    if missing:
-        ctx.note("MRNs not found among ingested patients (kept as identifiers)", missing)
-    return pc.fill_null(refs, "")
