@@ -7,6 +7,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/", api.urls),
     path("patients/", include("hygeia.privacy.urls")),
+    path("sources/", include("hygeia.privacy.sources_urls")),
     path("", include("hygeia.core.urls")),
 ]
 

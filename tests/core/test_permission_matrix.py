@@ -11,10 +11,12 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from hygeia.api import api
 from hygeia.core import audit
 from hygeia.core.models import ApiToken
+from hygeia.privacy.models import IngestFile
 from tests.conftest import ROLES, signed_in_client
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +28,7 @@ ADMIN, PRIVACY, ANALYST, VENDOR, AIGOV, AUDITOR, STAFF = ROLES
 VIEW_USERS = {ADMIN, AUDITOR}
 AUDIT_READERS = {ADMIN, PRIVACY, AUDITOR}
 PATIENT_READERS = {PRIVACY, ANALYST, AUDITOR}
+SOURCE_READERS = {ADMIN, PRIVACY, ANALYST, AUDITOR}
 
 # url name -> (method, who may)
 UI: dict[str, tuple[str, object]] = {
@@ -57,6 +60,8 @@ UI: dict[str, tuple[str, object]] = {
     "core:audit_export": ("GET", {ADMIN, PRIVACY, AUDITOR}),
     "privacy:patients": ("GET", PATIENT_READERS),
     "privacy:patient_detail": ("GET", PATIENT_READERS),
+    "ingest:sources": ("GET", SOURCE_READERS),
+    "ingest:quarantine": ("GET", SOURCE_READERS),
 }
 # Writes also checked with the method their form uses, where a GET shows the form.
 UI_POSTS = {
@@ -113,6 +118,14 @@ def test_every_api_operation_has_an_expectation():
 
 @pytest.fixture
 def world(make_user, patients):
+    ingested = IngestFile.objects.create(
+        token="t" * 32,
+        run="r",
+        path="x.ndjson",
+        format="fhir-auditevent",
+        dataset="events",
+        started_at=timezone.now(),
+    )
     target = make_user("target", "Staff")
     ApiToken.objects.create(user=target, name="t", prefix="hyg_x", token_hash="0" * 64)
     entry = audit.record(audit.Action.SYSTEM, summary="fixture")
@@ -127,6 +140,7 @@ def world(make_user, patients):
             "core:audit_detail": {"seq": entry.seq},
             "core:audit_export": {"fmt": "csv"},
             "privacy:patient_detail": {"patient_id": patients[0].id},
+            "ingest:quarantine": {"token": ingested.token},
         },
         patient_id=str(patients[0].id),
     )
