@@ -8,7 +8,7 @@ DEV    := $(VENV)/.dev-installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/hygeia
 export HYGEIA_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test lint typecheck test-sqlite test-postgres chromium postgres bench lock clean
+.PHONY: demo test lint typecheck test-sqlite test-postgres chromium java postgres bench lock clean
 
 $(BASE): requirements/base.lock pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Hygeia needs Python >= 3.11") if sys.version_info < (3, 11) else None'
@@ -26,7 +26,7 @@ demo: $(BASE)
 	$(BIN)/hygeia demo
 
 ## test: lint, type-check, then the whole suite on SQLite and on PostgreSQL (browser tests included)
-test: $(DEV) chromium lint typecheck test-sqlite test-postgres
+test: $(DEV) chromium java lint typecheck test-sqlite test-postgres
 
 lint: $(DEV)
 	$(BIN)/ruff check .
@@ -51,6 +51,13 @@ chromium:
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; \
 	fi
 
+# Java for the Spark tests (local mode), from Debian's packages when missing.
+java:
+	@if ! command -v java >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; fi; \
+	fi
+
 # Start the local PostgreSQL cluster when it is installed but stopped.
 postgres:
 	@if command -v pg_ctlcluster >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then \
@@ -61,6 +68,7 @@ postgres:
 ## bench: the benchmarks in benchmarks/, each printing its in-run reference
 bench: $(BASE)
 	HYGEIA_DATA_DIR=$$(mktemp -d) $(BIN)/python benchmarks/audit_chain.py --entries 10000
+	$(BIN)/python benchmarks/ingest.py --events $${EVENTS:-10000000}
 
 ## lock: re-resolve the locked dependencies after editing requirements/*.in
 lock:

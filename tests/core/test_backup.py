@@ -153,5 +153,5 @@ def test_sqlite_installation_moves_to_postgresql(tmp_path):
         )
     result = backup.restore(tmp_path / "b.tgz", force=True)
     assert result.audit_ok
-    assert Patient.objects.count() == 240
+    assert Patient.objects.count() == 200  # the demo hospital: 10 patients per staff member
     assert User.objects.get(username="privacy").role_names() == ["Privacy Officer"]

@@ -267,7 +267,7 @@ class Converter:
 
     def __init__(self, source_file: str, ingest_id: str) -> None:
         self.source_file = source_file
-        self.con = duckdb.connect(config={"threads": 2})
+        self.con = duckdb.connect(config={"threads": 2, "memory_limit": "512MB"})
         self.con.execute("SET TimeZone = 'UTC'")
         self.con.execute("SET enable_progress_bar = false")
         self.con.execute(MACROS)

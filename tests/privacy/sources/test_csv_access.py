@@ -159,3 +159,19 @@ def test_a_toml_profile_works(tmp_path):
     rows, rejected, ctx = read(csv, str(path))
     assert profile.otherwise == "read" and len(rows) == 1 and not rejected
     assert ctx.notes == {"unmapped actions read as read": 1}
+
+
+def test_a_multi_megabyte_row_is_quarantined_and_reading_goes_on(tmp_path):
+    path = tmp_path / "access.csv"
+    path.write_text(
+        CLARITY
+        + "1,2026-03-01 10:00:00,u1,M1,Chart Review,W1\n"
+        + "2,2026-03-01 10:00:00,u1,M1,"
+        + "x" * (10 << 20)
+        + ",W1\n"
+        + "3,2026-03-01 10:00:00,u1,M1,Chart Review,W1\n"
+    )
+    rows, rejected, _ = read(path, "epic-clarity-access-log")
+    assert [r["source_line"] for r in rows] == [2, 4]
+    assert [(q.location.line, "longer than" in q.reason) for q in rejected] == [(3, True)]
+    assert len(rejected[0].content) <= 4096
