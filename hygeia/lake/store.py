@@ -40,6 +40,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 STAGING = "_staging"
+# Rows gathered per partition before they are written (bounds memory: a file spread over many
+# days holds at most this many rows per day in memory).
+ROW_GROUP_ROWS = 32_768
 # DuckDB's own limits, so that a commit of a very large file spills to disk instead of
 # growing the process past the 2 GB the ingest promises.
 DUCKDB_MEMORY_LIMIT = "1GB"
@@ -79,6 +82,8 @@ class StagedFile:
         self.token = token
         self.rows = 0
         self._writers: dict[str, pq.ParquetWriter] = {}
+        self._pending: dict[str, list[pa.Table]] = {}
+        self._pending_rows: dict[str, int] = {}
 
     @property
     def files(self) -> list[Path]:
@@ -94,8 +99,20 @@ class StagedFile:
         values = pc.unique(batch[column]).to_pylist()
         for value in values:
             part = batch if len(values) == 1 else batch.filter(pc.equal(batch[column], value))
-            self._writer(str(value)).write_table(part.drop_columns([column]))
+            key = str(value)
+            self._pending.setdefault(key, []).append(part.drop_columns([column]))
+            self._pending_rows[key] = self._pending_rows.get(key, 0) + part.num_rows
+            if self._pending_rows[key] >= ROW_GROUP_ROWS:
+                self._flush(key)
         self.rows += batch.num_rows
+
+    def _flush(self, key: str) -> None:
+        """Write a partition's pending rows as one row group: small row groups are slow to
+        write and to read."""
+        parts = self._pending.pop(key, [])
+        self._pending_rows.pop(key, None)
+        if parts:
+            self._writer(key).write_table(pa.concat_tables(parts))
 
     def _writer(self, value: str) -> pq.ParquetWriter:
         writer = self._writers.get(value)
@@ -106,12 +123,18 @@ class StagedFile:
                 self.table.schema.get_field_index(self.table.partition)
             )
             writer = pq.ParquetWriter(
-                folder / f"part-{self.token}-0.parquet", schema, compression="zstd"
+                folder / f"part-{self.token}-0.parquet",
+                schema,
+                compression="zstd",
+                # The key is unique per row: a dictionary for it is built and thrown away.
+                use_dictionary=[n for n in schema.names if n != self.table.key],
             )
             self._writers[value] = writer
         return writer
 
     def close(self) -> None:
+        for key in list(self._pending):
+            self._flush(key)
         for writer in self._writers.values():
             writer.close()
         self._writers.clear()

@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 def resolve_mrns(mrns: pa.Array, ctx: Any) -> pa.Array:
     """MRN -> 'Patient/<fhir id>' through the patient context; '' when not (yet) known. The
     count of those not found is noted in the report."""
-    wanted = {m for m in mrns.to_pylist() if m}
+    wanted = {m for m in pc.unique(mrns).to_pylist() if m}
     lookup = ctx.lookup_mrn(wanted) if ctx.lookup_mrn and wanted else {}
     keys = pa.array(list(lookup), pa.string())
     targets = pa.array([f"Patient/{v}" for v in lookup.values()], pa.string())

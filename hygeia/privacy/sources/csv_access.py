@@ -211,34 +211,34 @@ class _Batch:
                 self.reasons[index] = reason
 
 
-def _local_times(batch: _Batch, profile: Profile, ctx: Any) -> tuple[pa.Array, pa.Array]:
+def _local_times(
+    batch: _Batch, profile: Profile, ctx: Any, con: duckdb.DuckDBPyConnection
+) -> tuple[pa.Array, pa.Array]:
     text = batch.columns["time"]
-    naive = pc.strptime(text, format=profile.time_format, unit="us", error_is_null=True)
-    # pyarrow's strptime rolls impossible dates over (Feb 30 -> Mar 2): re-check those rows
-    # whose text does not round-trip with Python's strict parser.
-    # (Arrow's %S prints fractions of a second: compare at whole seconds unless %f is used.)
-    whole = naive if "%f" in profile.time_format else naive.cast(pa.timestamp("s"))
-    again = pc.strftime(whole, format=profile.time_format)
-    suspicious = pc.fill_null(pc.not_equal(again, pc.utf8_trim_whitespace(text)), True)
-    if pc.any(suspicious).as_py():
-        values = naive.to_pylist()
-        for index in pc.indices_nonzero(suspicious).to_pylist():
-            try:
-                values[index] = datetime.strptime(text[index].as_py().strip(), profile.time_format)
-            except ValueError:
-                values[index] = None
-        naive = pa.array(values, pa.timestamp("us"))
+    # DuckDB's strptime is strict (30 February is refused, not rolled over) and fast.
+    con.register("times", pa.table({"t": text}))
+    try:
+        pattern = profile.time_format.replace("'", "''")
+        naive = (
+            con.sql(f"SELECT try_strptime(trim(t), '{pattern}') AS ts FROM times")  # noqa: S608
+            .to_arrow_table()["ts"]
+            .combine_chunks()
+            .cast(pa.timestamp("us"))
+        )
+    finally:
+        con.unregister("times")
     zone = profile.timezone
     early = pc.assume_timezone(naive, zone, ambiguous="earliest", nonexistent="earliest")
     late = pc.assume_timezone(naive, zone, ambiguous="latest", nonexistent="latest")
     odd = pc.fill_null(pc.not_equal(early, late), False)
     chosen = late if profile.ambiguous == "latest" else early
     if pc.any(odd).as_py():
-        values = chosen.to_pylist()
-        walls = naive.to_pylist()
+        # Only the rows in a changed hour are looked at one by one.
+        indices = pc.indices_nonzero(odd).to_pylist()
+        walls = pc.take(naive, pa.array(indices)).to_pylist()
+        current = pc.take(chosen, pa.array(indices)).to_pylist()
         tz = ZoneInfo(zone)
-        for index in pc.indices_nonzero(odd).to_pylist():
-            wall = walls[index]
+        for position, (index, wall) in enumerate(zip(indices, walls, strict=True)):
             exists = (
                 wall.replace(tzinfo=tz).astimezone(UTC).astimezone(tz).replace(tzinfo=None) == wall
             )
@@ -255,8 +255,12 @@ def _local_times(batch: _Batch, profile: Profile, ctx: Any) -> tuple[pa.Array, p
                         f"local time does not exist in {zone} (clocks went forward)"
                     )
                 else:  # fold=0: the offset in force before the change, i.e. standard time
-                    values[index] = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
-        chosen = pa.array(values, pa.timestamp("us", tz="UTC"))
+                    current[position] = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
+        chosen = pc.replace_with_mask(
+            chosen.cast(pa.timestamp("us", tz="UTC")),
+            odd,
+            pa.array(current, pa.timestamp("us", tz="UTC")),
+        )
     offsets = pc.divide(
         pc.cast(pc.subtract(naive, pc.cast(chosen, pa.timestamp("us"))), pa.int64()), 60_000_000
     )
@@ -297,17 +301,18 @@ def _iso_times(text: pa.Array) -> tuple[pa.Array, pa.Array]:
     return pa.array(values, pa.timestamp("us", tz="UTC")), pa.array(offsets, pa.int64())
 
 
-def _hash_ids(batch: pa.Table, parts: list[str], namespace: str) -> pa.Array:
+def _hash_ids(
+    batch: pa.Table, parts: list[str], namespace: str, con: duckdb.DuckDBPyConnection
+) -> pa.Array:
     """stable_id(namespace, *parts) for every row, computed by DuckDB (sha256, first 32 hex)."""
-    con = duckdb.connect()
+    con.register("rows", batch)
     try:
-        con.register("rows", batch)
         args = ", ".join(f"coalesce(CAST(\"{p}\" AS VARCHAR), '')" for p in parts)
         space = namespace.replace("'", "''")
         sql = f"SELECT left(sha256(concat_ws(chr(31), '{space}', {args})), 32) AS id FROM rows"  # noqa: S608
         return con.sql(sql).to_arrow_table()["id"].combine_chunks()
     finally:
-        con.close()
+        con.unregister("rows")
 
 
 def read(path: Path, profile: Profile, ctx: Any) -> Iterator[pa.Table | Rejected]:
@@ -336,6 +341,23 @@ def read(path: Path, profile: Profile, ctx: Any) -> Iterator[pa.Table | Rejected
     except (pa.ArrowInvalid, OSError) as exc:
         yield Rejected(Location(name, 1), f"not a readable CSV ({_arrow_problem(exc)})")
         return
+    con = duckdb.connect(config={"threads": 2})
+    try:
+        yield from _read_blocks(name, reader, profile, ctx, invalid, con)
+    finally:
+        con.close()
+    if ctx.on_position is not None:
+        ctx.on_position(path.stat().st_size)
+
+
+def _read_blocks(
+    name: str,
+    reader: Any,
+    profile: Profile,
+    ctx: Any,
+    invalid: list[tuple[int, str]],
+    con: duckdb.DuckDBPyConnection,
+) -> Iterator[pa.Table | Rejected]:
     header = reader.schema.names
     absent = [c for f, c in profile.columns.items() if f in REQUIRED and c not in header]
     if absent:
@@ -366,9 +388,7 @@ def read(path: Path, profile: Profile, ctx: Any) -> Iterator[pa.Table | Rejected
             next_row = max(skipped) + 1
         if block.num_rows == 0:
             continue
-        yield from _convert(name, block, numbers, profile, ctx)
-    if ctx.on_position is not None:
-        ctx.on_position(path.stat().st_size)
+        yield from _convert(name, block, numbers, profile, ctx, con)
 
 
 def _arrow_problem(exc: Exception) -> str:
@@ -377,7 +397,12 @@ def _arrow_problem(exc: Exception) -> str:
 
 
 def _convert(
-    name: str, block: pa.RecordBatch, numbers: list[int], profile: Profile, ctx: Any
+    name: str,
+    block: pa.RecordBatch,
+    numbers: list[int],
+    profile: Profile,
+    ctx: Any,
+    con: duckdb.DuckDBPyConnection,
 ) -> Iterator[pa.Table | Rejected]:
     count = block.num_rows
     raw = pa.Table.from_batches([block])
@@ -397,7 +422,7 @@ def _convert(
     if profile.time_format == "iso8601":
         times, offsets = _iso_times(batch.columns["time"])
     else:
-        times, offsets = _local_times(batch, profile, ctx)
+        times, offsets = _local_times(batch, profile, ctx, con)
     batch.refuse(
         pc.is_null(times), f"column {profile.columns['time']} is not a time in the profile's format"
     )
@@ -483,7 +508,7 @@ def _convert(
     if table.num_rows == 0:
         return
     if "event_id" in profile.columns:
-        ids = _hash_ids(table, ["source_system", "source_id"], "csv-event")
+        ids = _hash_ids(table, ["source_system", "source_id"], "csv-event", con)
     else:
         ids = _hash_ids(
             table,
@@ -497,6 +522,7 @@ def _convert(
                 "workstation",
             ],
             "csv-row",
+            con,
         )
     table = table.drop_columns(["source_id", "time_text"]).append_column("event_id", ids)
     table = table.append_column(

@@ -351,6 +351,8 @@ def read_blocks(
             else:
                 yield from item.table.to_batches(max_chunksize=SCAN_ROWS)
 
+    pending: list[pa.Table] = []
+    pending_rows = 0
     try:
         for events, rejected in converter.stream(
             pa.RecordBatchReader.from_batches(LINES, batches())
@@ -360,7 +362,13 @@ def read_blocks(
                 yield from refused
                 refused.clear()
             if events.num_rows:
-                yield events
+                pending.append(events)
+                pending_rows += events.num_rows
+            if pending_rows >= OUTPUT_ROWS:  # DuckDB hands over small chunks: regroup them
+                yield pa.concat_tables(pending)
+                pending, pending_rows = [], 0
+        if pending:
+            yield pa.concat_tables(pending)
         yield from refused
     finally:
         converter.close()
