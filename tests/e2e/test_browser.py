@@ -126,3 +126,29 @@ def test_sso_in_the_browser(live_server, page, settings):
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Audit trail").click()
         assert "signed in (sso)" in page.get_by_role("table").inner_text()
         sso._clients.clear()
+
+
+def test_analyst_opens_sources_and_sees_the_quarantine_masked(
+    live_server, page, make_user, tmp_path
+):
+    from hygeia.privacy.ingest import ingest
+    from tests.privacy.helpers import audit_event, write_ndjson
+
+    secret = "Quillfeather"
+    path = write_ndjson(
+        tmp_path / "AuditEvent.ndjson",
+        [audit_event("a1"), {"resourceType": "AuditEvent", "note": secret}],
+    )
+    ingest([path])
+    make_user("sam", "Security Analyst")
+    sign_in_with_password(page, live_server.url, "sam")
+    page.wait_for_url(f"{live_server.url}/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sources").click()
+    page.wait_for_url("**/sources/")
+    assert "FHIR AuditEvent" in page.get_by_role("table").first.inner_text()
+    page.get_by_role("link", name="1", exact=True).click()
+    page.wait_for_url("**/quarantine/")
+    body = page.locator("main").inner_text()
+    assert "no agent" in body or "missing" in body
+    assert secret not in body and "masked for your role" in body
+    screenshot(page, "quarantine-masked")
