@@ -318,7 +318,10 @@ def ingest(
                 progress(base + position, total)
 
         context = ReadContext(
-            token=uuid.uuid4().hex, on_position=moved, profile=profile, lookup_mrn=mrns
+            token=uuid.uuid4().hex,
+            on_position=moved,
+            profile=profile,
+            lookup_mrn=mrns,
         )
         try:
             report.files.append(ingest_file(store, run, path, fmt, context))

@@ -178,6 +178,7 @@ def find_profile(name_or_file: str) -> Profile:
 def _strings(column: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, pa.Array]:
     """A binary column as strings, and a mask of the rows that are not UTF-8."""
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    array = pc.fill_null(array, b"")  # a column the profile names but the file lacks
     try:
         return array.cast(pa.string()), pa.array([False] * len(array))
     except pa.ArrowInvalid:
@@ -301,16 +302,30 @@ def _iso_times(text: pa.Array) -> tuple[pa.Array, pa.Array]:
     return pa.array(values, pa.timestamp("us", tz="UTC")), pa.array(offsets, pa.int64())
 
 
-def _hash_ids(
-    batch: pa.Table, parts: list[str], namespace: str, con: duckdb.DuckDBPyConnection
-) -> pa.Array:
-    """stable_id(namespace, *parts) for every row, computed by DuckDB (sha256, first 32 hex)."""
+CONTENT_PARTS = (
+    "source_system",
+    "time_text",
+    "user_login",
+    "patient_text",
+    "subtype",
+    "workstation",
+)
+
+
+def _event_ids(batch: pa.Table, has_own_id: bool, con: duckdb.DuckDBPyConnection) -> pa.Array:
+    """stable_id for every row, computed by DuckDB (SHA-256, first 32 hex): from the export's
+    own id when the row has one, else from the row's identifying content."""
+    content = ", ".join(f"coalesce(CAST({p} AS VARCHAR), '')" for p in CONTENT_PARTS)
+    by_content = f"left(sha256(concat_ws(chr(31), 'csv-row', {content})), 32)"
+    if has_own_id:
+        by_own = "left(sha256(concat_ws(chr(31), 'csv-event', source_system, source_id)), 32)"
+        expression = f"CASE WHEN source_id <> '' THEN {by_own} ELSE {by_content} END"
+    else:
+        expression = by_content
     con.register("rows", batch)
     try:
-        args = ", ".join(f"coalesce(CAST(\"{p}\" AS VARCHAR), '')" for p in parts)
-        space = namespace.replace("'", "''")
-        sql = f"SELECT left(sha256(concat_ws(chr(31), '{space}', {args})), 32) AS id FROM rows"  # noqa: S608
-        return con.sql(sql).to_arrow_table()["id"].combine_chunks()
+        query = f"SELECT {expression} AS id FROM rows"  # noqa: S608 (built from constants)
+        return con.sql(query).to_arrow_table()["id"].combine_chunks()
     finally:
         con.unregister("rows")
 
@@ -469,7 +484,7 @@ def _convert(
     break_glass = pc.is_in(
         column("break_glass"), pa.array(profile.break_glass_values or ["\x00"], pa.string())
     )
-    no_purpose = pa.scalar([], pa.list_(pa.string()))
+    no_purpose = pa.array([[]] * count, pa.list_(pa.string()))
     purpose_lists = pc.if_else(pc.equal(purposes, ""), no_purpose, pc.split_pattern(purposes, "|"))
     keep = pa.array([reason is None for reason in batch.reasons])
 
@@ -497,6 +512,7 @@ def _convert(
             "ingest_id": pa.array([ctx.token] * count, pa.string()),
             "source_id": column("event_id"),
             "time_text": column("time"),
+            "patient_text": patient,
         }
     )
     for index, reason in enumerate(batch.reasons):
@@ -507,24 +523,9 @@ def _convert(
     table = table.filter(keep)
     if table.num_rows == 0:
         return
-    if "event_id" in profile.columns:
-        ids = _hash_ids(table, ["source_system", "source_id"], "csv-event", con)
-    else:
-        ids = _hash_ids(
-            table,
-            [
-                "source_system",
-                "time_text",
-                "user_login",
-                "patient_ref",
-                "patient_identifier",
-                "subtype",
-                "workstation",
-            ],
-            "csv-row",
-            con,
-        )
-    table = table.drop_columns(["source_id", "time_text"]).append_column("event_id", ids)
+    ids = _event_ids(table, "event_id" in profile.columns, con)
+    table = table.drop_columns(["source_id", "time_text", "patient_text"])
+    table = table.append_column("event_id", ids)
     table = table.append_column(
         "day", pc.cast(pc.cast(table["occurred_utc"], pa.timestamp("us")), pa.date32())
     )

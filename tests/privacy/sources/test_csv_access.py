@@ -175,3 +175,30 @@ def test_a_multi_megabyte_row_is_quarantined_and_reading_goes_on(tmp_path):
     assert [r["source_line"] for r in rows] == [2, 4]
     assert [(q.location.line, "longer than" in q.reason) for q in rejected] == [(3, True)]
     assert len(rejected[0].content) <= 4096
+
+
+def test_columns_the_file_lacks_are_empty_not_missing(tmp_path):
+    path = write(tmp_path, CLARITY + "1,2026-06-01 10:00:00,u1,M1,Chart Review,W1\n")
+    (row,), _, _ = read(path, "epic-clarity-access-log")
+    assert row["purpose_of_use"] == [] and row["user_practitioner"] == ""
+    assert row["break_glass"] is False
+
+
+def test_identity_does_not_depend_on_whether_the_mrn_is_known_yet(tmp_path):
+    text = "ACCESS_INSTANT,USER_ID,PAT_MRN_ID,METRIC_NAME\n2026-06-01 10:00:00,u1,M1,Chart Review\n"
+    path = write(tmp_path, text)
+    (before,), _, _ = read(path, "epic-clarity-access-log")
+    (after,), _, _ = read(path, "epic-clarity-access-log", lambda m: {"M1": "p1"})
+    assert before["patient_ref"] == "" and after["patient_ref"] == "Patient/p1"
+    assert before["event_id"] == after["event_id"]
+
+
+def test_rows_without_their_own_id_are_identified_by_content(tmp_path):
+    path = write(
+        tmp_path,
+        CLARITY
+        + ",2026-06-01 10:00:00,u1,M1,Chart Review,W1\n"
+        + ",2026-06-01 10:05:00,u1,M1,Chart Review,W1\n",
+    )
+    rows, _, _ = read(path, "epic-clarity-access-log")
+    assert len({r["event_id"] for r in rows}) == 2
