@@ -383,6 +383,19 @@ def _json_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def command_group(sub: Any, name: str, summary: str, description: str) -> Any:
+    """A command with actions of its own (`hygeia audit verify`); alone, it prints its help."""
+    parser = sub.add_parser(name, help=summary, description=description)
+    actions = parser.add_subparsers(title=f"{name} commands", metavar="ACTION")
+
+    def usage(_args: argparse.Namespace) -> int:
+        parser.print_help()
+        return 2
+
+    parser.set_defaults(handler=usage)
+    return actions
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hygeia",
@@ -495,18 +508,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace a database that holds data")
     _json_flag(p)
 
-    audit_parser = sub.add_parser(
+    audit_sub = command_group(
+        sub,
         "audit",
-        help="Verify or export Hygeia's own audit trail.",
-        description="Hygeia's hash-chained audit trail.",
+        "Verify or export Hygeia's own audit trail.",
+        "Hygeia's hash-chained audit trail.",
     )
-    audit_sub = audit_parser.add_subparsers(title="audit commands", metavar="ACTION")
-
-    def audit_help(_args: argparse.Namespace) -> int:
-        audit_parser.print_help()
-        return 2
-
-    audit_parser.set_defaults(handler=audit_help)
 
     p = audit_sub.add_parser(
         "verify",
@@ -543,7 +550,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from hygeia.privacy.cli import register as register_privacy
 
-    register_privacy(sub, _json_flag)
+    register_privacy(sub, command_group, _json_flag)
 
     p = command(
         "manage",

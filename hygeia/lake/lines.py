@@ -12,17 +12,15 @@ process whole columns at once (DuckDB). The same guarantees as the line reader i
 
 from __future__ import annotations
 
-import gzip
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 import pyarrow as pa
 
-from hygeia.lake.ndjson import GZIP_MAGIC, MAX_LINE_BYTES, excerpt
+from hygeia.lake.ndjson import MAX_LINE_BYTES, excerpt, open_maybe_gzip
 from hygeia.lake.records import Location, Rejected
 
 BLOCK_BYTES = 16 << 20
@@ -35,14 +33,6 @@ class LineBlock:
     """Consecutive non-blank lines: `line` (1-based number) and `raw` (text, newline kept)."""
 
     table: pa.Table
-
-
-def _open(handle: IO[bytes]) -> IO[bytes]:
-    magic = handle.read(2)
-    handle.seek(0)
-    if magic == GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=handle, mode="rb")  # type: ignore[return-value]
-    return handle
 
 
 class _Blocks:
@@ -112,7 +102,7 @@ def line_blocks(
     blocks = _Blocks(name, max_line_bytes)
     pending = bytearray()
     skipping = False  # inside an over-long line, discarding until its end
-    with path.open("rb") as raw_handle, _open(raw_handle) as handle:
+    with path.open("rb") as raw_handle, open_maybe_gzip(raw_handle) as handle:
         while True:
             try:
                 chunk = handle.read(READ_BYTES)

@@ -30,7 +30,8 @@ def excerpt(raw: bytes) -> str:
     return raw[:QUARANTINE_CONTENT_BYTES].decode("utf-8", errors="replace").rstrip("\r\n")
 
 
-def _open(handle: IO[bytes]) -> IO[bytes]:
+def open_maybe_gzip(handle: IO[bytes]) -> IO[bytes]:
+    """The handle itself, or a gzip reader over it when the file starts with gzip's magic."""
     magic = handle.read(2)
     handle.seek(0)
     if magic == GZIP_MAGIC:
@@ -57,7 +58,7 @@ def read_objects(
     name = str(path)
     line_no = 0
     raw_handle = path.open("rb")
-    with raw_handle, _open(raw_handle) as handle:
+    with raw_handle, open_maybe_gzip(raw_handle) as handle:
         while True:
             if on_position is not None and line_no % POSITION_EVERY == 0:
                 on_position(raw_handle.tell())

@@ -172,19 +172,13 @@ def cmd_listen(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: Any, json_flag: Any) -> None:
-    parser = sub.add_parser(
+def register(sub: Any, command_group: Any, json_flag: Any) -> None:
+    actions = command_group(
+        sub,
         "privacy",
-        help="Privacy monitoring: ingest access logs, receive them live, simulate a hospital.",
-        description="Privacy monitoring of access to patient records.",
+        "Privacy monitoring: ingest access logs, receive them live, simulate a hospital.",
+        "Privacy monitoring of access to patient records.",
     )
-    actions = parser.add_subparsers(title="privacy commands", metavar="ACTION")
-
-    def usage(_args: argparse.Namespace) -> int:
-        parser.print_help()
-        return 2
-
-    parser.set_defaults(handler=usage)
 
     p = actions.add_parser(
         "ingest",

@@ -100,13 +100,20 @@ def _read_auditevents(path: Path, ctx: ReadContext) -> Iterator[Item]:
     return fhir_auditevent.read_blocks(path, ctx.token, ctx.on_position)
 
 
-def _read_atna(path: Path, ctx: ReadContext) -> Iterator[Item]:
+def atna_tables(
+    items: Iterator[Parsed[AccessEvent] | Rejected], source_format: str, ctx: ReadContext
+) -> Iterator[Item]:
+    """ATNA events (from files or the syslog listener) as tables, MRNs resolved."""
     for item in record_batches(
-        atna.read(path),
-        lambda where, event: event_row(event, where, "atna", ctx.token),
+        items,
+        lambda where, event: event_row(event, where, source_format, ctx.token),
         EVENTS.schema,
     ):
         yield item if isinstance(item, Rejected) else fill_patient_refs(item, ctx)
+
+
+def _read_atna(path: Path, ctx: ReadContext) -> Iterator[Item]:
+    return atna_tables(atna.read(path), "atna", ctx)
 
 
 ATNA = Format("atna", EVENTS, _read_atna, 55, "IHE ATNA audit messages (XML)")

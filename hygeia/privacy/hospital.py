@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from hygeia.privacy.simulate import CITIES, FAMILY, GIVEN, STREETS
+from hygeia.privacy.sources import staff_roster
 
 ZONE = ZoneInfo("America/Chicago")
 HOSPITAL_ID = "org-hospital"
@@ -145,6 +146,7 @@ class Staff:
     termination: date | None
     shift: str
     patient_id: str = ""  # the staff member's own record, when they are a patient here
+    dormant: bool = False  # no activity in the window until the labelled misuse
 
 
 @dataclass(eq=False)
@@ -630,7 +632,7 @@ class Hospital:
                 user.shift = "day"
                 user.hire = self.start - timedelta(days=4000)
                 self._label(user, None, "dormant_account")
-                user.__dict__["dormant"] = True
+                user.dormant = True
                 last = self.start + timedelta(days=self.days - 1)
                 for target in rng.sample(self.people, 4):
                     yield self.event(user, target, self._within(*self._on_shift(user, last)))
@@ -660,9 +662,6 @@ class Hospital:
                 news,
                 self.local(self.start + timedelta(days=self.days // 2), rng.uniform(8, 20)),
             )
-
-    def dormant_users(self) -> set[str]:
-        return {s.user_id for s in self.staff if s.__dict__.get("dormant")}
 
 
 def _workstation_address(user: Staff) -> str:
@@ -874,24 +873,7 @@ def _dept_id(name: str) -> str:
 
 
 def _write_roster(hospital: Hospital, path: Path) -> None:
-    columns = [
-        "employee_id",
-        "user_id",
-        "practitioner_id",
-        "family_name",
-        "given_name",
-        "birth_date",
-        "address_line",
-        "city",
-        "state",
-        "postal_code",
-        "department",
-        "job_title",
-        "hire_date",
-        "termination_date",
-        "shift",
-        "cost_center",
-    ]
+    columns = [*staff_roster.COLUMNS, "cost_center"]  # one extra column, as real rosters have
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
@@ -966,11 +948,7 @@ def _background(hospital: Hospital, events: TextIO) -> None:
     for offset in range(hospital.days):
         day = hospital.start + timedelta(days=offset)
         for member in hospital.staff:
-            if (
-                not member.clinical
-                or member.department in ANCILLARY
-                or member.__dict__.get("dormant")
-            ):
+            if not member.clinical or member.department in ANCILLARY or member.dormant:
                 continue
             if member.termination and day > member.termination:
                 continue

@@ -15,14 +15,12 @@ import signal
 import ssl
 import sys
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from hygeia.lake.records import Location, Parsed, RecordError, Rejected
 from hygeia.privacy.events import EVENTS
-from hygeia.privacy.formats import Format, ReadContext, event_row, record_batches
-from hygeia.privacy.resolve import fill_patient_refs
+from hygeia.privacy.formats import Format, ReadContext, atna_tables
 from hygeia.privacy.sources import atna
 
 MAX_MESSAGE_BYTES = 1 << 20
@@ -173,15 +171,15 @@ class Listener:
         store = lake()
         context = ReadContext(token=uuid.uuid4().hex, lookup_mrn=mrn_lookup(store))
 
-        def tables() -> Iterator[Any]:
-            for item in record_batches(
-                iter(items),
-                lambda where, event: event_row(event, where, "atna-syslog", context.token),
-                EVENTS.schema,
-            ):
-                yield item if isinstance(item, Rejected) else fill_patient_refs(item, context)
-
-        report = commit_items(store, self.run, "syslog listener", 0, LISTEN_FORMAT, tables, context)
+        report = commit_items(
+            store,
+            self.run,
+            "syslog listener",
+            0,
+            LISTEN_FORMAT,
+            lambda: atna_tables(iter(items), "atna-syslog", context),
+            context,
+        )
         self.totals["received"] += len(items)
         for name in ("stored", "duplicate", "quarantined"):
             self.totals[name] += getattr(report, name)

@@ -77,7 +77,7 @@ def sources(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "privacy/sources.html",
-        {"summary": summary, "page": page, "problems": problems, "format_name": format_name},
+        {"summary": summary, "page": page, "problems": problems},
     )
 
 

@@ -68,19 +68,6 @@ def reference(value: Any) -> str:
     return ""
 
 
-def identifier_value(value: Any) -> str:
-    """The value of a Reference's `identifier`."""
-    return text(as_dict(as_dict(value).get("identifier")).get("value"))
-
-
-def resource_type_of(ref: str) -> str:
-    """'Observation/12' or 'https://ehr.example/fhir/Observation/12' -> 'Observation'."""
-    parts = [p for p in ref.split("/") if p]
-    if len(parts) >= 2 and parts[-2][:1].isupper():
-        return parts[-2]
-    return ""
-
-
 def id_of(ref: str, wanted: str) -> str:
     """'Practitioner/12' -> '12' when the reference points to a `wanted`, else ''."""
     parts = [p for p in ref.split("/") if p]
