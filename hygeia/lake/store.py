@@ -28,7 +28,9 @@ import fcntl
 import os
 import shutil
 import signal
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +45,7 @@ STAGING = "_staging"
 # Rows gathered per partition before they are written (bounds memory: a file spread over many
 # days holds at most this many rows per day in memory).
 ROW_GROUP_ROWS = 32_768
+MAX_IN_FLIGHT = 8  # row groups handed to the compressing threads and not yet written
 # DuckDB's own limits, so that a commit of a very large file spills to disk instead of
 # growing the process past the 2 GB the ingest promises.
 DUCKDB_MEMORY_LIMIT = "1GB"
@@ -82,6 +85,12 @@ class StagedFile:
         self.token = token
         self.rows = 0
         self._writers: dict[str, pq.ParquetWriter] = {}
+        # Compression runs on other cores while the reader carries on; a few row groups at
+        # most wait for it, so memory stays bounded. One partition's row groups are written
+        # in order: a partition's next write waits for its previous one.
+        self._compressor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="parquet")
+        self._in_flight: deque[Future[None]] = deque()
+        self._last_write: dict[str, Future[None]] = {}
         self._pending: dict[str, list[pa.Table]] = {}
         self._pending_rows: dict[str, int] = {}
 
@@ -96,9 +105,7 @@ class StagedFile:
             batch = pa.Table.from_batches([batch])
         batch = batch.cast(self.table.schema)
         column = self.table.partition
-        values = pc.unique(batch[column]).to_pylist()
-        for value in values:
-            part = batch if len(values) == 1 else batch.filter(pc.equal(batch[column], value))
+        for value, part in _split_by(batch, column):
             key = str(value)
             self._pending.setdefault(key, []).append(part.drop_columns([column]))
             self._pending_rows[key] = self._pending_rows.get(key, 0) + part.num_rows
@@ -112,7 +119,15 @@ class StagedFile:
         parts = self._pending.pop(key, [])
         self._pending_rows.pop(key, None)
         if parts:
-            self._writer(key).write_table(pa.concat_tables(parts))
+            while len(self._in_flight) >= MAX_IN_FLIGHT:
+                self._in_flight.popleft().result()
+            previous = self._last_write.get(key)
+            if previous is not None:
+                previous.result()
+            writer = self._writer(key)
+            future = self._compressor.submit(writer.write_table, pa.concat_tables(parts))
+            self._in_flight.append(future)
+            self._last_write[key] = future
 
     def _writer(self, value: str) -> pq.ParquetWriter:
         writer = self._writers.get(value)
@@ -133,11 +148,36 @@ class StagedFile:
         return writer
 
     def close(self) -> None:
-        for key in list(self._pending):
-            self._flush(key)
-        for writer in self._writers.values():
-            writer.close()
-        self._writers.clear()
+        try:
+            for key in list(self._pending):
+                self._flush(key)
+            while self._in_flight:
+                self._in_flight.popleft().result()
+        finally:
+            for pending in self._in_flight:
+                pending.cancel()
+            self._compressor.shutdown(wait=True)
+            self._in_flight.clear()
+            self._last_write.clear()
+            for writer in self._writers.values():
+                writer.close()
+            self._writers.clear()
+
+
+def _split_by(batch: pa.Table, column: str) -> Iterator[tuple[Any, pa.Table]]:
+    """The batch's rows grouped by a column's value: one sort and zero-copy slices, rather
+    than one pass over the batch per value."""
+    keys = batch[column]
+    bounds = pc.min_max(keys)
+    if keys.null_count == 0 and bounds["min"] == bounds["max"]:
+        yield keys[0].as_py(), batch
+        return
+    batch = batch.take(pc.sort_indices(keys))
+    runs = pc.run_end_encode(batch[column].combine_chunks())
+    start = 0
+    for value, end in zip(runs.values.to_pylist(), runs.run_ends.to_pylist(), strict=True):
+        yield value, batch.slice(start, end - start)
+        start = end
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ class ReadContext:
     profile: str | None = None
     notes: dict[str, int] = field(default_factory=dict)
     ingested_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    lookup_mrn: Callable[[set[str]], dict[str, str]] | None = None
+    lookup_mrn: Callable[[], pa.Table] | None = None  # columns mrn, fhir_id
 
     def note(self, name: str, count: int = 1) -> None:
         self.notes[name] = self.notes.get(name, 0) + count

@@ -25,6 +25,7 @@ from hygeia.lake.records import Rejected
 from hygeia.lake.store import Lake, crash_point
 from hygeia.privacy.formats import Format, ReadContext, Unrecognised, detect
 from hygeia.privacy.models import IngestFile
+from hygeia.privacy.resolve import MRN_INDEX
 
 MAX_REASONS_IN_REPORT = 5
 
@@ -263,30 +264,32 @@ def register_after_stage(
     return wrap
 
 
-def mrn_lookup(store: Lake) -> Callable[[set[str]], dict[str, str]]:
-    """MRN -> FHIR Patient id from the patient context, loaded once when first needed (after
-    the run's own Patient files, which are read first)."""
+def mrn_lookup(store: Lake) -> Callable[[], pa.Table]:
+    """MRN -> FHIR Patient id from the patient context (columns `mrn`, `fhir_id`), loaded once
+    when first needed (after the run's own Patient files, which are read first)."""
     from hygeia.privacy.formats import FHIR_FORMATS
 
-    cache: dict[str, str] | None = None
+    cache: pa.Table | None = None
 
-    def lookup(wanted: set[str]) -> dict[str, str]:
+    def lookup() -> pa.Table:
         nonlocal cache
         if cache is None:
             scan = store.scan_sql(FHIR_FORMATS["Patient"].table)
-            cache = {}
+            cache = MRN_INDEX.empty_table()
             if scan is not None:
                 con = store.connect()
                 try:
-                    cache = dict(
-                        con.execute(
-                            f"SELECT mrn, arg_max(fhir_id, ingested_at) FROM {scan} "  # noqa: S608
-                            "WHERE mrn <> '' AND fhir_id <> '' GROUP BY mrn"
-                        ).fetchall()
+                    cache = (
+                        con.sql(
+                            f"SELECT mrn, arg_max(fhir_id, ingested_at) AS fhir_id "  # noqa: S608
+                            f"FROM {scan} WHERE mrn <> '' AND fhir_id <> '' GROUP BY mrn"
+                        )
+                        .to_arrow_table()
+                        .cast(MRN_INDEX)
                     )
                 finally:
                     con.close()
-        return {m: cache[m] for m in wanted if m in cache}
+        return cache
 
     return lookup
 

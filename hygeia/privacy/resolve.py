@@ -7,15 +7,17 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+MRN_INDEX = pa.schema([("mrn", pa.string()), ("fhir_id", pa.string())])
+
 
 def resolve_mrns(mrns: pa.Array, ctx: Any) -> pa.Array:
     """MRN -> 'Patient/<fhir id>' through the patient context; '' when not (yet) known. The
     count of those not found is noted in the report."""
-    wanted = {m for m in pc.unique(mrns).to_pylist() if m}
-    lookup = ctx.lookup_mrn(wanted) if ctx.lookup_mrn and wanted else {}
-    keys = pa.array(list(lookup), pa.string())
-    targets = pa.array([f"Patient/{v}" for v in lookup.values()], pa.string())
-    refs = pc.take(targets, pc.index_in(mrns, keys))
+    index = ctx.lookup_mrn() if ctx.lookup_mrn else MRN_INDEX.empty_table()
+    positions = pc.index_in(mrns, index["mrn"].combine_chunks())
+    refs = pc.binary_join_element_wise(
+        "Patient/", pc.take(index["fhir_id"].combine_chunks(), positions), ""
+    )
     unresolved = pc.and_(pc.is_null(refs), pc.not_equal(mrns, ""))
     missing = pc.sum(unresolved).as_py() or 0
     if missing:

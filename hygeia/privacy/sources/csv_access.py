@@ -23,6 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
@@ -52,6 +53,7 @@ FIELDS = (
 REQUIRED = ("time", "user_login", "action")
 MAX_VALUE_CHARS = 4096
 BLOCK_BYTES = 8 << 20  # also the longest row accepted
+SCAN_ROWS = 4096
 
 
 class ProfileError(ValueError):
@@ -180,7 +182,7 @@ def _strings(column: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, pa.Array]:
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     array = pc.fill_null(array, b"")  # a column the profile names but the file lacks
     try:
-        return array.cast(pa.string()), pa.array([False] * len(array))
+        return array.cast(pa.string()), pa.repeat(pa.scalar(False), len(array))
     except pa.ArrowInvalid:
         values: list[str] = []
         bad: list[bool] = []
@@ -196,20 +198,39 @@ def _strings(column: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, pa.Array]:
 
 @dataclass
 class _Batch:
-    """One block's columns and, per row, why it must be quarantined (None: keep)."""
+    """One block's columns and the refusals found so far: (mask of rows, reason). A row is
+    quarantined with the first reason that applies to it."""
 
     columns: dict[str, pa.Array]
     rows: pa.Array  # row numbers
     raw: pa.Table
-    reasons: list[str | None]
+    refusals: list[tuple[pa.Array, str]] = field(default_factory=list)
 
     def refuse(self, mask: pa.Array, reason: str) -> None:
         mask = pc.fill_null(mask, False)
-        if not pc.any(mask).as_py():
-            return
-        for index in pc.indices_nonzero(mask).to_pylist():
-            if self.reasons[index] is None:
-                self.reasons[index] = reason
+        if pc.any(mask).as_py():
+            self.refusals.append((mask, reason))
+
+    def refuse_rows(self, indices: list[int], reason: str) -> None:
+        if indices:
+            mask = np.zeros(self.raw.num_rows, dtype=bool)
+            mask[indices] = True
+            self.refusals.append((pa.array(mask), reason))
+
+    def refused(self) -> pa.Array | None:
+        """Mask of the rows refused for any reason (None: none)."""
+        if not self.refusals:
+            return None
+        combined = self.refusals[0][0]
+        for mask, _ in self.refusals[1:]:
+            combined = pc.or_(combined, mask)
+        return combined
+
+    def reasons(self, refused: pa.Array) -> Iterator[tuple[int, str]]:
+        """(row index, first reason) for each refused row, in row order."""
+        masks = [(mask.to_numpy(zero_copy_only=False), reason) for mask, reason in self.refusals]
+        for index in pc.indices_nonzero(refused).to_pylist():
+            yield index, next(reason for mask, reason in masks if mask[index])
 
 
 def _local_times(
@@ -239,24 +260,29 @@ def _local_times(
         walls = pc.take(naive, pa.array(indices)).to_pylist()
         current = pc.take(chosen, pa.array(indices)).to_pylist()
         tz = ZoneInfo(zone)
+        repeated: list[int] = []
+        missing: list[int] = []
         for position, (index, wall) in enumerate(zip(indices, walls, strict=True)):
             exists = (
                 wall.replace(tzinfo=tz).astimezone(UTC).astimezone(tz).replace(tzinfo=None) == wall
             )
             if exists:
-                ctx.note("ambiguous local times (clocks went back)")
-                if profile.ambiguous == "quarantine":
-                    batch.reasons[index] = batch.reasons[index] or (
-                        f"local time falls in the repeated hour when clocks went back in {zone}"
-                    )
+                repeated.append(index)
             else:
-                ctx.note("non-existent local times (clocks went forward)")
-                if profile.nonexistent == "quarantine":
-                    batch.reasons[index] = batch.reasons[index] or (
-                        f"local time does not exist in {zone} (clocks went forward)"
-                    )
-                else:  # fold=0: the offset in force before the change, i.e. standard time
+                missing.append(index)
+                if profile.nonexistent != "quarantine":
+                    # fold=0: the offset in force before the change, i.e. standard time
                     current[position] = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
+        if repeated:
+            ctx.note("ambiguous local times (clocks went back)", len(repeated))
+        if missing:
+            ctx.note("non-existent local times (clocks went forward)", len(missing))
+        if profile.ambiguous == "quarantine":
+            batch.refuse_rows(
+                repeated, f"local time falls in the repeated hour when clocks went back in {zone}"
+            )
+        if profile.nonexistent == "quarantine":
+            batch.refuse_rows(missing, f"local time does not exist in {zone} (clocks went forward)")
         chosen = pc.replace_with_mask(
             chosen.cast(pa.timestamp("us", tz="UTC")),
             odd,
@@ -322,7 +348,8 @@ def _event_ids(batch: pa.Table, has_own_id: bool, con: duckdb.DuckDBPyConnection
         expression = f"CASE WHEN source_id <> '' THEN {by_own} ELSE {by_content} END"
     else:
         expression = by_content
-    con.register("rows", batch)
+    # In small batches, so that DuckDB spreads the hashing over its threads.
+    con.register("rows", pa.Table.from_batches(batch.to_batches(max_chunksize=SCAN_ROWS)))
     try:
         query = f"SELECT {expression} AS id FROM rows"  # noqa: S608 (built from constants)
         return con.sql(query).to_arrow_table()["id"].combine_chunks()
@@ -392,15 +419,16 @@ def _read_blocks(
             break
         fresh = sorted(invalid[handled:])
         handled = len(invalid)
-        numbers = list(range(next_row, next_row + block.num_rows + len(fresh)))
-        skipped = {number for number, _ in fresh}
-        numbers = [n for n in numbers if n not in skipped][: block.num_rows]
+        numbers = np.arange(next_row, next_row + block.num_rows + len(fresh), dtype=np.int64)
+        if fresh:
+            skipped = np.array([number for number, _ in fresh], dtype=np.int64)
+            numbers = numbers[~np.isin(numbers, skipped)][: block.num_rows]
         for number, text in fresh:
             yield Rejected(Location(name, number), "wrong number of columns", text[:4096])
-        if numbers:
-            next_row = numbers[-1] + 1
+        if numbers.size:
+            next_row = int(numbers[-1]) + 1
         elif fresh:
-            next_row = max(skipped) + 1
+            next_row = max(number for number, _ in fresh) + 1
         if block.num_rows == 0:
             continue
         yield from _convert(name, block, numbers, profile, ctx, con)
@@ -414,14 +442,14 @@ def _arrow_problem(exc: Exception) -> str:
 def _convert(
     name: str,
     block: pa.RecordBatch,
-    numbers: list[int],
+    numbers: np.ndarray,
     profile: Profile,
     ctx: Any,
     con: duckdb.DuckDBPyConnection,
 ) -> Iterator[pa.Table | Rejected]:
     count = block.num_rows
     raw = pa.Table.from_batches([block])
-    batch = _Batch({}, pa.array(numbers, pa.int64()), raw, [None] * count)
+    batch = _Batch({}, pa.array(numbers, pa.int64()), raw)
     for hygeia_field, source_column in profile.columns.items():
         values, bad = _strings(raw[source_column])
         batch.refuse(bad, f"column {source_column} is not UTF-8")
@@ -461,7 +489,7 @@ def _convert(
         ctx.note(f"unmapped actions read as {profile.otherwise}", pc.sum(unmapped).as_py())
     actions = pc.fill_null(mapped, profile.otherwise)
 
-    empty = pa.array([""] * count, pa.string())
+    empty = pa.repeat(pa.scalar("", pa.string()), count)
 
     def column(field_name: str) -> pa.Array:
         return pc.utf8_trim_whitespace(batch.columns.get(field_name, empty))
@@ -478,15 +506,14 @@ def _convert(
     system = (
         column("source_system")
         if "source_system" in profile.columns
-        else pa.array([profile.source_system or profile.name] * count)
+        else pa.repeat(pa.scalar(profile.source_system or profile.name, pa.string()), count)
     )
     purposes = column("purpose_of_use")
     break_glass = pc.is_in(
         column("break_glass"), pa.array(profile.break_glass_values or ["\x00"], pa.string())
     )
-    no_purpose = pa.array([[]] * count, pa.list_(pa.string()))
+    no_purpose = pa.repeat(pa.scalar([], pa.list_(pa.string())), count)
     purpose_lists = pc.if_else(pc.equal(purposes, ""), no_purpose, pc.split_pattern(purposes, "|"))
-    keep = pa.array([reason is None for reason in batch.reasons])
 
     table = pa.table(
         {
@@ -505,22 +532,23 @@ def _convert(
             "source_system": system,
             "network_address": column("network_address"),
             "workstation": column("workstation"),
-            "source_file": pa.array([name] * count, pa.string()),
+            "source_file": pa.repeat(pa.scalar(name, pa.string()), count),
             "source_line": batch.rows,
             "extra": empty,
-            "source_format": pa.array([f"csv:{profile.name}"] * count, pa.string()),
-            "ingest_id": pa.array([ctx.token] * count, pa.string()),
+            "source_format": pa.repeat(pa.scalar(f"csv:{profile.name}", pa.string()), count),
+            "ingest_id": pa.repeat(pa.scalar(ctx.token, pa.string()), count),
             "source_id": column("event_id"),
             "time_text": column("time"),
             "patient_text": patient,
         }
     )
-    for index, reason in enumerate(batch.reasons):
-        if reason is not None:
+    refused = batch.refused()
+    if refused is not None:
+        for index, reason in batch.reasons(refused):
             cells = [batch.raw[c][index].as_py() or b"" for c in batch.raw.column_names]
             content = profile.delimiter.join(c.decode("utf-8", "replace") for c in cells)
-            yield Rejected(Location(name, numbers[index]), reason, content[:4096])
-    table = table.filter(keep)
+            yield Rejected(Location(name, int(numbers[index])), reason, content[:4096])
+        table = table.filter(pc.invert(refused))
     if table.num_rows == 0:
         return
     ids = _event_ids(table, "event_id" in profile.columns, con)

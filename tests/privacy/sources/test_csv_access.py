@@ -5,13 +5,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from hygeia.lake.records import Rejected
 from hygeia.privacy.formats import ReadContext
+from hygeia.privacy.resolve import MRN_INDEX
 from hygeia.privacy.sources import csv_access
 
 CLARITY = "ACCESS_LOG_ID,ACCESS_INSTANT,USER_ID,PAT_MRN_ID,METRIC_NAME,WORKSTATION_ID\n"
+
+
+def mrn_index(mapping: dict[str, str]):
+    """A patient context holding these MRN -> FHIR id links."""
+    table = pa.table({"mrn": list(mapping), "fhir_id": list(mapping.values())}, MRN_INDEX)
+    return lambda: table
 
 
 def read(path: Path, profile: str, lookup=None) -> tuple[list[dict], list[Rejected], ReadContext]:
@@ -46,7 +54,7 @@ def test_local_times_cross_both_daylight_saving_changes(tmp_path):
         + "4,2026-11-01 01:30:00,u1,M1,Chart Review,W1\n"  # happens twice: first (CDT)
         + "5,2026-11-01 02:30:00,u1,M1,Chart Review,W1\n",  # CST
     )
-    rows, rejected, ctx = read(path, "epic-clarity-access-log", lambda m: {"M1": "p1"})
+    rows, rejected, ctx = read(path, "epic-clarity-access-log", mrn_index({"M1": "p1"}))
     assert not rejected
     utc = [r["occurred_utc"] for r in rows]
     assert utc == [
@@ -188,7 +196,7 @@ def test_identity_does_not_depend_on_whether_the_mrn_is_known_yet(tmp_path):
     text = "ACCESS_INSTANT,USER_ID,PAT_MRN_ID,METRIC_NAME\n2026-06-01 10:00:00,u1,M1,Chart Review\n"
     path = write(tmp_path, text)
     (before,), _, _ = read(path, "epic-clarity-access-log")
-    (after,), _, _ = read(path, "epic-clarity-access-log", lambda m: {"M1": "p1"})
+    (after,), _, _ = read(path, "epic-clarity-access-log", mrn_index({"M1": "p1"}))
     assert before["patient_ref"] == "" and after["patient_ref"] == "Patient/p1"
     assert before["event_id"] == after["event_id"]
 
