@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("patients/", include("hygeia.privacy.urls")),
     path("sources/", include("hygeia.privacy.sources_urls")),
+    path("alerts/", include("hygeia.privacy.alerts_urls")),
     path("", include("hygeia.core.urls")),
 ]
 

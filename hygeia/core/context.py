@@ -18,6 +18,7 @@ from hygeia.core.roles import mfa_required
 NAVIGATION: list[tuple[str, str, str | None]] = [
     ("Dashboard", "core:dashboard", None),
     ("Patients", "privacy:patients", "view_patients"),
+    ("Alerts", "alerts:list", "view_alerts"),
     ("Sources", "ingest:sources", "view_sources"),
     ("Audit trail", "core:audit_list", "view_audit_trail"),
     ("Users", "core:users", "view_users"),

@@ -65,13 +65,21 @@ def seed() -> list[DemoAccount]:
 
 
 def hospital(staff: int = DEMO_STAFF, progress: Any = None) -> dict[str, Any] | None:
-    """Write the synthetic hospital and ingest it, once (None when already there)."""
+    """Write the synthetic hospital, ingest it and run detection, once (None when already
+    there)."""
+    from hygeia.privacy.detection.run import detect
     from hygeia.privacy.hospital import simulate
-    from hygeia.privacy.ingest import ingest
+    from hygeia.privacy.ingest import ingest, lake
 
     if IngestFile.objects.filter(status=IngestFile.Status.COMMITTED).exists():
         return None
     out = Path(settings.DATA_DIR) / "demo-hospital"
     summary = simulate(out, staff=staff, days=DEMO_DAYS, seed=1)
     report = ingest([out / "fhir", out / "staff.csv"], progress=progress)
-    return {**summary, "stored": report.total("stored")}
+    outcome = detect(lake())
+    return {
+        **summary,
+        "stored": report.total("stored"),
+        "explained_share": outcome.run.explained_share,
+        "alerts": len(outcome.alerts),
+    }

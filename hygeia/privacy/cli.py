@@ -172,11 +172,210 @@ def cmd_listen(args: argparse.Namespace) -> int:
     return 0
 
 
+DETECT_HELP = """\
+Explains every access to a patient record in the period (the user is named on the
+patient's encounter, care team or appointment; works in a department that treated the
+patient; or does a duty that follows the visit, such as registration or coding), runs every
+detector on what is left and on each user's behaviour, and stores scored alerts, grouped
+into one incident per user, for review. Events before --since are used as history
+(baselines); alerts are raised for events from --since up to, not including, --until.
+
+Windows, duties, labels, thresholds and weights are configuration
+(hygeia/content/privacy/detection.yaml; pass your own copy with --config).
+
+Examples:
+  hygeia privacy detect
+  hygeia privacy detect --since 2026-10-01 --until 2026-11-01 --json
+  hygeia privacy detect --engine spark --master local[2]
+"""
+
+ALERTS_HELP = """\
+Writes the stored alerts for a SIEM or a spreadsheet, or sends them to a syslog collector.
+
+Examples:
+  hygeia privacy alerts export --format csv --output alerts.csv
+  hygeia privacy alerts export --format ocsf --min-score 50
+  hygeia privacy alerts send --to tls://siem.example.org:6514 --ca-file ca.pem
+"""
+
+EVALUATE_HELP = """\
+Compares the alerts of the latest detection run with a ground-truth CSV (user_id,
+patient_id, category; extra columns ignored) and prints recall per category, precision,
+average precision of the score ranking, alerts per 1,000 users per day and the share of
+accesses explained. `hygeia privacy simulate` writes such a file (truth/ground_truth.csv).
+
+Example:
+  hygeia privacy evaluate --truth hospital/truth/ground_truth.csv
+"""
+
+
+def _day(text: str) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def cmd_detect(args: argparse.Namespace) -> int:
+    from hygeia.privacy.detection.config import ConfigError
+    from hygeia.privacy.detection.engines import EngineError
+    from hygeia.privacy.detection.run import detect
+    from hygeia.privacy.ingest import lake
+
+    def step(text: str) -> None:
+        if not args.json:
+            print(f"... {text}", file=sys.stderr)
+
+    try:
+        outcome = detect(
+            lake(),
+            since=args.since,
+            until=args.until,
+            engine_name=args.engine,
+            master=args.master,
+            config_path=Path(args.config) if args.config else None,
+            progress=step,
+        )
+    except (ConfigError, EngineError, ValueError) as exc:
+        print(f"hygeia: {exc}", file=sys.stderr)
+        return 2
+    run = outcome.run
+    summary = {
+        "run": run.pk,
+        "since": run.since.isoformat(),
+        "until": run.until.isoformat(),
+        "engine": run.engine,
+        **run.summary,
+        "alerts": len(outcome.alerts),
+        "incidents": len({a.user_id for a in outcome.alerts}),
+        "alerts_by_detector": _count_detectors(outcome.alerts),
+    }
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return 0
+    print(
+        f"{run.since} to {run.until} ({run.engine}): {summary['accesses']:,} accesses to "
+        f"patient records by {summary['users']:,} users, {summary['explained_share']:.1%} "
+        "explained"
+    )
+    for title, count in summary["explained_by"].items():
+        print(f"  {count:>12,}  {title}")
+    if summary["context_missing"]:
+        print(f"  (no {', '.join(summary['context_missing'])} in the store)")
+    print(f"{summary['alerts']:,} alerts in {summary['incidents']:,} incidents")
+    for detector, count in summary["alerts_by_detector"].items():
+        print(f"  {count:>6,}  {detector}")
+    return 0
+
+
+def _count_detectors(alerts: list[Any]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for alert in alerts:
+        for detector in alert.detectors:
+            counts[detector] = counts.get(detector, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def _alerts(args: argparse.Namespace) -> Any:
+    from hygeia.privacy.models import Alert
+
+    found = Alert.objects.filter(score__gte=args.min_score).order_by("-score", "key")
+    if args.since:
+        found = found.filter(first_event__date__gte=args.since)
+    return found
+
+
+def cmd_alerts_export(args: argparse.Namespace) -> int:
+    from hygeia.core import audit
+    from hygeia.privacy.detection import export
+
+    writers = {"ndjson": export.ndjson, "csv": export.csv_lines, "ocsf": export.ocsf_lines}
+    alerts = list(_alerts(args).iterator())
+    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout  # noqa: SIM115
+    try:
+        for chunk in writers[args.format](alerts):
+            out.write(chunk)
+    finally:
+        if args.output:
+            out.close()
+    audit.record(
+        "export",
+        summary=f"exported {len(alerts)} privacy alert(s) as {args.format}",
+        object_type="privacy_alerts",
+        details={"format": args.format, "count": len(alerts), "min_score": args.min_score},
+    )
+    if args.output:
+        print(f"wrote {len(alerts):,} alert(s) to {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_alerts_send(args: argparse.Namespace) -> int:
+    from hygeia.core import audit
+    from hygeia.privacy.detection import export
+
+    alerts = list(_alerts(args).iterator())
+    try:
+        sent = export.send(alerts, args.to, ca_file=args.ca_file)
+    except export.SendError as exc:
+        print(f"hygeia: {exc}", file=sys.stderr)
+        return 1
+    audit.record(
+        "export",
+        summary=f"sent {sent} privacy alert(s) as CEF over syslog",
+        object_type="privacy_alerts",
+        details={"to": args.to, "count": sent},
+    )
+    print(f"sent {sent:,} alert(s) to {args.to}", file=sys.stderr)
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from hygeia.privacy.detection.evaluate import Judged, TruthError, evaluate, read_truth
+    from hygeia.privacy.models import Alert, DetectionRun
+
+    run = DetectionRun.objects.first()
+    if run is None:
+        print("hygeia: no detection run yet: run `hygeia privacy detect` first", file=sys.stderr)
+        return 2
+    try:
+        truth = read_truth(Path(args.truth))
+    except TruthError as exc:
+        print(f"hygeia: {exc}", file=sys.stderr)
+        return 2
+    alerts = [
+        Judged(a.user_id, a.patient_id, a.score)
+        for a in Alert.objects.filter(run=run).only("user_id", "patient_id", "score")
+    ]
+    result = evaluate(
+        truth,
+        alerts,
+        users=int(run.summary.get("users", 0)),
+        days=(run.until - run.since).days,
+        explained_share=run.explained_share,
+    )
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"{'category':<20} {'truth':>6} {'recall':>7}")
+    for category, recall in result["recall_by_category"].items():
+        print(f"{category:<20} {result['truth_by_category'][category]:>6} {recall:>7.2f}")
+    print(
+        f"\nrecall {result['recall']:.3f}, precision {result['precision']:.3f}, average "
+        f"precision {result['average_precision']:.3f}\n{result['alerts']:,} alerts, "
+        f"{result['alerts_per_1000_users_per_day']:.2f} per 1,000 users per day "
+        f"({result['users']:,} users, {result['days']} days); "
+        f"{result['explained_share']:.1%} of accesses explained"
+    )
+    return 0
+
+
 def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     actions = command_group(
         sub,
         "privacy",
-        "Privacy monitoring: ingest access logs, receive them live, simulate a hospital.",
+        "Privacy monitoring: ingest access logs, detect misuse, export alerts.",
         "Privacy monitoring of access to patient records.",
     )
 
@@ -231,4 +430,49 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     )
     p.add_argument("--days", type=int, default=30, help="days of activity (default %(default)s)")
     p.add_argument("--seed", type=int, default=1, help="random seed (default %(default)s)")
+    json_flag(p)
+
+    p = actions.add_parser(
+        "detect",
+        help="Explain accesses, run the detectors, store scored alerts.",
+        description=DETECT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.set_defaults(handler=cmd_detect)
+    p.add_argument("--since", type=_day, metavar="DATE", help="first day to alert on")
+    p.add_argument("--until", type=_day, metavar="DATE", help="day after the last one")
+    p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb")
+    p.add_argument("--master", default="local[*]", help="Spark master URL (default %(default)s)")
+    p.add_argument("--config", metavar="FILE", help="detection configuration (YAML)")
+    json_flag(p)
+
+    p = actions.add_parser(
+        "alerts",
+        help="Export alerts (NDJSON, CSV, OCSF) or send them as CEF over syslog.",
+        description=ALERTS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    alert_actions = p.add_subparsers(dest="alerts_action", metavar="ACTION", required=True)
+    e = alert_actions.add_parser("export", help="write alerts to a file or stdout")
+    e.set_defaults(handler=cmd_alerts_export)
+    e.add_argument("--format", choices=("ndjson", "csv", "ocsf"), default="ndjson")
+    e.add_argument("--output", metavar="FILE", help="file to write (default: stdout)")
+    s = alert_actions.add_parser("send", help="send alerts as CEF over syslog")
+    s.set_defaults(handler=cmd_alerts_send)
+    s.add_argument("--to", required=True, metavar="URL", help="tcp://, tls:// or udp://HOST:PORT")
+    s.add_argument("--ca-file", metavar="FILE", help="CA certificates for tls:// (PEM)")
+    for parser in (e, s):
+        parser.add_argument(
+            "--min-score", type=float, default=0.0, help="only alerts scoring this or more"
+        )
+        parser.add_argument("--since", type=_day, metavar="DATE", help="alerts from this day on")
+
+    p = actions.add_parser(
+        "evaluate",
+        help="Measure the latest alerts against a ground-truth CSV.",
+        description=EVALUATE_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.set_defaults(handler=cmd_evaluate)
+    p.add_argument("--truth", required=True, metavar="FILE", help="ground-truth CSV")
     json_flag(p)

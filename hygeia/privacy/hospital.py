@@ -31,7 +31,7 @@ from hygeia.privacy.sources import staff_roster
 ZONE = ZoneInfo("America/Chicago")
 HOSPITAL_ID = "org-hospital"
 SYSTEM = "EHR-SIM"
-EVENTS_PER_CLINICIAN_DAY = 60  # chart accesses by a clinician on a working day, on average
+EVENTS_PER_CLINICIAN_DAY = 120  # chart accesses by a clinician on a working day, on average
 
 # department: (share of staff, [(job title, share, clinical, role code)])
 DEPARTMENTS: dict[str, tuple[float, list[tuple[str, float, bool, str]]]] = {
@@ -193,6 +193,7 @@ class Hospital:
         self.visits: list[Visit] = []
         self.truth: list[tuple[str, str, str]] = []
         self.event_count = 0
+        self.active: set[str] = set()  # users with at least one event
         self._make_staff(staff)
         self._make_people(patients or staff * 10)
         self._make_visits()
@@ -385,6 +386,7 @@ class Hospital:
         export: bool = False,
     ) -> dict[str, Any]:
         self.event_count += 1
+        self.active.add(user.user_id)
         who: dict[str, Any] = {"identifier": {"value": user.user_id}}
         if user.practitioner_id:
             who["reference"] = f"Practitioner/{user.practitioner_id}"
@@ -466,6 +468,16 @@ class Hospital:
         span = (end - start).total_seconds()
         return start + timedelta(seconds=self.rng.uniform(0, max(span, 60)))
 
+    def _on_duty(self, pool: list[Staff], when: datetime) -> Staff:
+        """Someone from `pool` whose shift covers `when` (anyone, if nobody's does)."""
+        hour = when.astimezone(ZONE).hour
+        working = [m for m in pool if (hour - SHIFTS[m.shift]) % 24 < 8]
+        return self.rng.choice(working or pool)
+
+    def _office_hours(self, day: date) -> datetime:
+        """A time in a day shift: when registration, coding and billing work."""
+        return self.local(day, SHIFTS["day"] + self.rng.uniform(0, 8))
+
     def legitimate(self) -> Iterator[dict[str, Any]]:
         rng = self.rng
         window_end = self.local(self.start + timedelta(days=self.days), 0)
@@ -477,11 +489,11 @@ class Hospital:
             end = min(visit.end, window_end)
             touches = {"AMB": 4, "EMER": 10, "IMP": 25}[visit.klass]
             for _ in range(touches):
-                member = rng.choice(visit.team)
+                when = self._within(visit.start, end)
                 yield self.event(
-                    member,
+                    self._on_duty(visit.team, when),
                     visit.patient,
-                    self._within(visit.start, end),
+                    when,
                     *rng.choice(
                         [
                             ("R", "read"),
@@ -500,17 +512,18 @@ class Hospital:
                 for service in ANCILLARY:
                     staff = self.by_department.get(service, [])
                     if staff and rng.random() < 0.7:
-                        yield self.event(
-                            rng.choice(staff), visit.patient, self._within(visit.start, end)
-                        )
+                        when = self._within(visit.start, end)
+                        yield self.event(self._on_duty(staff, when), visit.patient, when)
                 colleagues = self._team(visit.department, 2)
                 for member in colleagues:  # covering colleagues on the unit
                     yield self.event(member, visit.patient, self._within(visit.start, end))
             if visit.klass == "AMB" and registrars:
+                before = (visit.start - timedelta(days=rng.choice([0, 1, 1, 2]))).date()
+                when = min(self._office_hours(before), visit.start - timedelta(minutes=20))
                 yield self.event(
                     rng.choice(registrars),
                     visit.patient,
-                    visit.start - timedelta(hours=rng.uniform(1, 30)),
+                    when,
                     subtype="search-type",
                     resource="Patient",
                 )
@@ -520,7 +533,7 @@ class Hospital:
                     visit.team.append(other[0])
                     yield self.event(other[0], visit.patient, self._within(visit.start, end))
             if coders and visit.klass != "AMB":
-                after = visit.end + timedelta(days=rng.uniform(0.5, 4))
+                after = self._office_hours((visit.end + timedelta(days=rng.randint(1, 4))).date())
                 if after < window_end:
                     yield self.event(rng.choice(coders), visit.patient, after)
 
@@ -627,7 +640,7 @@ class Hospital:
                         days=rng.randint(1, max(1, self.days // 2))
                     )
                     yield self.event(user, target, self._within(*self._on_shift(user, later)))
-            user = pick(users)
+            user = pick([s for s in users if s.user_id not in self.active])
             if user:  # dormant account suddenly used
                 user.shift = "day"
                 user.hire = self.start - timedelta(days=4000)

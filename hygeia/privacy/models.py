@@ -79,3 +79,89 @@ class IngestFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.format} {self.path} ({self.status})"
+
+
+class DetectionRun(models.Model):
+    """One `privacy detect`: the period, the engine, and what it found (counts, the share of
+    accesses explained and by what)."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    since = models.DateField()
+    until = models.DateField(help_text="Exclusive.")
+    engine = models.CharField(max_length=20)
+    events = models.BigIntegerField(default=0)
+    explained = models.BigIntegerField(default=0)
+    alerts = models.IntegerField(default=0)
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Detection {self.since}..{self.until} ({self.engine})"
+
+    @property
+    def explained_share(self) -> float:
+        return self.explained / self.events if self.events else 0.0
+
+
+class Incident(models.Model):
+    """A user's alerts in one detection period, reviewed together: repeated behaviour is
+    one case, not many."""
+
+    key = models.CharField(max_length=64, unique=True)
+    user_id = models.CharField("login", max_length=150, db_index=True)
+    first_event = models.DateTimeField()
+    last_event = models.DateTimeField()
+    score = models.FloatField(default=0)
+    severity = models.CharField(max_length=10)
+    alert_count = models.IntegerField(default=0)
+    run = models.ForeignKey(DetectionRun, on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-score", "-last_event"]
+
+    def __str__(self) -> str:
+        return f"Incident {self.key[:8]}"
+
+
+class Alert(models.Model):
+    """What one user did to one patient (or, for behaviour such as browsing or exporting, in
+    general), with the detectors that fired, a 0-100 score and the reasons in words."""
+
+    class Disposition(models.TextChoices):
+        NONE = "", "not reviewed"
+        TRUE_POSITIVE = "true_positive", "true positive"
+        FALSE_POSITIVE = "false_positive", "false positive"
+
+    key = models.CharField(max_length=64, unique=True)
+    user_id = models.CharField("login", max_length=150, db_index=True)
+    practitioner_id = models.CharField(max_length=100, blank=True)
+    patient_id = models.CharField(
+        "patient (FHIR id)", max_length=100, blank=True, help_text="Empty for user-level alerts."
+    )
+    detectors = models.JSONField(default=list)
+    score = models.FloatField(db_index=True)
+    severity = models.CharField(max_length=10, db_index=True)
+    reasons = models.JSONField(default=list)
+    evidence = models.JSONField(default=list, blank=True)
+    first_event = models.DateTimeField(db_index=True)
+    last_event = models.DateTimeField()
+    events = models.IntegerField(default=0)
+    disposition = models.CharField(
+        max_length=20, choices=Disposition.choices, blank=True, default=""
+    )
+    disposition_note = models.TextField(blank=True)
+    incident = models.ForeignKey(
+        Incident, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts"
+    )
+    run = models.ForeignKey(DetectionRun, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-score", "-first_event"]
+
+    def __str__(self) -> str:
+        # Not the patient: __str__ ends up in logs.
+        return f"Alert {self.key[:8]} ({self.score:.0f})"

@@ -1,0 +1,43 @@
+"""The detectors, one module each; `DETECTORS` is the registry in a stable order."""
+
+from __future__ import annotations
+
+from hygeia.privacy.detection.detectors import (
+    break_glass,
+    coworker,
+    curiosity,
+    data_theft,
+    deceased,
+    dormant_account,
+    family,
+    neighbour,
+    repeated_lookup,
+    self_access,
+    sensitive,
+    surge,
+    terminated_account,
+    unusual_hours,
+    vip,
+)
+from hygeia.privacy.detection.detectors.base import Detector
+
+DETECTORS: dict[str, Detector] = {
+    module.DETECTOR.id: module.DETECTOR
+    for module in (
+        self_access,
+        family,
+        coworker,
+        neighbour,
+        vip,
+        sensitive,
+        surge,
+        curiosity,
+        repeated_lookup,
+        data_theft,
+        terminated_account,
+        dormant_account,
+        break_glass,
+        deceased,
+        unusual_hours,
+    )
+}

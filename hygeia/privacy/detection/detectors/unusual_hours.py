@@ -1,0 +1,110 @@
+"""Work at hours the user never keeps, on patients they are not named on: outside their
+rostered shift and almost absent from their own history. Hours are local wall-clock time
+from each event's own UTC offset, so a daylight-saving change does not shift anyone's day."""
+
+from __future__ import annotations
+
+from hygeia.privacy.detection.detectors.base import (
+    DAY,
+    DIRECT,
+    Detector,
+    Hit,
+    Params,
+    local_day,
+)
+
+SQL = """
+WITH hours AS (
+    SELECT user_id, {day} AS d, CAST(floor((local_t % {DAY}) / 3600) AS INT) AS h,
+           count(*) AS n,
+           sum(CASE WHEN explained BETWEEN 1 AND {direct} THEN 0 ELSE 1 END) AS loose,
+           min(t) AS first_t, max(t) AS last_t
+    FROM access GROUP BY user_id, {day}, CAST(floor((local_t % {DAY}) / 3600) AS INT)
+), daily AS (
+    SELECT user_id, d, sum(n) AS n FROM hours GROUP BY user_id, d
+), totals AS (
+    SELECT user_id, sum(n) AS n FROM hours GROUP BY user_id
+), near AS (
+    SELECT x.user_id, x.d, x.h, sum(y.n) AS n_near
+    FROM hours x JOIN hours y ON y.user_id = x.user_id
+        AND (y.h = x.h OR y.h = (x.h + 1) % 24 OR y.h = (x.h + 23) % 24)
+    GROUP BY x.user_id, x.d, x.h
+), near_same_day AS (
+    SELECT x.user_id, x.d, x.h, sum(y.n) AS n_near
+    FROM hours x JOIN hours y ON y.user_id = x.user_id AND y.d = x.d
+        AND (y.h = x.h OR y.h = (x.h + 1) % 24 OR y.h = (x.h + 23) % 24)
+    GROUP BY x.user_id, x.d, x.h
+), odd AS (
+    SELECT x.user_id, x.d, x.h, x.n, x.loose, x.first_t, x.last_t,
+           (nr.n_near - ns.n_near) / CAST(greatest(t.n - dy.n, 1) AS DOUBLE) AS share,
+           t.n - dy.n AS history, s.shift_start
+    FROM hours x
+    JOIN near nr ON nr.user_id = x.user_id AND nr.d = x.d AND nr.h = x.h
+    JOIN near_same_day ns ON ns.user_id = x.user_id AND ns.d = x.d AND ns.h = x.h
+    JOIN totals t ON t.user_id = x.user_id
+    JOIN daily dy ON dy.user_id = x.user_id AND dy.d = x.d
+    LEFT JOIN staff s ON s.user_id = x.user_id
+    WHERE x.d >= {since_day}
+), flagged AS (
+    SELECT * FROM odd
+    WHERE share <= {max_share}
+      AND (shift_start IS NULL AND history >= 50
+           OR shift_start IS NOT NULL
+              AND (h - shift_start + 24) % 24 >= 8 + {overtime}
+              AND (h - shift_start + 24) % 24 < 24 - {slack})
+), bursts AS (
+    SELECT x.user_id, x.d, x.h, sum(y.loose) AS n, min(y.first_t) AS first_t,
+           max(y.last_t) AS last_t, max(y.share) AS share, max(y.h) AS last_h
+    FROM flagged x JOIN flagged y ON y.user_id = x.user_id AND y.d = x.d
+        AND y.h >= x.h AND y.h < x.h + {burst}
+    GROUP BY x.user_id, x.d, x.h
+), ranked AS (
+    SELECT *, row_number() OVER (PARTITION BY user_id, d ORDER BY n DESC, h) AS k
+    FROM bursts WHERE n >= {min_events}
+)
+SELECT user_id, '' AS patient_id, first_t, last_t, n AS events,
+       CAST(share AS DOUBLE) AS metric, CAST({max_share} AS DOUBLE) AS baseline,
+       concat(CAST(h AS STRING), ':00-', CAST(last_h + 1 AS STRING), ':00 local time')
+           AS detail
+FROM ranked WHERE k = 1
+"""
+
+
+def query(p: Params) -> str:
+    return SQL.format(
+        day=local_day(),
+        DAY=DAY,
+        direct=DIRECT,
+        since_day=p.since_t // DAY,
+        max_share=p["max_history_share"],
+        slack=p["shift_slack_hours"],
+        overtime=p["overtime_hours"],
+        min_events=int(p["min_events"]),
+        burst=int(p["burst_hours"]),
+    )
+
+
+def reason(hit: Hit) -> str:
+    return (
+        f"{hit.events} accesses at {hit.detail}, outside the user's shift; "
+        f"{hit.metric:.1%} of the user's other activity falls in those hours"
+    )
+
+
+DETECTOR = Detector(
+    id="unusual_hours",
+    title="Unusual hours",
+    category="unusual_hours",
+    severity="medium",
+    level="user",
+    description="A burst of at least `min_events` accesses within `burst_hours` hours at "
+    "local hours outside the rostered shift (starting up to `shift_slack_hours` early or "
+    "staying up to `overtime_hours` late is usual) where the user's other "
+    "days hold at most `max_history_share` of their activity. Scattered off-shift accesses "
+    "(a colleague covering, a late note) are not a burst, and care of patients the user is "
+    "named on (called in for their own patient) does not count towards one.",
+    false_positives="Long overtime, on-call and shift swaps not reflected in the roster.",
+    query=query,
+    strength=lambda hit: 0.7 if hit.metric > 0 else 0.9,
+    reason=reason,
+)

@@ -1,0 +1,11 @@
+"""data_theft: an export spike against own history and peers, before termination."""
+
+
+def test_export_spike_before_termination_flagged(found):
+    hit = found.hit("data_theft", "d1")
+    assert hit.metric == 40 and hit.metric >= hit.baseline
+    assert hit.detail == "5 days before the termination date"
+
+
+def test_no_one_else_exports(found):
+    assert found.of("data_theft") == {("d1", "")}

@@ -1,0 +1,15 @@
+"""dormant_account: a long-idle account used again; new starters are not dormant."""
+
+
+def test_idle_account_waking_up_flagged(found):
+    hit = found.hit("dormant_account", "z1")
+    assert hit.metric >= 21 and hit.events == 3
+
+
+def test_new_starter_is_not_dormant(found):
+    assert ("n1", "") not in found.of("dormant_account")
+    assert found.of("dormant_account") == {("z1", "")}
+
+
+def test_a_single_event_after_a_long_gap_is_not_an_awakening(found):
+    assert ("z2", "") not in found.of("dormant_account")

@@ -1,0 +1,94 @@
+"""Explanations: named on care, department, duties; windows; missing context."""
+
+from __future__ import annotations
+
+from hygeia.privacy.detection.engines import DuckDBEngine
+from tests.privacy.detection.scenario import Scenario, at
+
+
+def explained(sc: Scenario) -> dict[tuple[str, str], int]:
+    lake = sc.write()
+    engine = DuckDBEngine(lake)
+    try:
+        sc.detect(engine=engine)
+        rows = engine.query("SELECT user_id, patient_id, explained FROM access").to_pylist()
+    finally:
+        engine.close()
+    return {(r["user_id"], r["patient_id"]): r["explained"] for r in rows}
+
+
+def hospital(tmp_path) -> Scenario:
+    sc = Scenario(tmp_path)
+    sc.person("doc", "Emergency", job="Physician")
+    sc.person("nurse", "Emergency")
+    sc.person("reg", "Registration", job="Patient Access Representative", practitioner=False)
+    sc.person("coder", "Health Information Management", job="Medical Coder", practitioner=False)
+    sc.person("lab", "Laboratory", job="Laboratory Technologist")
+    sc.person("cardio", "Cardiology")
+    sc.person("stranger", "Cardiology")
+    for p in ("pt-a", "pt-b", "pt-c", "pt-d"):
+        sc.patient(p)
+    sc.encounter("pt-a", "Emergency", at(3, 8), hours=6, klass="EMER", participants=("doc",))
+    sc.access("doc", "pt-a", at(3, 9))  # named on the encounter
+    sc.access("doc", "pt-a", at(3, 9), by_practitioner=True)  # known by practitioner only
+    sc.access("nurse", "pt-a", at(3, 10))  # same department
+    sc.access("lab", "pt-a", at(3, 11))  # ancillary duty during the stay
+    sc.access("coder", "pt-a", at(6, 10))  # coding after discharge
+    sc.access("stranger", "pt-a", at(3, 12))  # nothing
+    sc.appointment("pt-b", at(10, 10), "cardio")
+    sc.access("reg", "pt-b", at(9, 14))  # registration before the visit
+    sc.access("cardio", "pt-b", at(10, 10))  # the appointment
+    sc.access("reg", "pt-c", at(9, 14))  # registration with no visit: unexplained
+    sc.care_team("pt-d", at(12, 0), 3, ("cardio",))
+    sc.access("cardio", "pt-d", at(13, 9))  # care team
+    sc.access("cardio", "pt-d", at(30, 9))  # long after the care team's window
+    return sc
+
+
+def test_each_kind_of_explanation(tmp_path):
+    found = explained(hospital(tmp_path))
+    assert found[("doc", "pt-a")] == 1  # encounter participant (either way of naming)
+    assert found[("nurse", "pt-a")] == 4  # department
+    assert found[("lab", "pt-a")] > 4 and found[("coder", "pt-a")] > 4  # duties
+    assert found[("reg", "pt-b")] > 4
+    assert found[("stranger", "pt-a")] == 0
+    assert found[("reg", "pt-c")] == 0
+
+
+def test_windows_bound_the_care_relationship(tmp_path):
+    sc = hospital(tmp_path)
+    lake = sc.write()
+    engine = DuckDBEngine(lake)
+    try:
+        sc.detect(engine=engine)
+        rows = engine.query(
+            "SELECT t, explained FROM access WHERE user_id = 'cardio' AND patient_id = 'pt-d' "
+            "ORDER BY t"
+        ).to_pylist()
+    finally:
+        engine.close()
+    assert [r["explained"] for r in rows] == [2, 0]  # care team, then nothing
+
+
+def test_report_counts_and_names_missing_context(tmp_path):
+    sc = Scenario(tmp_path)
+    sc.person("doc", "Emergency")
+    sc.patient("pt-a")
+    sc.encounter("pt-a", "Emergency", at(1, 8), participants=("doc",))
+    sc.access("doc", "pt-a", at(1, 9))
+    sc.access("doc", "pt-b", at(1, 9))
+    summary = sc.detect().summary
+    assert summary["accesses"] == 2 and summary["explained"] == 1
+    assert summary["explained_share"] == 0.5
+    assert summary["explained_by"] == {"named on the patient's encounter": 1}
+    assert {"care_team", "appointment"} <= set(summary["context_missing"])
+
+
+def test_login_case_and_practitioner_references_resolve_to_one_user(tmp_path):
+    sc = Scenario(tmp_path)
+    sc.person("doc", "Emergency")
+    sc.patient("pt-a")
+    sc.encounter("pt-a", "Emergency", at(1, 8), participants=("doc",))
+    sc.access("DOC", "pt-a", at(1, 9))
+    found = explained(sc)
+    assert found == {("doc", "pt-a"): 1}

@@ -1,0 +1,43 @@
+"""Detections are written once: Spark (local mode, a real JVM) finds exactly what DuckDB
+finds on the same store."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+
+import pytest
+
+from hygeia.privacy.detection.engines import SparkEngine
+from tests.privacy.detection.conftest import clinic
+
+
+@pytest.fixture(scope="module")
+def spark_engine():
+    assert shutil.which("java"), "Spark needs Java 17 (make installs it when missing)"
+    engine = SparkEngine("local[2]", memory="1g")
+    yield engine
+    engine.close()
+    engine.session.stop()
+    logging.getLogger("py4j").setLevel(logging.WARNING)
+
+
+def test_spark_and_duckdb_find_the_same(tmp_path, found, spark_engine):
+    on_spark = clinic(tmp_path).detect(engine=spark_engine)
+    duck = sorted(found.hits, key=_key)
+    sparks = sorted(on_spark.hits, key=_key)
+    assert len(duck) > 20
+    assert [_key(h) for h in sparks] == [_key(h) for h in duck]
+    for a, b in zip(duck, sparks, strict=True):
+        assert (a.first_t, a.last_t, a.events, a.detail) == (
+            b.first_t,
+            b.last_t,
+            b.events,
+            b.detail,
+        )
+        assert a.metric == pytest.approx(b.metric) and a.baseline == pytest.approx(b.baseline)
+    assert on_spark.summary == found.summary
+
+
+def _key(hit):
+    return (hit.detector, hit.user_id, hit.patient_id, hit.first_t)
