@@ -66,9 +66,10 @@ postgres:
 	fi
 
 ## bench: the benchmarks in benchmarks/, each printing its in-run reference
-bench: $(BASE)
+bench: $(DEV)
 	HYGEIA_DATA_DIR=$$(mktemp -d) $(BIN)/python benchmarks/audit_chain.py --entries 10000
 	$(BIN)/python benchmarks/ingest.py --events $${EVENTS:-10000000}
+	$(BIN)/python benchmarks/detect.py --copies $${COPIES:-30}
 
 ## lock: re-resolve the locked dependencies after editing requirements/*.in
 lock:

@@ -133,8 +133,8 @@ def duckdb_reference(reader: str, work: Path) -> dict[str, tuple[float, int]]:
     target.unlink(missing_ok=True)
     results = {}
     for label, sql in (
-        ("scan", f"SELECT count(*) FROM {reader}"),  # noqa: S608 (a benchmark's own paths)
-        ("to_parquet", f"COPY (SELECT * FROM {reader}) TO '{target}' (FORMAT parquet)"),  # noqa: S608
+        ("scan", f"SELECT count(*) FROM {reader}"),
+        ("to_parquet", f"COPY (SELECT * FROM {reader}) TO '{target}' (FORMAT parquet)"),
     ):
         seconds, peak, _ = measure([sys.executable, "-c", DUCKDB_SCAN, sql])
         results[label] = (seconds, peak)

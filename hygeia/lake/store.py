@@ -254,13 +254,13 @@ class Lake:
 
     # --- DuckDB ------------------------------------------------------------------------------
 
-    def connect(self) -> duckdb.DuckDBPyConnection:
-        """An in-memory DuckDB connection with the lake's datasets as views."""
+    def connect(self, memory_limit: str = DUCKDB_MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
+        """An in-memory DuckDB connection (spilling to the lake's temp folder)."""
         temp = self.root / "_duckdb_tmp"
         temp.mkdir(parents=True, exist_ok=True, mode=0o700)
         con = duckdb.connect(
             config={
-                "memory_limit": DUCKDB_MEMORY_LIMIT,
+                "memory_limit": memory_limit,
                 "temp_directory": str(temp),
                 "threads": max(1, min(4, os.cpu_count() or 1)),
                 "enable_external_access": True,

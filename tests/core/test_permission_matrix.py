@@ -62,6 +62,7 @@ UI: dict[str, tuple[str, object]] = {
     "privacy:patient_detail": ("GET", PATIENT_READERS),
     "ingest:sources": ("GET", SOURCE_READERS),
     "ingest:quarantine": ("GET", SOURCE_READERS),
+    "alerts:list": ("GET", PATIENT_READERS),
 }
 # Writes also checked with the method their form uses, where a GET shows the form.
 UI_POSTS = {

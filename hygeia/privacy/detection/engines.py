@@ -14,6 +14,9 @@ import pyarrow as pa
 
 from hygeia.lake.store import Lake
 
+# Detection holds a table of every access in the period; DuckDB spills to disk beyond this.
+MEMORY_LIMIT = "4GB"
+
 
 class EngineError(RuntimeError):
     """The engine cannot run here; the message says what is missing."""
@@ -26,6 +29,8 @@ class Engine(Protocol):
 
     def epoch(self, column: str) -> str: ...
 
+    def view(self, view: str, sql: str) -> None: ...
+
     def keep(self, view: str, sql: str) -> None: ...
 
     def query(self, sql: str) -> pa.Table: ...
@@ -36,9 +41,10 @@ class Engine(Protocol):
 class DuckDBEngine:
     name = "duckdb"
 
-    def __init__(self, store: Lake) -> None:
-        self.con = store.connect()
+    def __init__(self, store: Lake, memory_limit: str = MEMORY_LIMIT) -> None:
+        self.con = store.connect(memory_limit)
         self.con.execute("SET TimeZone = 'UTC'")
+        self.con.execute("SET preserve_insertion_order = false")
 
     def parquet(self, view: str, paths: list[Path], base: Path | None = None) -> None:
         listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths)
@@ -49,6 +55,9 @@ class DuckDBEngine:
 
     def epoch(self, column: str) -> str:
         return f"CAST(epoch({column}) AS BIGINT)"
+
+    def view(self, view: str, sql: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {sql}")
 
     def keep(self, view: str, sql: str) -> None:
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {view} AS {sql}")
@@ -95,6 +104,9 @@ class SparkEngine:
 
     def epoch(self, column: str) -> str:
         return f"CAST(unix_timestamp({column}) AS BIGINT)"
+
+    def view(self, view: str, sql: str) -> None:
+        self.session.sql(sql).createOrReplaceTempView(view)
 
     def keep(self, view: str, sql: str) -> None:
         frame = self.session.sql(sql).cache()

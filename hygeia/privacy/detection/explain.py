@@ -78,7 +78,8 @@ WITH ev_staff AS (
 ), best AS (
     SELECT event_id, min(rank) AS rank FROM ({matches}) m GROUP BY event_id
 )
-SELECT e.*, coalesce(b.rank, 0) AS explained
+SELECT e.t, e.local_t, e.user_id, e.patient_id, e.break_glass, e.is_export, e.in_period,
+       e.department_key, e.duty, coalesce(b.rank, 0) AS explained
 FROM ev_staff e LEFT JOIN best b ON b.event_id = e.event_id
 """
 

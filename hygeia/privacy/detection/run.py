@@ -159,7 +159,7 @@ def analyse(
     engine.parquet("events", files, base=store.root / EVENTS.path)
     since_t = _epoch(since)
     step("explaining accesses")
-    engine.keep("ev", explain.events_sql(engine, since_t))
+    engine.view("ev", explain.events_sql(engine, since_t))
     engine.keep("access", explain.access_sql(config))
     counts = {
         int(r["explained"]): int(r["n"]) for r in engine.query(explain.share_sql()).to_pylist()
