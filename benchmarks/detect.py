@@ -174,7 +174,7 @@ def replicate(base: Path, work: Path, copies: int) -> Path:
             f"CAST(day + INTERVAL {days} DAY AS DATE) AS day) "
             f"FROM read_parquet('{source / 'events'}/*/*.parquet', hive_partitioning = true)) "
             f"TO '{lake / 'events'}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (day), "
-            f"APPEND, FILENAME_PATTERN 'copy{k}-{{i}}')"
+            f"APPEND, FILENAME_PATTERN 'copy{k}-{{uuid}}')"
         )
         print(f"\rreplicating: {k + 1}/{copies}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)

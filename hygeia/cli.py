@@ -229,6 +229,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
             }
         )
     elif accounts:
+        if hospital:
+            print(
+                f"\nSynthetic hospital: {hospital['staff']:,} staff, {hospital['patients']:,} "
+                f"patients, {hospital['access_events']:,} record accesses over "
+                f"{hospital['days']} days, {hospital['explained_share']:.1%} explained "
+                "automatically; "
+                f"{hospital['alerts']:,} privacy alerts to review (Alerts page, as `privacy`)."
+            )
         print("\nDemo accounts (the passwords are shown only now; keep them):\n")
         print(f"  {'username':<10} {'password':<20} role")
         for account in accounts:

@@ -34,3 +34,10 @@ def test_docs_exist():
     for name in ("architecture.md", "security.md"):
         assert (ROOT / "docs" / name).stat().st_size > 1000
     assert len(list((ROOT / "docs" / "adr").glob("0*.md"))) >= 4
+
+
+def test_detection_doc_lists_every_detector():
+    from hygeia.privacy.detection.detectors import DETECTORS
+
+    text = (ROOT / "docs" / "detection.md").read_text()
+    assert not [d for d in DETECTORS if f"| `{d}` |" not in text]

@@ -254,17 +254,21 @@ class Lake:
 
     # --- DuckDB ------------------------------------------------------------------------------
 
-    def connect(self, memory_limit: str = DUCKDB_MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
-        """An in-memory DuckDB connection (spilling to the lake's temp folder)."""
+    def connect(
+        self, memory_limit: str = DUCKDB_MEMORY_LIMIT, database: Path | None = None
+    ) -> duckdb.DuckDBPyConnection:
+        """A DuckDB connection spilling to the lake's temp folder: in memory, or on a
+        database file for work tables larger than memory (stored compressed)."""
         temp = self.root / "_duckdb_tmp"
         temp.mkdir(parents=True, exist_ok=True, mode=0o700)
         con = duckdb.connect(
+            str(database) if database is not None else ":memory:",
             config={
                 "memory_limit": memory_limit,
                 "temp_directory": str(temp),
                 "threads": max(1, min(4, os.cpu_count() or 1)),
                 "enable_external_access": True,
-            }
+            },
         )
         con.execute("SET enable_progress_bar = false")
         return con

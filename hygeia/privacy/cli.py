@@ -371,6 +371,100 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+TUNE_HELP = """\
+Proposes what reviews and the data teach detection, for a person to accept:
+
+  weights     refitted from the dispositions of reviewed alerts (true or false positive);
+              written with --apply to $HYGEIA_DATA_DIR/detection/weights.yaml, which
+              `privacy detect` applies on top of the configuration
+  rules       a duty for a job whose members' alerts reviewers keep dismissing
+  templates   with --mine: frequent patterns among unexplained accesses of the latest
+              detection period (staff of one job opening patients treated by one
+              department around their visit), as duties to review and add to the
+              configuration (printed as YAML)
+
+Examples:
+  hygeia privacy tune
+  hygeia privacy tune --mine > proposals.yaml
+  hygeia privacy tune --apply
+"""
+
+
+def cmd_tune(args: argparse.Namespace) -> int:
+    import yaml
+    from django.conf import settings
+
+    from hygeia.core import audit
+    from hygeia.privacy.detection import feedback
+    from hygeia.privacy.detection.config import load
+    from hygeia.privacy.detection.engines import open_engine
+    from hygeia.privacy.detection.run import analyse
+    from hygeia.privacy.ingest import lake
+    from hygeia.privacy.models import Alert, DetectionRun
+
+    store = lake()
+    config = load(Path(args.config) if args.config else None)
+    reviewed = Alert.objects.exclude(disposition="")
+    refits = feedback.refit_weights(
+        config, [(a.detectors, a.disposition == "true_positive") for a in reviewed]
+    )
+    dismissed = [(a.user_id, a.detectors) for a in reviewed if a.disposition == "false_positive"]
+    rules = feedback.rules_from_false_positives(
+        dismissed, store.root / "analysis" / "staff.parquet"
+    )
+    mined: list[dict[str, Any]] = []
+    run = DetectionRun.objects.first()
+    if args.mine:
+        if run is None:
+            print(
+                "hygeia: no detection run yet: run `hygeia privacy detect` first", file=sys.stderr
+            )
+            return 2
+        engine = open_engine("duckdb", store)
+        try:
+            analyse(store, engine, config, run.since, run.until)
+            mined = feedback.templates(feedback.mine(engine))
+        finally:
+            engine.close()
+    if args.apply and refits:
+        path = feedback.weights_path(Path(settings.DATA_DIR))
+        feedback.save_weights(path, refits)
+        audit.record(
+            "update",
+            summary=f"detection weights refitted from {reviewed.count()} reviewed alerts",
+            object_type="detection_weights",
+            details={r.detector: [r.weight, r.new_weight] for r in refits},
+        )
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "weights": [r.__dict__ for r in refits],
+                    "rules": rules,
+                    "templates": mined,
+                    "applied": bool(args.apply and refits),
+                },
+                indent=2,
+            )
+        )
+        return 0
+    print(f"# {reviewed.count()} reviewed alert(s)")
+    for r in refits:
+        print(
+            f"#   {r.detector:<20} weight {r.weight:.2f} -> {r.new_weight:.2f} "
+            f"({r.confirmed}/{r.reviewed} confirmed)"
+        )
+    if refits and not args.apply:
+        print("#   (not applied: add --apply)")
+    proposals = {k: v for d in rules + mined for k, v in d.items()}
+    if proposals:
+        print("# proposed duties: review, then add under explanations.duties")
+        print(yaml.safe_dump({"duties": proposals}, sort_keys=False), end="")
+    elif args.mine:
+        print("# no frequent pattern among the unexplained accesses")
+    return 0
+
+
 def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     actions = command_group(
         sub,
@@ -475,4 +569,16 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     )
     p.set_defaults(handler=cmd_evaluate)
     p.add_argument("--truth", required=True, metavar="FILE", help="ground-truth CSV")
+    json_flag(p)
+
+    p = actions.add_parser(
+        "tune",
+        help="Refit weights from reviews; propose explanation rules and mined templates.",
+        description=TUNE_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.set_defaults(handler=cmd_tune)
+    p.add_argument("--mine", action="store_true", help="mine templates from the latest period")
+    p.add_argument("--apply", action="store_true", help="write the refitted weights")
+    p.add_argument("--config", metavar="FILE", help="detection configuration (YAML)")
     json_flag(p)

@@ -171,6 +171,8 @@ def test_demo_creates_one_account_per_role_and_prints_passwords_once(tmp_path):
     first = run(["demo", "--no-serve", "--json", "--hospital-staff", "20"], data)
     accounts = json.loads(first.stdout)["accounts"]
     assert {a["role"] for a in accounts} == set(ROLES)
+    hospital = json.loads(first.stdout)["hospital"]  # ingested, explained, alerts raised
+    assert hospital["alerts"] > 0 and hospital["explained_share"] > 0.9
     assert all(len(a["password"]) >= 12 for a in accounts)
     second = run(["demo", "--no-serve", "--json", "--hospital-staff", "20"], data)
     assert json.loads(second.stdout)["accounts"] == []

@@ -28,6 +28,7 @@ class Duty:
     before_hours: float
     after_hours: float
     encounter_classes: tuple[str, ...]
+    treating_departments: re.Pattern[str] | None = None  # only encounters of these
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,11 @@ def load(path: Path | None = None) -> Config:
                 before_hours=before,
                 after_hours=after,
                 encounter_classes=tuple(str(c) for c in spec.get("encounter_classes") or ()),
+                treating_departments=(
+                    _pattern(spec["treating_departments"], f"{at}.treating_departments")
+                    if spec.get("treating_departments")
+                    else None
+                ),
             )
         )
     labels = {

@@ -33,6 +33,8 @@ class Engine(Protocol):
 
     def keep(self, view: str, sql: str) -> None: ...
 
+    def append(self, view: str, sql: str) -> None: ...
+
     def query(self, sql: str) -> pa.Table: ...
 
     def close(self) -> None: ...
@@ -42,7 +44,14 @@ class DuckDBEngine:
     name = "duckdb"
 
     def __init__(self, store: Lake, memory_limit: str = MEMORY_LIMIT) -> None:
-        self.con = store.connect(memory_limit)
+        # Work tables live in a scratch database file, stored compressed: the table of every
+        # access in a long period is larger than memory, and spilling it uncompressed costs
+        # far more than DuckDB's own storage.
+        scratch = store.root / "_duckdb_tmp" / f"detect-{os.getpid()}-{id(self)}.duckdb"
+        scratch.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        scratch.unlink(missing_ok=True)
+        self.scratch = scratch
+        self.con = store.connect(memory_limit, database=scratch)
         self.con.execute("SET TimeZone = 'UTC'")
         self.con.execute("SET preserve_insertion_order = false")
 
@@ -57,16 +66,21 @@ class DuckDBEngine:
         return f"CAST(epoch({column}) AS BIGINT)"
 
     def view(self, view: str, sql: str) -> None:
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {sql}")
+        self.con.execute(f"CREATE OR REPLACE VIEW {view} AS {sql}")
 
     def keep(self, view: str, sql: str) -> None:
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {view} AS {sql}")
+        self.con.execute(f"CREATE OR REPLACE TABLE {view} AS {sql}")
+
+    def append(self, view: str, sql: str) -> None:
+        self.con.execute(f"INSERT INTO {view} {sql}")
 
     def query(self, sql: str) -> pa.Table:
         return self.con.sql(sql).to_arrow_table()
 
     def close(self) -> None:
         self.con.close()
+        for leftover in (self.scratch, self.scratch.with_suffix(".duckdb.wal")):
+            leftover.unlink(missing_ok=True)
 
 
 class SparkEngine:
@@ -110,6 +124,12 @@ class SparkEngine:
 
     def keep(self, view: str, sql: str) -> None:
         frame = self.session.sql(sql).cache()
+        frame.count()
+        frame.createOrReplaceTempView(view)
+        self._kept.append(frame)
+
+    def append(self, view: str, sql: str) -> None:
+        frame = self.session.table(view).unionByName(self.session.sql(sql)).cache()
         frame.count()
         frame.createOrReplaceTempView(view)
         self._kept.append(frame)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from hygeia.privacy.detection.config import Config
 from hygeia.privacy.detection.engines import Engine
+from hygeia.privacy.detection.prepare import WEEK
 
 PERSONAL = ("encounter_participant", "care_team", "appointment")
 TITLES = {
@@ -32,10 +33,11 @@ def titles(config: Config) -> dict[str, str]:
     return found
 
 
-def events_sql(engine: Engine, since_t: int) -> str:
-    """Access events with the login resolved (practitioner references through the roster),
-    the patient as a FHIR id (MRNs through the patient index), and times as epoch seconds:
-    UTC, and local wall-clock time from the event's own offset."""
+def events_sql(engine: Engine, since_t: int, days: tuple[str, str] | None = None) -> str:
+    """Access events (of the UTC days [first, last) when `days` is given) with the login
+    resolved (practitioner references through the roster), the patient as a FHIR id (MRNs
+    through the patient index), and times as epoch seconds: UTC, and local wall-clock time
+    from the event's own offset."""
     epoch = engine.epoch("e.occurred_utc")
     return f"""
 SELECT e.event_id, {epoch} AS t,
@@ -52,6 +54,7 @@ SELECT e.event_id, {epoch} AS t,
 FROM events e
 LEFT JOIN practitioners p ON p.ref = e.user_practitioner
 LEFT JOIN patients m ON m.mrn = e.patient_identifier AND e.patient_identifier <> ''
+{f"WHERE e.day >= DATE '{days[0]}' AND e.day < DATE '{days[1]}'" if days else ""}
 """
 
 
@@ -68,12 +71,14 @@ def access_sql(config: Config) -> str:
         f"""SELECT e.event_id, CASE r.reason {ranks} END AS rank
         FROM ev_staff e JOIN relations r
           ON r.kind = '{kind}' AND r.who = {key} AND r.patient_id = e.patient_id
+         AND r.week = e.week
         WHERE e.t BETWEEN r.t0 AND r.t1"""
         for kind, key in joins
     )
     return f"""
 WITH ev_staff AS (
-    SELECT ev.*, coalesce(s.department_key, '') AS department_key, coalesce(s.duty, '') AS duty
+    SELECT ev.*, coalesce(s.department_key, '') AS department_key, coalesce(s.duty, '') AS duty,
+           CAST(floor(ev.t / {WEEK}) AS BIGINT) AS week
     FROM ev LEFT JOIN staff s ON s.user_id = ev.user_id
 ), best AS (
     SELECT event_id, min(rank) AS rank FROM ({matches}) m GROUP BY event_id

@@ -7,7 +7,8 @@ either engine (DuckDB or Spark) reads with plain SQL:
 - `patients`: the latest record per patient with its sensitivity flags;
 - `relations`: who is linked to a patient's care and when (epoch seconds): a user named on an
   encounter, care team or appointment; a department that treated the patient; a duty
-  (registration, coding, ancillary services) that follows a visit;
+  (registration, coding, ancillary services) that follows a visit; one row per week the
+  window touches (`week`), the key the explanation join uses;
 - `identity`: roster <-> patient index links (self, household, neighbour), see identity.py.
 
 Context the site does not send (no CareTeam, no Appointment) simply adds no relations; the
@@ -44,6 +45,7 @@ CONTEXT = {
     "care_team": FHIR_FORMATS["CareTeam"].table,
 }
 TABLES = ("staff", "practitioners", "patients", "relations", "identity")
+WEEK = 7 * 86400  # relations are bucketed by week of the epoch for the explanation join
 
 
 @dataclass
@@ -218,33 +220,21 @@ def _relations(con: duckdb.DuckDBPyConnection, config: Config) -> pa.Table:
             f"CAST(epoch(coalesce({end}, {start})) + {after * 3600:.0f} AS BIGINT) AS t1"
         )
 
+    def named(source: str, reason: str) -> str:
+        """A user named on one of the source's records (by Practitioner or role)."""
+        return f"""SELECT 'user' AS kind, p.user_id AS who, x.patient_id,
+            {span(reason, "x.start", 'x."end"')}, '{reason}' AS reason
+        FROM {source} x, unnest(list_concat(
+                list_transform(x.practitioner_ids, lambda i: 'Practitioner/' || i),
+                list_transform(x.practitioner_role_ids, lambda i: 'PractitionerRole/' || i)))
+             AS u(ref)
+        JOIN practitioner_table p ON p.ref = u.ref
+        WHERE x.start IS NOT NULL"""
+
     parts = [
-        # A user named on the encounter, the care team or the appointment.
-        f"""SELECT 'user' AS kind, p.user_id AS who, e.patient_id, {
-            span("encounter_participant", "e.start", 'e."end"')
-        }, 'encounter_participant' AS reason
-        FROM encounter e, unnest(list_concat(
-                list_transform(e.practitioner_ids, lambda x: 'Practitioner/' || x),
-                list_transform(e.practitioner_role_ids, lambda x: 'PractitionerRole/' || x)))
-             AS u(ref)
-        JOIN practitioner_table p ON p.ref = u.ref
-        WHERE e.start IS NOT NULL""",
-        f"""SELECT 'user', p.user_id, c.patient_id, {span("care_team", "c.start", 'c."end"')},
-            'care_team'
-        FROM care_team c, unnest(list_concat(
-                list_transform(c.practitioner_ids, lambda x: 'Practitioner/' || x),
-                list_transform(c.practitioner_role_ids, lambda x: 'PractitionerRole/' || x)))
-             AS u(ref)
-        JOIN practitioner_table p ON p.ref = u.ref
-        WHERE c.start IS NOT NULL""",
-        f"""SELECT 'user', p.user_id, a.patient_id, {span("appointment", "a.start", 'a."end"')},
-            'appointment'
-        FROM appointment a, unnest(list_concat(
-                list_transform(a.practitioner_ids, lambda x: 'Practitioner/' || x),
-                list_transform(a.practitioner_role_ids, lambda x: 'PractitionerRole/' || x)))
-             AS u(ref)
-        JOIN practitioner_table p ON p.ref = u.ref
-        WHERE a.start IS NOT NULL""",
+        named("encounter", "encounter_participant"),
+        named("care_team", "care_team"),
+        named("appointment", "appointment"),
         # A department that treated the patient: the service provider, and the departments
         # of those named on the encounter or care team.
         f"""SELECT DISTINCT 'department', d.department_key, d.patient_id,
@@ -287,6 +277,14 @@ def _relations(con: duckdb.DuckDBPyConnection, config: Config) -> pa.Table:
             where = "start IS NOT NULL"
             if classes and source == "encounter":
                 where += f" AND encounter_class IN ({classes})"
+            if duty.treating_departments is not None:
+                if source != "encounter":
+                    continue
+                pattern = duty.treating_departments.pattern.replace("'", "''")
+                where += (
+                    " AND service_provider IN (SELECT fhir_id FROM organization WHERE "
+                    f"regexp_matches(fold_name(name), '{pattern}', 'i'))"
+                )
             parts.append(
                 f"""SELECT DISTINCT 'duty', '{name}', patient_id,
                     CAST(epoch({anchor_from}) - {before:.0f} AS BIGINT),
@@ -294,9 +292,12 @@ def _relations(con: duckdb.DuckDBPyConnection, config: Config) -> pa.Table:
                 FROM {source} WHERE {where}"""
             )
     query = "\nUNION ALL\n".join(parts).replace("FOLD(", "fold_name(")
+    # One row per week a window touches: accesses join on (kind, who, patient, week), so a
+    # patient with years of encounters does not multiply every one of their accesses.
     return con.sql(
-        f"SELECT kind, who, patient_id, t0, t1, reason FROM ({query}) "
-        "WHERE who IS NOT NULL AND who <> '' AND patient_id <> ''"
+        f"SELECT kind, who, patient_id, t0, t1, reason, "
+        f"unnest(range(t0 // {WEEK}, t1 // {WEEK} + 1)) AS week FROM ({query}) "
+        "WHERE who IS NOT NULL AND who <> '' AND patient_id <> '' AND t1 >= t0"
     ).to_arrow_table()
 
 

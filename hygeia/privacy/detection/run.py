@@ -24,12 +24,14 @@ from hygeia.privacy.detection.config import Config, load
 from hygeia.privacy.detection.detectors import DETECTORS
 from hygeia.privacy.detection.detectors.base import DAY, HIT_COLUMNS, Hit, Params
 from hygeia.privacy.detection.engines import Engine, open_engine
+from hygeia.privacy.detection.feedback import weights_path, with_weights
 from hygeia.privacy.detection.prepare import prepare
 from hygeia.privacy.events import EVENTS
 from hygeia.privacy.models import Alert, DetectionRun, Incident
 
 log = logging.getLogger(__name__)
 SEVERITY_ORDER = ("low", "medium", "high", "critical")
+CHUNK_DAYS = 31  # days of events explained per step
 
 
 @dataclass
@@ -159,8 +161,14 @@ def analyse(
     engine.parquet("events", files, base=store.root / EVENTS.path)
     since_t = _epoch(since)
     step("explaining accesses")
-    engine.view("ev", explain.events_sql(engine, since_t))
-    engine.keep("access", explain.access_sql(config))
+    days = sorted({f.parent.name.split("=", 1)[1] for f in files})
+    chunks = [days[i : i + CHUNK_DAYS] for i in range(0, len(days), CHUNK_DAYS)]
+    for number, chunk in enumerate(chunks):
+        # A month at a time: the explanation join's working set stays bounded, however
+        # long the history.
+        last = (date.fromisoformat(chunk[-1]) + timedelta(days=1)).isoformat()
+        engine.view("ev", explain.events_sql(engine, since_t, (chunk[0], last)))
+        (engine.append if number else engine.keep)("access", explain.access_sql(config))
     counts = {
         int(r["explained"]): int(r["n"]) for r in engine.query(explain.share_sql()).to_pylist()
     }
@@ -209,7 +217,7 @@ def detect(
     config_path: Path | None = None,
     progress: Callable[[str], Any] | None = None,
 ) -> Outcome:
-    config = load(config_path)
+    config = with_weights(load(config_path), weights_path(store.root.parent))
     first, last = period(store, since, until)
     started = datetime.now(UTC)
     engine = open_engine(engine_name, store, master)

@@ -146,3 +146,29 @@ def test_send_errors_are_clear(alerts):
     free.close()
     with pytest.raises(export.SendError, match="ConnectionRefused"):
         export.send(alerts, f"tcp://127.0.0.1:{port}")
+
+
+def test_send_over_tls_verifies_the_collector(alerts, tmp_path):
+    import ssl
+
+    from tests.privacy.test_listen import self_signed
+
+    cert, key = self_signed(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    _Collector.received = []
+
+    class TLSServer(socketserver.TCPServer):
+        def get_request(self):
+            sock, address = super().get_request()
+            return context.wrap_socket(sock, server_side=True), address
+
+    with TLSServer(("127.0.0.1", 0), _Collector) as server:
+        _serve(server)
+        port = server.server_address[1]
+        with pytest.raises(export.SendError, match="CERTIFICATE_VERIFY_FAILED"):
+            export.send(alerts, f"tls://localhost:{port}")  # not trusted without --ca-file
+        assert export.send(alerts, f"tls://localhost:{port}", ca_file=cert) == 2
+        _wait_for(1)  # one connection, both messages
+        server.shutdown()
+    assert any(b"CEF:0|Hygeia|" in chunk for chunk in _Collector.received)
