@@ -24,9 +24,11 @@ WITH hours AS (
     SELECT user_id, d, sum(n) AS n FROM hours GROUP BY user_id, d
 ), totals AS (
     SELECT user_id, sum(n) AS n FROM hours GROUP BY user_id
+), by_hour AS (
+    SELECT user_id, h, sum(n) AS n FROM hours GROUP BY user_id, h
 ), near AS (
     SELECT x.user_id, x.d, x.h, sum(y.n) AS n_near
-    FROM hours x JOIN hours y ON y.user_id = x.user_id
+    FROM hours x JOIN by_hour y ON y.user_id = x.user_id
         AND (y.h = x.h OR y.h = (x.h + 1) % 24 OR y.h = (x.h + 23) % 24)
     GROUP BY x.user_id, x.d, x.h
 ), near_same_day AS (
