@@ -152,3 +152,37 @@ def test_analyst_opens_sources_and_sees_the_quarantine_masked(
     assert "no agent" in body or "missing" in body
     assert secret not in body and "masked for your role" in body
     screenshot(page, "quarantine-masked")
+
+
+def test_privacy_officer_reviews_alerts_from_a_detection_run(
+    live_server, page, make_user, tmp_path
+):
+    from hygeia.privacy.detection.run import detect
+    from hygeia.privacy.hospital import simulate
+    from hygeia.privacy.ingest import ingest, lake
+
+    out = tmp_path / "hospital"
+    simulate(out, staff=40, days=20, seed=4)
+    ingest([out / "fhir", out / "staff.csv"])
+    outcome = detect(lake())
+    assert outcome.alerts
+    officer = make_user("pat", "Privacy Officer", totp=True)
+    sign_in_with_password(page, live_server.url, "pat")
+    page.wait_for_url("**/login/mfa/")
+    page.get_by_label("Code from your authenticator app, or a recovery code").fill(
+        pyotp.TOTP(officer.totp.key).now()
+    )
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_url(f"{live_server.url}/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Alerts").click()
+    page.wait_for_url("**/alerts/")
+    body = page.locator("main").inner_text()
+    assert "explained automatically" in body
+    top = outcome.alerts[0]
+    assert top.user_id in page.get_by_role("table").inner_text()
+    page.get_by_label("Severity").select_option("critical")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**/alerts/?*severity=critical*")
+    rows = page.get_by_role("table").inner_text()
+    assert "critical" in rows and " medium" not in rows
+    screenshot(page, "alerts")
