@@ -219,14 +219,21 @@ def _day(text: str) -> Any:
 
 
 def cmd_detect(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
     from hygeia.privacy.detection.config import ConfigError
     from hygeia.privacy.detection.engines import EngineError
     from hygeia.privacy.detection.run import detect
     from hygeia.privacy.ingest import lake
 
-    def step(text: str) -> None:
-        if not args.json:
-            print(f"... {text}", file=sys.stderr)
+    bar = tqdm(
+        total=0, unit="step", desc="detect", disable=True if args.json else None, file=sys.stderr
+    )
+
+    def step(text: str, number: int, total: int) -> None:
+        bar.total = total
+        bar.set_description_str(text[:60])
+        bar.update(number - 1 - bar.n)  # the steps done before this one
 
     try:
         outcome = detect(
@@ -239,8 +246,11 @@ def cmd_detect(args: argparse.Namespace) -> int:
             progress=step,
         )
     except (ConfigError, EngineError, ValueError) as exc:
+        bar.close()
         print(f"hygeia: {exc}", file=sys.stderr)
         return 2
+    bar.update((bar.total or 0) - bar.n)
+    bar.close()
     run = outcome.run
     summary = {
         "run": run.pk,

@@ -31,6 +31,7 @@ from hygeia.privacy.models import Alert, DetectionRun, Incident
 
 log = logging.getLogger(__name__)
 SEVERITY_ORDER = ("low", "medium", "high", "critical")
+Progress = Callable[[str, int, int], Any]  # (what is being done, step, steps)
 CHUNK_DAYS = 31  # days of events explained per step
 
 
@@ -110,12 +111,15 @@ def group(hits: list[Hit], config: Config) -> list[Scored]:
 
 
 def run_detectors(
-    engine: Engine, config: Config, since_t: int, only: list[str] | None = None
+    engine: Engine,
+    config: Config,
+    since_t: int,
+    on_detector: Callable[[str], Any] | None = None,
 ) -> list[Hit]:
     hits: list[Hit] = []
     for detector in DETECTORS.values():
-        if only and detector.id not in only:
-            continue
+        if on_detector is not None:
+            on_detector(detector.title)
         params = Params(since_t, config.detectors.get(detector.id, {}), config.labels)
         table = engine.query(detector.query(params)).select(list(HIT_COLUMNS))
         for row in table.to_pylist():
@@ -141,15 +145,10 @@ def analyse(
     config: Config,
     since: date,
     until: date,
-    progress: Callable[[str], Any] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[list[Hit], dict[str, Any]]:
     """Every detector's hits for the period, and the explanation summary. Engine-neutral:
     the parity test runs this on DuckDB and on Spark and compares."""
-    step = progress or (lambda _: None)
-    step("preparing context")
-    prepared = prepare(store, config, store.root / "analysis")
-    for name in ("staff", "practitioners", "patients", "relations", "identity"):
-        engine.parquet(name, [prepared.path(name)])
     until_day = until.isoformat()
     files = [
         f
@@ -158,12 +157,23 @@ def analyse(
     ]
     if not files:
         raise ValueError("no access events in the store before --until: ingest some first")
-    engine.parquet("events", files, base=store.root / EVENTS.path)
-    since_t = _epoch(since)
-    step("explaining accesses")
     days = sorted({f.parent.name.split("=", 1)[1] for f in files})
     chunks = [days[i : i + CHUNK_DAYS] for i in range(0, len(days), CHUNK_DAYS)]
+    steps = iter(range(1, 2 + len(chunks) + len(DETECTORS)))
+    total = len(chunks) + len(DETECTORS) + 1
+
+    def step(label: str) -> None:
+        if progress is not None:
+            progress(label, next(steps), total)
+
+    step("preparing context")
+    prepared = prepare(store, config, store.root / "analysis")
+    for name in ("staff", "practitioners", "patients", "relations", "identity"):
+        engine.parquet(name, [prepared.path(name)])
+    engine.parquet("events", files, base=store.root / EVENTS.path)
+    since_t = _epoch(since)
     for number, chunk in enumerate(chunks):
+        step(f"explaining accesses of {chunk[0]} to {chunk[-1]}")
         # A month at a time: the explanation join's working set stays bounded, however
         # long the history.
         last = (date.fromisoformat(chunk[-1]) + timedelta(days=1)).isoformat()
@@ -172,17 +182,19 @@ def analyse(
     counts = {
         int(r["explained"]): int(r["n"]) for r in engine.query(explain.share_sql()).to_pylist()
     }
-    total = sum(counts.values())
+    accesses = sum(counts.values())
     users = engine.query(
         "SELECT count(DISTINCT user_id) AS n FROM access WHERE in_period = 1"
     ).to_pylist()[0]["n"]
     reasons = explain.reasons(config)
     titles = explain.titles(config)
     summary: dict[str, Any] = {
-        "accesses": total,
+        "accesses": accesses,
         "users": int(users or 0),
-        "explained": total - counts.get(0, 0),
-        "explained_share": round((total - counts.get(0, 0)) / total, 4) if total else 0.0,
+        "explained": accesses - counts.get(0, 0),
+        "explained_share": (
+            round((accesses - counts.get(0, 0)) / accesses, 4) if accesses else 0.0
+        ),
         "explained_by": {
             titles.get(reasons[rank - 1], reasons[rank - 1]): n
             for rank, n in sorted(counts.items())
@@ -191,8 +203,7 @@ def analyse(
         "context": prepared.counts,
         "context_missing": prepared.missing,
     }
-    step("running detectors")
-    hits = run_detectors(engine, config, since_t)
+    hits = run_detectors(engine, config, since_t, on_detector=step)
     return hits, summary
 
 
@@ -215,7 +226,7 @@ def detect(
     engine_name: str = "duckdb",
     master: str = "local[*]",
     config_path: Path | None = None,
-    progress: Callable[[str], Any] | None = None,
+    progress: Progress | None = None,
 ) -> Outcome:
     config = with_weights(load(config_path), weights_path(store.root.parent))
     first, last = period(store, since, until)
