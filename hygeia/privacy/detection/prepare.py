@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 from hygeia.lake.store import Lake
 from hygeia.privacy.detection import identity
 from hygeia.privacy.detection.config import Config
+from hygeia.privacy.detection.detectors.base import DAY, epoch_seconds
 from hygeia.privacy.formats import FHIR_FORMATS, ROSTER
 
 SHIFT_STARTS = {"day": 7, "days": 7, "evening": 15, "evenings": 15, "night": 23, "nights": 23}
@@ -45,7 +46,7 @@ CONTEXT = {
     "care_team": FHIR_FORMATS["CareTeam"].table,
 }
 TABLES = ("staff", "practitioners", "patients", "relations", "identity")
-WEEK = 7 * 86400  # relations are bucketed by week of the epoch for the explanation join
+WEEK = 7 * DAY  # relations are bucketed by week of the epoch for the explanation join
 
 
 @dataclass
@@ -116,9 +117,7 @@ def _write(prepared: Prepared, name: str, table: pa.Table) -> None:
 
 
 def _epoch(day: date | None, plus_days: int = 0) -> int | None:
-    if day is None:
-        return None
-    return (day.toordinal() - date(1970, 1, 1).toordinal() + plus_days) * 86400
+    return None if day is None else epoch_seconds(day) + plus_days * DAY
 
 
 STAFF_SCHEMA = pa.schema(

@@ -22,7 +22,7 @@ from hygeia.lake.store import Lake
 from hygeia.privacy.detection import explain
 from hygeia.privacy.detection.config import Config, load
 from hygeia.privacy.detection.detectors import DETECTORS
-from hygeia.privacy.detection.detectors.base import DAY, HIT_COLUMNS, Hit, Params
+from hygeia.privacy.detection.detectors.base import HIT_COLUMNS, Hit, Params, epoch_seconds
 from hygeia.privacy.detection.engines import Engine, open_engine
 from hygeia.privacy.detection.feedback import weights_path, with_weights
 from hygeia.privacy.detection.prepare import prepare
@@ -171,7 +171,7 @@ def analyse(
     for name in ("staff", "practitioners", "patients", "relations", "identity"):
         engine.parquet(name, [prepared.path(name)])
     engine.parquet("events", files, base=store.root / EVENTS.path)
-    since_t = _epoch(since)
+    since_t = epoch_seconds(since)
     for number, chunk in enumerate(chunks):
         step(f"explaining accesses of {chunk[0]} to {chunk[-1]}")
         # A month at a time: the explanation join's working set stays bounded, however
@@ -205,10 +205,6 @@ def analyse(
     }
     hits = run_detectors(engine, config, since_t, on_detector=step)
     return hits, summary
-
-
-def _epoch(day: date) -> int:
-    return (day.toordinal() - date(1970, 1, 1).toordinal()) * DAY
 
 
 def _instant(t: int) -> datetime:
@@ -268,7 +264,7 @@ def _store(
         alerts=len(alerts),
         summary=summary,
     )
-    start, end = _instant(_epoch(since)), _instant(_epoch(until))
+    start, end = _instant(epoch_seconds(since)), _instant(epoch_seconds(until))
     Alert.objects.filter(first_event__gte=start, first_event__lt=end, disposition="").delete()
     Incident.objects.filter(
         first_event__gte=start, first_event__lt=end, alerts__isnull=True

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 HIT_COLUMNS = (
@@ -26,6 +27,7 @@ HIT_COLUMNS = (
 )
 DAY = 86400
 DIRECT = 3  # explanations ranked 1-3 name the user on the patient's care
+EPOCH_DAY = date(1970, 1, 1).toordinal()
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,11 @@ class Detector:
     query: Callable[[Params], str]
     strength: Callable[[Hit], float]
     reason: Callable[[Hit], str]
+
+
+def epoch_seconds(day: date) -> int:
+    """Midnight UTC of `day`, in seconds since 1970: the unit every query compares."""
+    return (day.toordinal() - EPOCH_DAY) * DAY
 
 
 def local_day(column: str = "local_t") -> str:
