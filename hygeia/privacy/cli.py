@@ -545,7 +545,13 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     p.set_defaults(handler=cmd_detect)
     p.add_argument("--since", type=_day, metavar="DATE", help="first day to alert on")
     p.add_argument("--until", type=_day, metavar="DATE", help="day after the last one")
-    p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb")
+    p.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="where the queries run: DuckDB in-process (default), or Spark (needs PySpark and "
+        "Java 17)",
+    )
     p.add_argument("--master", default="local[*]", help="Spark master URL (default %(default)s)")
     p.add_argument("--config", metavar="FILE", help="detection configuration (YAML)")
     json_flag(p)
