@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform
 import shutil
@@ -74,7 +75,9 @@ def measure(argv: list[str], env: dict[str, str]) -> tuple[float, int, str, int]
     return elapsed, usage.ru_maxrss * 1024, output, code
 
 
-def hygeia(*args: str, data: Path) -> list[str]:
+def hygeia(*args: str) -> list[str]:
+    """A `hygeia` command line run by this interpreter (its data directory comes from the
+    environment, see `environment`)."""
     return [sys.executable, "-m", "hygeia.cli", *args]
 
 
@@ -107,15 +110,12 @@ def base_month(work: Path, seed: int) -> Path:
             str(STAFF),
             "--seed",
             str(seed),
-            data=base,
         ),
         env=env,
         check=True,
         capture_output=True,
     )
-    subprocess.run(
-        hygeia("init", "--no-input", data=base), env=env, check=True, capture_output=True
-    )
+    subprocess.run(hygeia("init", "--no-input"), env=env, check=True, capture_output=True)
     subprocess.run(
         hygeia(
             "privacy",
@@ -123,7 +123,6 @@ def base_month(work: Path, seed: int) -> Path:
             str(hospital / "fhir"),
             str(hospital / "staff.csv"),
             "--json",
-            data=base,
         ),
         env=env,
         check=True,
@@ -181,9 +180,7 @@ def replicate(base: Path, work: Path, copies: int) -> Path:
     rows = con.sql(f"SELECT count(*) FROM read_parquet('{lake / 'events'}/*/*.parquet')").fetchall()
     con.close()
     env = environment(target / "data")
-    subprocess.run(
-        hygeia("init", "--no-input", data=target), env=env, check=True, capture_output=True
-    )
+    subprocess.run(hygeia("init", "--no-input"), env=env, check=True, capture_output=True)
     (target / "events").write_text(str(rows[0][0]))
     (target / "ready").touch()
     took = time.perf_counter() - started
@@ -212,10 +209,19 @@ def main() -> int:
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
     base = base_month(args.work, args.seed)
-    store = replicate(base, args.work, args.copies)
+    # In a process of its own: a child forked from a process that grew (DuckDB copying
+    # gigabytes) would report the parent's size as its own peak.
+    builder = multiprocessing.get_context("spawn").Process(
+        target=replicate, args=(base, args.work, args.copies)
+    )
+    builder.start()
+    builder.join()
+    if builder.exitcode != 0:
+        raise SystemExit("replicating the month failed")
+    store = args.work / f"copies-{args.copies}"
     events = int((store / "events").read_text())
     env = environment(store / "data")
-    seconds, peak, out, code = measure(hygeia("privacy", "detect", "--json", data=store), env)
+    seconds, peak, out, code = measure(hygeia("privacy", "detect", "--json"), env)
     if code != 0:
         raise SystemExit("detection failed")
     summary = json.loads(out)
