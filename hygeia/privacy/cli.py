@@ -341,13 +341,22 @@ def cmd_alerts_send(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_evaluate(args: argparse.Namespace) -> int:
-    from hygeia.privacy.detection.evaluate import Judged, TruthError, evaluate, read_truth
-    from hygeia.privacy.models import Alert, DetectionRun
+def _latest_run() -> Any:
+    """The latest detection run, or None after saying how to make one."""
+    from hygeia.privacy.models import DetectionRun
 
     run = DetectionRun.objects.first()
     if run is None:
         print("hygeia: no detection run yet: run `hygeia privacy detect` first", file=sys.stderr)
+    return run
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from hygeia.privacy.detection.evaluate import Judged, TruthError, evaluate, read_truth
+    from hygeia.privacy.models import Alert
+
+    run = _latest_run()
+    if run is None:
         return 2
     try:
         truth = read_truth(Path(args.truth))
@@ -408,9 +417,10 @@ def cmd_tune(args: argparse.Namespace) -> int:
     from hygeia.privacy.detection import feedback
     from hygeia.privacy.detection.config import load
     from hygeia.privacy.detection.engines import open_engine
+    from hygeia.privacy.detection.prepare import analysis_folder
     from hygeia.privacy.detection.run import analyse
     from hygeia.privacy.ingest import lake
-    from hygeia.privacy.models import Alert, DetectionRun
+    from hygeia.privacy.models import Alert
 
     store = lake()
     config = load(Path(args.config) if args.config else None)
@@ -419,16 +429,11 @@ def cmd_tune(args: argparse.Namespace) -> int:
         config, [(a.detectors, a.disposition == "true_positive") for a in reviewed]
     )
     dismissed = [(a.user_id, a.detectors) for a in reviewed if a.disposition == "false_positive"]
-    rules = feedback.rules_from_false_positives(
-        dismissed, store.root / "analysis" / "staff.parquet"
-    )
+    rules = feedback.rules_from_false_positives(dismissed, analysis_folder(store) / "staff.parquet")
     mined: list[dict[str, Any]] = []
-    run = DetectionRun.objects.first()
     if args.mine:
+        run = _latest_run()
         if run is None:
-            print(
-                "hygeia: no detection run yet: run `hygeia privacy detect` first", file=sys.stderr
-            )
             return 2
         engine = open_engine("duckdb", store)
         try:

@@ -17,6 +17,7 @@ report lists which context was present so that an explained share can be read in
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from hygeia.lake.arrow import schema_for
 from hygeia.lake.store import Lake
 from hygeia.privacy.detection import identity
 from hygeia.privacy.detection.config import Config
@@ -71,6 +73,11 @@ def shift_start(text: str) -> int | None:
     if found.group(2) == "p":
         hour += 12
     return hour if 0 <= hour < 24 else None
+
+
+def analysis_folder(store: Lake) -> Path:
+    """Where a run's flattened context is written (and read back by feedback)."""
+    return store.root / "analysis"
 
 
 def prepare(store: Lake, config: Config, folder: Path) -> Prepared:
@@ -300,15 +307,7 @@ def _relations(con: duckdb.DuckDBPyConnection, config: Config) -> pa.Table:
     ).to_arrow_table()
 
 
-IDENTITY_SCHEMA = pa.schema(
-    [
-        ("user_id", pa.string()),
-        ("patient_id", pa.string()),
-        ("relation", pa.string()),
-        ("score", pa.float64()),
-        ("fields", pa.string()),
-    ]
-)
+IDENTITY_SCHEMA = schema_for(identity.Link)
 
 
 def _identity(con: duckdb.DuckDBPyConnection) -> pa.Table:
@@ -331,4 +330,6 @@ def _identity(con: duckdb.DuckDBPyConnection) -> pa.Table:
         key = (link.user_id, link.patient_id)
         if key not in links or links[key].relation == "neighbour":
             links[key] = link
-    return pa.Table.from_pylist([link.__dict__ for link in links.values()], schema=IDENTITY_SCHEMA)
+    return pa.Table.from_pylist(
+        [dataclasses.asdict(link) for link in links.values()], schema=IDENTITY_SCHEMA
+    )

@@ -25,7 +25,7 @@ from hygeia.privacy.detection.detectors import DETECTORS
 from hygeia.privacy.detection.detectors.base import HIT_COLUMNS, Hit, Params, epoch_seconds
 from hygeia.privacy.detection.engines import Engine, open_engine
 from hygeia.privacy.detection.feedback import weights_path, with_weights
-from hygeia.privacy.detection.prepare import prepare
+from hygeia.privacy.detection.prepare import TABLES, analysis_folder, prepare
 from hygeia.privacy.events import EVENTS
 from hygeia.privacy.models import Alert, DetectionRun, Incident
 
@@ -70,9 +70,14 @@ class Outcome:
     hits: list[Hit]
 
 
+def _day_of(path: Path) -> str:
+    """The UTC day (ISO) of an event file, from its `day=` partition folder."""
+    return path.parent.name.split("=", 1)[1]
+
+
 def period(store: Lake, since: date | None, until: date | None) -> tuple[date, date]:
     """The days to raise alerts for: by default every day the store holds."""
-    days = sorted(date.fromisoformat(p.parent.name.split("=", 1)[1]) for p in store.files(EVENTS))
+    days = sorted({date.fromisoformat(_day_of(p)) for p in store.files(EVENTS)})
     first = since or (days[0] if days else date.today())
     last = until or ((days[-1] + timedelta(days=1)) if days else first + timedelta(days=1))
     if last <= first:
@@ -153,11 +158,11 @@ def analyse(
     files = [
         f
         for f in store.files(EVENTS)
-        if f.parent.name.split("=", 1)[1] < until_day  # history before the period included
+        if _day_of(f) < until_day  # history before the period included
     ]
     if not files:
         raise ValueError("no access events in the store before --until: ingest some first")
-    days = sorted({f.parent.name.split("=", 1)[1] for f in files})
+    days = sorted({_day_of(f) for f in files})
     chunks = [days[i : i + CHUNK_DAYS] for i in range(0, len(days), CHUNK_DAYS)]
     steps = iter(range(1, 2 + len(chunks) + len(DETECTORS)))
     total = len(chunks) + len(DETECTORS) + 1
@@ -167,8 +172,8 @@ def analyse(
             progress(label, next(steps), total)
 
     step("preparing context")
-    prepared = prepare(store, config, store.root / "analysis")
-    for name in ("staff", "practitioners", "patients", "relations", "identity"):
+    prepared = prepare(store, config, analysis_folder(store))
+    for name in TABLES:
         engine.parquet(name, [prepared.path(name)])
     engine.parquet("events", files, base=store.root / EVENTS.path)
     since_t = epoch_seconds(since)
@@ -234,7 +239,7 @@ def detect(
         engine.close()
     alerts = group(hits, config)
     staff = pq.read_table(
-        store.root / "analysis" / "staff.parquet", columns=["user_id", "practitioner_id"]
+        analysis_folder(store) / "staff.parquet", columns=["user_id", "practitioner_id"]
     )
     practitioner = dict(
         zip(staff["user_id"].to_pylist(), staff["practitioner_id"].to_pylist(), strict=True)
