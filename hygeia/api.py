@@ -15,7 +15,6 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import NinjaAPI, Query, Schema
-from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from hygeia import __version__
@@ -23,7 +22,7 @@ from hygeia.core import audit
 from hygeia.core.audit_export import filter_entries
 from hygeia.core.clientip import client_ip
 from hygeia.core.models import ApiToken, User
-from hygeia.core.permissions import has
+from hygeia.core.permissions import need
 from hygeia.privacy.models import Patient
 from hygeia.privacy.phi import find_patients, present, record_view
 
@@ -55,11 +54,6 @@ api = NinjaAPI(
     docs_decorator=login_required,
     urls_namespace="api",
 )
-
-
-def need(request: HttpRequest, permission: str) -> None:
-    if not has(request.user, permission):
-        raise HttpError(403, "Your role does not allow this.")
 
 
 class MeOut(Schema):
@@ -210,3 +204,8 @@ def get_patient(request: HttpRequest, patient_id: uuid.UUID) -> Any:
     patient = get_object_or_404(Patient, pk=patient_id)
     record_view(request.user, [patient], "patient record (API)")
     return present(patient, request.user)
+
+
+from hygeia.privacy.api import router as privacy_router  # noqa: E402  (needs `api` defined)
+
+api.add_router("/", privacy_router)

@@ -129,6 +129,25 @@ SETTINGS: tuple[Setting, ...] = (
         "Role given when no claim value maps; empty to refuse such users.",
     ),
     Setting("HYGEIA_OIDC_LABEL", "Sign in with single sign-on", "Text of the SSO button."),
+    Setting(
+        "HYGEIA_BASE_URL",
+        "http://localhost:8000",
+        "Address users reach Hygeia at, for links in e-mails and outside reviewers' invitations.",
+    ),
+    Setting(
+        "HYGEIA_SMTP_HOST",
+        "",
+        "SMTP server for e-mail notifications and reminders; empty disables e-mail.",
+    ),
+    Setting("HYGEIA_SMTP_PORT", "25", "Its port."),
+    Setting(
+        "HYGEIA_SMTP_SECURITY",
+        "none",
+        "`none`, `starttls` or `tls` (implicit TLS, usually port 465).",
+    ),
+    Setting("HYGEIA_SMTP_USER", "", "SMTP user name, if the server requires one."),
+    Setting("HYGEIA_SMTP_PASSWORD", "", "Its password."),
+    Setting("HYGEIA_EMAIL_FROM", "hygeia@localhost", "Sender address of Hygeia's e-mails."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -140,6 +140,18 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_PERMISSIONS = 0o600
 
+# --- e-mail ------------------------------------------------------------------------------
+BASE_URL = config.raw("HYGEIA_BASE_URL").rstrip("/")
+EMAIL_HOST = config.raw("HYGEIA_SMTP_HOST")
+EMAIL_PORT = config.as_int("HYGEIA_SMTP_PORT")
+EMAIL_USE_TLS = config.raw("HYGEIA_SMTP_SECURITY").lower() == "starttls"
+EMAIL_USE_SSL = config.raw("HYGEIA_SMTP_SECURITY").lower() == "tls"
+EMAIL_HOST_USER = config.raw("HYGEIA_SMTP_USER")
+EMAIL_HOST_PASSWORD = config.raw("HYGEIA_SMTP_PASSWORD")
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = config.raw("HYGEIA_EMAIL_FROM")
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
 # --- sessions and cookies -------------------------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = config.as_int("HYGEIA_SESSION_IDLE_MINUTES") * 60

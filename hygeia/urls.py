@@ -9,6 +9,9 @@ urlpatterns = [
     path("patients/", include("hygeia.privacy.urls")),
     path("sources/", include("hygeia.privacy.sources_urls")),
     path("alerts/", include("hygeia.privacy.alerts_urls")),
+    path("cases/", include("hygeia.privacy.cases.urls")),
+    path("review/", include("hygeia.privacy.cases.review_urls")),
+    path("privacy-reports/", include("hygeia.privacy.reports_urls")),
     path("", include("hygeia.core.urls")),
 ]
 

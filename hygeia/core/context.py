@@ -19,6 +19,8 @@ NAVIGATION: list[tuple[str, str, str | None]] = [
     ("Dashboard", "core:dashboard", None),
     ("Patients", "privacy:patients", "view_patients"),
     ("Alerts", "alerts:list", "view_alerts"),
+    ("Cases", "cases:list", "view_cases"),
+    ("Privacy reports", "reports:dashboard", "view_privacy_reports"),
     ("Sources", "ingest:sources", "view_sources"),
     ("Audit trail", "core:audit_list", "view_audit_trail"),
     ("Users", "core:users", "view_users"),

@@ -244,3 +244,47 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head #{self.seq}"
+
+
+class NotificationPreference(models.Model):
+    """What a user wants e-mailed to them. Absent means the defaults below."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="notifications")
+    new_incidents = models.BooleanField(
+        default=True, help_text="New high-severity incidents (when the role sees alerts)."
+    )
+    minimum_severity = models.CharField(max_length=10, default="high")
+    deadlines = models.BooleanField(default=True, help_text="Approaching deadlines.")
+
+    def __str__(self) -> str:
+        return f"notification preferences of {self.user}"
+
+
+class Webhook(AuditedModel):
+    """An HTTPS endpoint told about events as signed JSON (see hygeia.core.notify)."""
+
+    name = models.CharField(max_length=100)
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=255, help_text="HMAC key, sealed (see secretbox).")
+    events = models.JSONField(default=list, help_text="Event types sent; empty for all.")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_delivery_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.CharField(max_length=200, blank=True)
+
+    audit_ignore_fields = frozenset({"last_delivery_at", "last_status"})
+
+    def __str__(self) -> str:
+        return f"webhook {self.name}"
+
+    @property
+    def key(self) -> str:
+        from hygeia.core.secretbox import unseal
+
+        return unseal(self.secret)
+
+    @key.setter
+    def key(self, value: str) -> None:
+        from hygeia.core.secretbox import seal
+
+        self.secret = seal(value)

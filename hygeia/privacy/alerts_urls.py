@@ -6,4 +6,8 @@ app_name = "alerts"
 
 urlpatterns = [
     path("", alerts_views.alerts, name="list"),
+    path("triage/", alerts_views.triage, name="triage"),
+    path("reveal/", alerts_views.reveal, name="reveal"),
+    path("incidents/<int:incident_id>/", alerts_views.incident, name="incident"),
+    path("incidents/<int:incident_id>/case/", alerts_views.open_case, name="open_case"),
 ]

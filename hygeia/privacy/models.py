@@ -130,6 +130,12 @@ class Alert(models.Model):
     """What one user did to one patient (or, for behaviour such as browsing or exporting, in
     general), with the detectors that fired, a 0-100 score and the reasons in words."""
 
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        IN_REVIEW = "in_review", "In review"
+        IN_CASE = "in_case", "In a case"
+        CLOSED = "closed", "Closed"
+
     class Disposition(models.TextChoices):
         NONE = "", "not reviewed"
         TRUE_POSITIVE = "true_positive", "true positive"
@@ -138,15 +144,17 @@ class Alert(models.Model):
     key = models.CharField(max_length=64, unique=True)
     user_id = models.CharField("login", max_length=150, db_index=True)
     practitioner_id = models.CharField(max_length=100, blank=True)
+    department = models.CharField(max_length=200, blank=True, db_index=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
     patient_id = models.CharField(
         "patient (FHIR id)", max_length=100, blank=True, help_text="Empty for user-level alerts."
     )
     detectors = models.JSONField(default=list)
-    score = models.FloatField(db_index=True)
+    score = models.FloatField()
     severity = models.CharField(max_length=10, db_index=True)
     reasons = models.JSONField(default=list)
     evidence = models.JSONField(default=list, blank=True)
-    first_event = models.DateTimeField(db_index=True)
+    first_event = models.DateTimeField()
     last_event = models.DateTimeField()
     events = models.IntegerField(default=0)
     disposition = models.CharField(
@@ -161,7 +169,60 @@ class Alert(models.Model):
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-score", "-first_event"]
+        # The queue's orders and filters, each led by what narrows it: a page of a million
+        # alerts is then read from an index, not sorted (see benchmarks/alert_queue.py).
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["-score", "id"], name="alert_score"),
+            models.Index(fields=["status", "-score", "id"], name="alert_status_score"),
+            models.Index(fields=["department", "-score", "id"], name="alert_department_score"),
+            models.Index(fields=["user_id", "-score", "id"], name="alert_user_score"),
+            models.Index(fields=["-first_event", "id"], name="alert_recent"),
+            models.Index(fields=["status", "severity"], name="alert_status_severity"),
+        ]
 
     def __str__(self) -> str:
         # Not the patient: __str__ ends up in logs.
         return f"Alert {self.key[:8]} ({self.score:.0f})"
+
+
+class AlertDetector(models.Model):
+    """Which detectors fired for an alert, one row each, so that the queue filters by detector
+    through an index instead of searching every alert's list."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="detector_rows")
+    detector = models.CharField(max_length=40)
+
+    class Meta:
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["detector", "alert"], name="alert_detector")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.detector} on {self.alert_id}"
+
+
+from hygeia.privacy.cases.models import (  # noqa: E402  (the app's models, in their package)
+    BreachAssessment,
+    Case,
+    CaseAttachment,
+    CaseNote,
+    ReminderSent,
+    ReviewerInvite,
+    Sanction,
+)
+
+__all__ = [
+    "Alert",
+    "AlertDetector",
+    "BreachAssessment",
+    "Case",
+    "CaseAttachment",
+    "CaseNote",
+    "DetectionRun",
+    "Incident",
+    "IngestFile",
+    "Patient",
+    "ReminderSent",
+    "ReviewerInvite",
+    "Sanction",
+]

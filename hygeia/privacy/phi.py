@@ -106,3 +106,57 @@ def find_patients(query: str) -> QuerySet[Patient]:
             Q(mrn__iexact=term) | Q(family_name__istartswith=term) | Q(given_name__istartswith=term)
         )
     return found
+
+
+# --- explicit reveal in the investigation workspace ---------------------------------------
+# Alert, incident and case pages show patients masked, even to roles that may see
+# identifiers: revealing them is a deliberate, audited step that lasts a few minutes.
+REVEAL_KEY = "hygeia_reveal_until"
+REVEAL_MINUTES = 10
+
+
+def may_reveal(user: Any) -> bool:
+    return has(user, "view_patient_identifiers")
+
+
+def revealed(request: Any) -> bool:
+    from django.utils import timezone
+
+    until = request.session.get(REVEAL_KEY, 0)
+    return may_reveal(request.user) and until > timezone.now().timestamp()
+
+
+def start_reveal(request: Any, where: str) -> None:
+    from django.utils import timezone
+
+    if not may_reveal(request.user):
+        return
+    request.session[REVEAL_KEY] = timezone.now().timestamp() + REVEAL_MINUTES * 60
+    audit.record(
+        audit.Action.VIEW_PHI,
+        object_type="privacy.reveal",
+        summary=f"patient identifiers revealed for {REVEAL_MINUTES} minutes on {where}"[:500],
+    )
+
+
+def patient_labels(request: Any, fhir_ids: Iterable[str]) -> dict[str, str]:
+    """How each patient (by FHIR id) is shown on this page: masked, or when revealed, the
+    MRN and name from the patient directory."""
+    ids = sorted({i for i in fhir_ids if i})
+    if not revealed(request):
+        return {i: "Patient " + mask_tail(i, 3) for i in ids}
+    known = {
+        p.fhir_id: p
+        for p in Patient.objects.filter(fhir_id__in=ids).only(
+            "fhir_id", "mrn", "family_name", "given_name"
+        )
+    }
+    return {
+        i: (f"{known[i].mrn} · {known[i].family_name}, {known[i].given_name}" if i in known else i)
+        for i in ids
+    }
+
+
+def patients_by_fhir_id(fhir_ids: Iterable[str]) -> dict[str, Patient]:
+    ids = {i for i in fhir_ids if i}
+    return {p.fhir_id: p for p in Patient.objects.filter(fhir_id__in=ids)}

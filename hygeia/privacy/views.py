@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from hygeia.core.permissions import require
+from hygeia.core.permissions import has, require
 from hygeia.privacy.models import Patient
 from hygeia.privacy.phi import find_patients, present, record_view
 
@@ -38,4 +38,11 @@ def patients(request: HttpRequest) -> HttpResponse:
 def patient_detail(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_id)
     record_view(request.user, [patient], "patient record")
-    return render(request, "privacy/patient_detail.html", {"p": present(patient, request.user)})
+    return render(
+        request,
+        "privacy/patient_detail.html",
+        {
+            "p": present(patient, request.user),
+            "can_report": has(request.user, "patient_access_reports"),
+        },
+    )

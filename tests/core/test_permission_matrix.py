@@ -6,6 +6,7 @@ who may do what must change this table too. A URL without an entry here fails th
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 import pytest
@@ -16,7 +17,8 @@ from django.utils import timezone
 from hygeia.api import api
 from hygeia.core import audit
 from hygeia.core.models import ApiToken
-from hygeia.privacy.models import IngestFile
+from hygeia.privacy.cases import workflow
+from hygeia.privacy.models import Alert, Incident, IngestFile
 from tests.conftest import ROLES, signed_in_client
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +31,10 @@ VIEW_USERS = {ADMIN, AUDITOR}
 AUDIT_READERS = {ADMIN, PRIVACY, AUDITOR}
 PATIENT_READERS = {PRIVACY, ANALYST, AUDITOR}
 SOURCE_READERS = {ADMIN, PRIVACY, ANALYST, AUDITOR}
+TRIAGERS = {PRIVACY, ANALYST}
+CASE_READERS = {PRIVACY, ANALYST, AUDITOR}
+CASE_WORKERS = {PRIVACY}
+REPORT_READERS = {PRIVACY, AUDITOR}
 
 # url name -> (method, who may)
 UI: dict[str, tuple[str, object]] = {
@@ -63,12 +69,30 @@ UI: dict[str, tuple[str, object]] = {
     "ingest:sources": ("GET", SOURCE_READERS),
     "ingest:quarantine": ("GET", SOURCE_READERS),
     "alerts:list": ("GET", PATIENT_READERS),
+    "alerts:triage": ("POST", TRIAGERS),
+    "alerts:reveal": ("POST", {PRIVACY}),
+    "alerts:incident": ("GET", PATIENT_READERS),
+    "alerts:open_case": ("POST", CASE_WORKERS),
+    "cases:list": ("GET", CASE_READERS),
+    "cases:deadlines": ("GET", CASE_READERS),
+    "cases:annual_log": ("GET", CASE_READERS),
+    "cases:detail": ("GET", CASE_READERS),
+    "cases:update": ("POST", CASE_WORKERS),
+    "cases:attach": ("POST", CASE_WORKERS),
+    "cases:download": ("GET", CASE_READERS),
+    "cases:assessment": ("GET", CASE_READERS),
+    "review:case": ("GET", PUBLIC),  # the token is the permission (tested in tests/privacy/cases)
+    "reports:dashboard": ("GET", REPORT_READERS),
+    "reports:monthly": ("GET", REPORT_READERS),
+    "privacy:access_report": ("GET", {PRIVACY}),
 }
 # Writes also checked with the method their form uses, where a GET shows the form.
 UI_POSTS = {
     "core:user_create": {ADMIN},
     "core:user_edit": {ADMIN},
     "privacy:patients": PATIENT_READERS,
+    "cases:assessment": CASE_WORKERS,
+    "review:case": PUBLIC,
 }
 
 # (method, path template) -> who may
@@ -80,6 +104,22 @@ API: dict[tuple[str, str], object] = {
     ("GET", "/api/patients"): PATIENT_READERS,
     ("POST", "/api/patients/search"): PATIENT_READERS,
     ("GET", "/api/patients/{patient_id}"): PATIENT_READERS,
+    ("GET", "/api/alerts"): PATIENT_READERS,
+    ("POST", "/api/alerts/triage"): TRIAGERS,
+    ("GET", "/api/incidents/{incident_id}"): PATIENT_READERS,
+    ("GET", "/api/cases"): CASE_READERS,
+    ("POST", "/api/cases"): CASE_WORKERS,
+    ("GET", "/api/cases/{number}"): CASE_READERS,
+    ("POST", "/api/cases/{number}/changes"): CASE_WORKERS,
+    ("GET", "/api/breach/deadlines"): CASE_READERS,
+    ("GET", "/api/patients/{patient_id}/accesses"): {PRIVACY},
+}
+# A valid body for each POST, so that the guard, not validation, answers.
+API_BODIES: dict[str, dict[str, object]] = {
+    "/api/patients/search": {"q": "SYN"},
+    "/api/alerts/triage": {"alerts": [], "action": "review"},
+    "/api/cases": {"incidents": []},
+    "/api/cases/{number}/changes": {"action": "note", "text": "checked"},
 }
 API_DOCS = {"/api/docs": SIGNED_IN, "/api/openapi.json": SIGNED_IN}
 
@@ -88,6 +128,8 @@ API_DOCS = {"/api/docs": SIGNED_IN, "/api/openapi.json": SIGNED_IN}
 class Fixture:
     kwargs: dict[str, dict[str, object]]
     patient_id: str
+    incident_id: int
+    case_number: str
 
 
 def _url_names(resolvers: list, prefix: str = "") -> set[str]:
@@ -131,6 +173,17 @@ def world(make_user, patients):
     ApiToken.objects.create(user=target, name="t", prefix="hyg_x", token_hash="0" * 64)
     entry = audit.record(audit.Action.SYSTEM, summary="fixture")
     policy = target.groups.get().policy
+    now = timezone.now()
+    incident = Incident.objects.create(
+        key="i" * 32, user_id="nurse1", first_event=now, last_event=now, severity="high"
+    )
+    Alert.objects.create(
+        key="a" * 32, user_id="nurse1", patient_id="pt-1", detectors=["family"], score=80,
+        severity="high", reasons=["r"], first_event=now, last_event=now, incident=incident,
+    )
+    case = workflow.open_case(None, incidents=[incident])
+    attachment = workflow.attach(case, "note.txt", io.BytesIO(b"statement"), 9, "fixture")
+    _, token = workflow.invite_reviewer(case, None, "Manager", "manager@example.org")
     return Fixture(
         kwargs={
             "core:token_revoke": {"token_id": ApiToken.objects.get().pk},
@@ -142,8 +195,21 @@ def world(make_user, patients):
             "core:audit_export": {"fmt": "csv"},
             "privacy:patient_detail": {"patient_id": patients[0].id},
             "ingest:quarantine": {"token": ingested.token},
+            "alerts:incident": {"incident_id": incident.pk},
+            "alerts:open_case": {"incident_id": incident.pk},
+            "cases:annual_log": {"year": now.year},
+            "cases:detail": {"number": case.number},
+            "cases:update": {"number": case.number},
+            "cases:attach": {"number": case.number},
+            "cases:download": {"number": case.number, "attachment_id": attachment.pk},
+            "cases:assessment": {"number": case.number},
+            "review:case": {"token": token},
+            "reports:monthly": {"year": now.year, "month": now.month},
+            "privacy:access_report": {"patient_id": patients[0].id},
         },
         patient_id=str(patients[0].id),
+        incident_id=incident.pk,
+        case_number=case.number,
     )
 
 
@@ -210,10 +276,18 @@ def test_ui_matrix(people, world):
 def test_api_matrix(people, world):
     problems = []
     for (method, template), expected in API.items():
-        path = template.replace("{patient_id}", world.patient_id)
+        path = (
+            template.replace("{patient_id}", world.patient_id)
+            .replace("{incident_id}", str(world.incident_id))
+            .replace("{number}", world.case_number)
+        )
+        if template == "/api/patients/{patient_id}/accesses":
+            path += "?since=2025-01-01&until=2025-01-31"
         for who, client in people():
             if method == "POST":
-                response = client.post(path, {"q": "SYN"}, content_type="application/json")
+                response = client.post(
+                    path, API_BODIES[template], content_type="application/json"
+                )
             else:
                 response = client.get(path)
             problem = _check(response, who, _allowed(expected, who), True, f"{method} {path}")

@@ -33,11 +33,17 @@ def titles(config: Config) -> dict[str, str]:
     return found
 
 
-def events_sql(engine: Engine, since_t: int, days: tuple[str, str] | None = None) -> str:
+DETAIL = "e.resource_type, e.source_system, e.workstation, e.network_address, e.subtype"
+
+
+def events_sql(
+    engine: Engine, since_t: int, days: tuple[str, str] | None = None, detail: bool = False
+) -> str:
     """Access events (of the UTC days [first, last) when `days` is given) with the login
     resolved (practitioner references through the roster), the patient as a FHIR id (MRNs
     through the patient index), and times as epoch seconds: UTC, and local wall-clock time
-    from the event's own offset."""
+    from the event's own offset. `detail` adds what a reviewer reads (resource, system,
+    workstation); detection leaves it out to keep its working set small."""
     epoch = engine.epoch("e.occurred_utc")
     return f"""
 SELECT e.event_id, {epoch} AS t,
@@ -51,6 +57,7 @@ SELECT e.event_id, {epoch} AS t,
        CASE WHEN e.action = 'export' OR lower(e.subtype) IN ('print', 'export', '110106')
             THEN 1 ELSE 0 END AS is_export,
        CASE WHEN {epoch} >= {since_t} THEN 1 ELSE 0 END AS in_period
+       {", " + DETAIL if detail else ""}
 FROM events e
 LEFT JOIN practitioners p ON p.ref = e.user_practitioner
 LEFT JOIN patients m ON m.mrn = e.patient_identifier AND e.patient_identifier <> ''
@@ -58,7 +65,7 @@ LEFT JOIN patients m ON m.mrn = e.patient_identifier AND e.patient_identifier <>
 """
 
 
-def access_sql(config: Config) -> str:
+def access_sql(config: Config, detail: bool = False) -> str:
     ranks = " ".join(
         f"WHEN '{reason}' THEN {rank}" for rank, reason in enumerate(reasons(config), start=1)
     )
@@ -85,6 +92,7 @@ WITH ev_staff AS (
 )
 SELECT e.t, e.local_t, e.user_id, e.patient_id, e.break_glass, e.is_export, e.in_period,
        e.department_key, e.duty, coalesce(b.rank, 0) AS explained
+       {", e.event_id, e.action, " + DETAIL if detail else ""}
 FROM ev_staff e LEFT JOIN best b ON b.event_id = e.event_id
 """
 

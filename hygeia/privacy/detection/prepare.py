@@ -135,6 +135,7 @@ STAFF_SCHEMA = pa.schema(
         ("department", pa.string()),
         ("department_key", pa.string()),
         ("job_title", pa.string()),
+        ("name", pa.string()),  # shown on the patient access report and incident pages
         ("duty", pa.string()),
         ("shift_start", pa.int32()),
         ("hire_t", pa.int64()),
@@ -146,11 +147,12 @@ STAFF_SCHEMA = pa.schema(
 def _staff(con: duckdb.DuckDBPyConnection, config: Config) -> pa.Table:
     rows = con.sql(
         "SELECT lower(trim(user_id)), employee_id, trim(practitioner_id), department, job_title, "
-        "shift, hire_date, termination_date FROM staff WHERE trim(user_id) <> ''"
+        "shift, hire_date, termination_date, concat_ws(' ', nullif(trim(given_name), ''), "
+        "nullif(trim(family_name), '')) FROM staff WHERE trim(user_id) <> ''"
     ).fetchall()
     seen: set[str] = set()
     out: list[dict[str, Any]] = []
-    for user, employee, practitioner, department, job, shift, hire, end in rows:
+    for user, employee, practitioner, department, job, shift, hire, end, name in rows:
         if user in seen:  # one login, two employee rows (rehire): the first, by roster order
             continue
         seen.add(user)
@@ -162,6 +164,7 @@ def _staff(con: duckdb.DuckDBPyConnection, config: Config) -> pa.Table:
                 "department": department or "",
                 "department_key": identity.fold(department or ""),
                 "job_title": job or "",
+                "name": name or "",
                 "duty": config.duty_of(department or "", job or ""),
                 "shift_start": shift_start(shift or ""),
                 "hire_t": _epoch(hire),

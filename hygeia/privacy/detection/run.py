@@ -27,7 +27,7 @@ from hygeia.privacy.detection.engines import Engine, open_engine
 from hygeia.privacy.detection.feedback import weights_path, with_weights
 from hygeia.privacy.detection.prepare import TABLES, analysis_folder, prepare
 from hygeia.privacy.events import EVENTS
-from hygeia.privacy.models import Alert, DetectionRun, Incident
+from hygeia.privacy.models import Alert, AlertDetector, DetectionRun, Incident
 
 log = logging.getLogger(__name__)
 SEVERITY_ORDER = ("low", "medium", "high", "critical")
@@ -239,12 +239,11 @@ def detect(
         engine.close()
     alerts = group(hits, config)
     staff = pq.read_table(
-        analysis_folder(store) / "staff.parquet", columns=["user_id", "practitioner_id"]
-    )
-    practitioner = dict(
-        zip(staff["user_id"].to_pylist(), staff["practitioner_id"].to_pylist(), strict=True)
-    )
-    run = _store(alerts, first, last, engine_name, started, summary, practitioner)
+        analysis_folder(store) / "staff.parquet",
+        columns=["user_id", "practitioner_id", "department"],
+    ).to_pylist()
+    roster = {row["user_id"]: (row["practitioner_id"], row["department"]) for row in staff}
+    run = _store(alerts, first, last, engine_name, started, summary, roster)
     log.info("detection %s..%s: %d alerts", first, last, len(alerts))
     return Outcome(run, alerts, hits)
 
@@ -257,7 +256,7 @@ def _store(
     engine: str,
     started: datetime,
     summary: dict[str, Any],
-    practitioner: dict[str, str],
+    roster: dict[str, tuple[str, str]],
 ) -> DetectionRun:
     run = DetectionRun.objects.create(
         started_at=started,
@@ -270,9 +269,13 @@ def _store(
         summary=summary,
     )
     start, end = _instant(epoch_seconds(since)), _instant(epoch_seconds(until))
-    Alert.objects.filter(first_event__gte=start, first_event__lt=end, disposition="").delete()
+    # A re-run replaces what nobody has touched yet; alerts under review, in a case or
+    # decided stay as the reviewers left them.
+    Alert.objects.filter(
+        first_event__gte=start, first_event__lt=end, disposition="", status=Alert.Status.NEW
+    ).delete()
     Incident.objects.filter(
-        first_event__gte=start, first_event__lt=end, alerts__isnull=True
+        first_event__gte=start, first_event__lt=end, alerts__isnull=True, cases__isnull=True
     ).delete()
     by_user: dict[str, list[Scored]] = defaultdict(list)
     for alert in alerts:
@@ -291,12 +294,14 @@ def _store(
                 "run": run,
             },
         )
+        practitioner, department = roster.get(user, ("", ""))
         for alert in own:
-            Alert.objects.update_or_create(
+            stored, _ = Alert.objects.update_or_create(
                 key=_key("alert", alert.user_id, alert.patient_id, period_label),
                 defaults={
                     "user_id": alert.user_id,
-                    "practitioner_id": practitioner.get(alert.user_id, ""),
+                    "practitioner_id": practitioner or "",
+                    "department": department or "",
                     "patient_id": alert.patient_id,
                     "detectors": alert.detectors,
                     "score": alert.score,
@@ -320,6 +325,10 @@ def _store(
                     "incident": incident,
                     "run": run,
                 },
+            )
+            AlertDetector.objects.filter(alert=stored).delete()
+            AlertDetector.objects.bulk_create(
+                AlertDetector(alert=stored, detector=name) for name in alert.detectors
             )
     run.finished_at = datetime.now(UTC)
     run.save(update_fields=["finished_at"])
