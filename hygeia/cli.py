@@ -560,6 +560,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_privacy(sub, command_group, _json_flag)
 
+    from hygeia.core.notify_cli import register as register_webhooks
+
+    register_webhooks(sub, command_group)
+
     p = command(
         "manage",
         cmd_manage,

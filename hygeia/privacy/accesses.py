@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from hygeia.lake.store import Lake
 from hygeia.privacy.detection import explain
@@ -53,6 +54,14 @@ def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def require_prepared(store: Lake) -> Path:
+    """The analysis folder of the last detection run, or NotPrepared."""
+    folder = analysis_folder(store)
+    if not all((folder / f"{name}.parquet").exists() for name in TABLES):
+        raise NotPrepared("no detection run has prepared the context yet")
+    return folder
+
+
 def lookup(
     store: Lake,
     since: date,
@@ -65,9 +74,7 @@ def lookup(
     and whether more than `limit` were found (the list is then cut)."""
     if not user_id and not patient_id:
         raise ValueError("name a user or a patient")
-    folder = analysis_folder(store)
-    if not all((folder / f"{name}.parquet").exists() for name in TABLES):
-        raise NotPrepared("no detection run has prepared the context yet")
+    folder = require_prepared(store)
     last = until + timedelta(days=1)
     files = [f for f in store.files(EVENTS) if since.isoformat() <= _day_of(f) < last.isoformat()]
     if not files:

@@ -480,6 +480,44 @@ def cmd_tune(args: argparse.Namespace) -> int:
     return 0
 
 
+REMIND_HELP = """\
+E-mails breach notification deadlines (45 CFR 164.404-164.408) to the people who work cases
+and want deadline e-mails: 14, 7, 3 and 1 days before, on the day, and daily once overdue.
+Each reminder goes once; run it daily (cron or a systemd timer). Needs HYGEIA_SMTP_HOST.
+
+Example:
+  hygeia privacy remind            # today
+  hygeia privacy remind --today 2026-03-01 --json
+"""
+
+
+def cmd_remind(args: argparse.Namespace) -> int:
+    from django.utils import timezone
+
+    from hygeia.core import notify
+    from hygeia.privacy.cases import breach
+
+    today = args.today or timezone.localdate()
+    if not notify.email_enabled():
+        print("hygeia: e-mail is off (set HYGEIA_SMTP_HOST); nothing sent", file=sys.stderr)
+    sent = breach.send_reminders(today)
+    due = [d for d in breach.all_deadlines(include_done=False)]
+    result = {
+        "today": today.isoformat(),
+        "sent": sent,
+        "open_deadlines": len(due),
+        "overdue": sum(1 for d in due if d.due < today),
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(
+            f"{sent} reminder(s) sent; {result['open_deadlines']} open deadline(s), "
+            f"{result['overdue']} overdue"
+        )
+    return 0
+
+
 def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     actions = command_group(
         sub,
@@ -602,4 +640,14 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     p.add_argument("--mine", action="store_true", help="mine templates from the latest period")
     p.add_argument("--apply", action="store_true", help="write the refitted weights")
     p.add_argument("--config", metavar="FILE", help="detection configuration (YAML)")
+    json_flag(p)
+
+    p = actions.add_parser(
+        "remind",
+        help="E-mail approaching and overdue breach notification deadlines (run daily).",
+        description=REMIND_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.set_defaults(handler=cmd_remind)
+    p.add_argument("--today", type=_day, metavar="DATE", help="pretend today is this day")
     json_flag(p)

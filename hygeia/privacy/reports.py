@@ -60,7 +60,8 @@ class AccessReport:
 
 
 def patient_access(patient: Patient, since: date, until: date) -> AccessReport:
-    if not patient.fhir_id:
+    accesses.require_prepared(lake())
+    if not patient.fhir_id:  # never referenced by the audit logs' patient references
         return AccessReport(patient, since, until, [], False)
     rows, cut = accesses.lookup(lake(), since, until, patient_id=patient.fhir_id)
     return AccessReport(patient, since, until, rows, cut)

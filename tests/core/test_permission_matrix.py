@@ -178,8 +178,16 @@ def world(make_user, patients):
         key="i" * 32, user_id="nurse1", first_event=now, last_event=now, severity="high"
     )
     Alert.objects.create(
-        key="a" * 32, user_id="nurse1", patient_id="pt-1", detectors=["family"], score=80,
-        severity="high", reasons=["r"], first_event=now, last_event=now, incident=incident,
+        key="a" * 32,
+        user_id="nurse1",
+        patient_id="pt-1",
+        detectors=["family"],
+        score=80,
+        severity="high",
+        reasons=["r"],
+        first_event=now,
+        last_event=now,
+        incident=incident,
     )
     case = workflow.open_case(None, incidents=[incident])
     attachment = workflow.attach(case, "note.txt", io.BytesIO(b"statement"), 9, "fixture")
@@ -285,9 +293,7 @@ def test_api_matrix(people, world):
             path += "?since=2025-01-01&until=2025-01-31"
         for who, client in people():
             if method == "POST":
-                response = client.post(
-                    path, API_BODIES[template], content_type="application/json"
-                )
+                response = client.post(path, API_BODIES[template], content_type="application/json")
             else:
                 response = client.get(path)
             problem = _check(response, who, _allowed(expected, who), True, f"{method} {path}")

@@ -244,6 +244,9 @@ def detect(
     ).to_pylist()
     roster = {row["user_id"]: (row["practitioner_id"], row["department"]) for row in staff}
     run = _store(alerts, first, last, engine_name, started, summary, roster)
+    from hygeia.privacy.notifications import announce
+
+    announce(run.new_incidents)  # type: ignore[attr-defined]
     log.info("detection %s..%s: %d alerts", first, last, len(alerts))
     return Outcome(run, alerts, hits)
 
@@ -268,6 +271,8 @@ def _store(
         alerts=len(alerts),
         summary=summary,
     )
+    # Incidents first seen in this run, announced once the run is stored.
+    run.new_incidents = []  # type: ignore[attr-defined]
     start, end = _instant(epoch_seconds(since)), _instant(epoch_seconds(until))
     # A re-run replaces what nobody has touched yet; alerts under review, in a case or
     # decided stay as the reviewers left them.
@@ -282,7 +287,7 @@ def _store(
         by_user[alert.user_id].append(alert)
     period_label = f"{since.isoformat()}/{until.isoformat()}"
     for user, own in by_user.items():
-        incident, _ = Incident.objects.update_or_create(
+        incident, created = Incident.objects.update_or_create(
             key=_key("incident", user, period_label),
             defaults={
                 "user_id": user,
@@ -294,6 +299,8 @@ def _store(
                 "run": run,
             },
         )
+        if created:
+            run.new_incidents.append(incident)  # type: ignore[attr-defined]
         practitioner, department = roster.get(user, ("", ""))
         for alert in own:
             stored, _ = Alert.objects.update_or_create(
