@@ -70,6 +70,7 @@ bench: $(DEV)
 	HYGEIA_DATA_DIR=$$(mktemp -d) $(BIN)/python benchmarks/audit_chain.py --entries 10000
 	$(BIN)/python benchmarks/ingest.py --events $${EVENTS:-10000000}
 	$(BIN)/python benchmarks/detect.py --copies $${COPIES:-30}
+	$(BIN)/python benchmarks/alert_queue.py --alerts $${ALERTS:-1000000}
 
 ## lock: re-resolve the locked dependencies after editing requirements/*.in
 lock:

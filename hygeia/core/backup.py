@@ -38,7 +38,13 @@ from hygeia.core import audit
 FORMAT_VERSION = 1
 DB_MEMBER = "database.jsonl"
 # Recreated by migrations (content types, permissions) or not worth keeping (sessions).
-EXCLUDED_MODELS = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
+# The alert tally is kept by database triggers from the alerts themselves.
+EXCLUDED_MODELS = {
+    "contenttypes.contenttype",
+    "auth.permission",
+    "sessions.session",
+    "privacy.alerttally",
+}
 # Never copied from the data directory: the live database, earlier backups, collected static.
 EXCLUDED_DATA = {"backups", "static"}
 DB_SUFFIXES = (".sqlite3", ".sqlite3-wal", ".sqlite3-shm", ".sqlite3-journal")

@@ -11,7 +11,6 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -39,7 +38,9 @@ def _detector_titles(ids: list[str]) -> list[str]:
 @require("view_alerts")
 def alerts(request: HttpRequest) -> HttpResponse:
     filters = queue.Filters.parse(request.GET)
-    page = Paginator(queue.alerts(filters), PER_PAGE).get_page(request.GET.get("page"))
+    found = queue.alerts(filters)
+    total, capped = queue.matching(filters, found)
+    page = queue.CountedPaginator(found, PER_PAGE, total).get_page(request.GET.get("page"))
     shown = list(page.object_list)
     labels = patient_labels(request, (a.patient_id for a in shown))
     rows = [
@@ -67,6 +68,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "query": urlencode(filters.query()),
             "counts": queue.counts(),
+            "capped": capped,
             "run": DetectionRun.objects.first(),
             "detectors": sorted((d.id, d.title) for d in DETECTORS.values()),
             "severities": queue.SEVERITIES,

@@ -57,6 +57,7 @@ class AlertOut(Schema):
 
 class AlertPage(Schema):
     count: int
+    count_is_floor: bool
     counts: dict[str, Any]
     alerts: list[AlertOut]
 
@@ -113,8 +114,10 @@ def list_alerts(request: HttpRequest, params: Query[QueueQuery]) -> dict[str, An
             summary=f"alert queue (API): {len(page)} alerts",
             details={"alerts": [a.pk for a in page]},
         )
+    total, capped = queue.matching(filters, found)
     return {
-        "count": found.count(),
+        "count": total,
+        "count_is_floor": capped,
         "counts": queue.counts(),
         "alerts": [_alert(a, patients) for a in page],
     }

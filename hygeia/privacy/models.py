@@ -185,6 +185,24 @@ class Alert(models.Model):
         return f"Alert {self.key[:8]} ({self.score:.0f})"
 
 
+class AlertTally(models.Model):
+    """How many alerts there are per status and severity: the counts above the queue, kept
+    exact by database triggers on the alert table (migration 0005), so that they cost one
+    small read however many alerts there are."""
+
+    status = models.CharField(max_length=12)
+    severity = models.CharField(max_length=10)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["status", "severity"], name="alert_tally_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status}/{self.severity}: {self.n}"
+
+
 class AlertDetector(models.Model):
     """Which detectors fired for an alert, one row each, so that the queue filters by detector
     through an index instead of searching every alert's list."""
@@ -214,6 +232,7 @@ from hygeia.privacy.cases.models import (  # noqa: E402  (the app's models, in t
 __all__ = [
     "Alert",
     "AlertDetector",
+    "AlertTally",
     "BreachAssessment",
     "Case",
     "CaseAttachment",

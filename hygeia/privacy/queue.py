@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from hygeia.privacy.detection.detectors import DETECTORS
-from hygeia.privacy.models import Alert, AlertDetector
+from hygeia.privacy.models import Alert, AlertDetector, AlertTally
 
 SEVERITIES = ("critical", "high", "medium", "low")
 OPEN = (Alert.Status.NEW, Alert.Status.IN_REVIEW)
@@ -130,11 +132,11 @@ def alerts(filters: Filters) -> QuerySet[Alert]:
 
 
 def counts() -> dict[str, Any]:
-    """Alerts by status, and open alerts by severity: the numbers above the queue."""
+    """Alerts by status, and open alerts by severity: the numbers above the queue, read from
+    the trigger-kept tally."""
     by_status = {s: 0 for s in Alert.Status.values}
     open_by_severity = {s: 0 for s in SEVERITIES}
-    rows = Alert.objects.values_list("status", "severity").annotate(n=Count("id")).order_by()
-    for status, severity, n in rows:
+    for status, severity, n in AlertTally.objects.values_list("status", "severity", "n"):
         by_status[status] = by_status.get(status, 0) + n
         if status in OPEN:
             open_by_severity[severity] = open_by_severity.get(severity, 0) + n
@@ -144,3 +146,45 @@ def counts() -> dict[str, Any]:
         "open_by_severity": open_by_severity,
         "total": sum(by_status.values()),
     }
+
+
+COUNT_CAP = 10_000  # beyond this a filtered total is "more than", not counted row by row
+
+
+def matching(filters: Filters, found: QuerySet[Alert]) -> tuple[int, bool]:
+    """How many alerts the filters match, and whether that is a floor (capped). Status and
+    severity alone are answered exactly from the tally; other filters count at most
+    COUNT_CAP rows, so that no page waits for a count of a million."""
+    if not (
+        filters.detector
+        or filters.department
+        or filters.user
+        or filters.since
+        or filters.until
+        or filters.min_score is not None
+    ):
+        statuses = (
+            OPEN
+            if filters.status == "open"
+            else Alert.Status.values
+            if filters.status == "all"
+            else (filters.status,)
+        )
+        tally = AlertTally.objects.filter(status__in=statuses)
+        if filters.severity:
+            tally = tally.filter(severity=filters.severity)
+        return int(sum(tally.values_list("n", flat=True))), False
+    n = found.order_by()[: COUNT_CAP + 1].count()
+    return (COUNT_CAP, True) if n > COUNT_CAP else (n, False)
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count instead of asking the database for it."""
+
+    def __init__(self, object_list: Any, per_page: int, known_count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = known_count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count

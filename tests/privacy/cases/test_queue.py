@@ -8,7 +8,7 @@ import pytest
 
 from hygeia.core.models import AuditEntry
 from hygeia.privacy import queue
-from hygeia.privacy.models import Alert
+from hygeia.privacy.models import Alert, AlertTally
 from tests.conftest import signed_in_client
 from tests.privacy.cases.conftest import make_alert
 
@@ -168,3 +168,38 @@ def test_paging_keeps_the_filters(make_user):
     page = client.get("/alerts/?detector=vip&min_score=5").content.decode()
     assert "55 alerts match" in page
     assert "detector=vip&amp;min_score=5&amp;page=2" in page
+
+
+def test_tally_kept_exact_by_the_database_through_every_kind_of_write():
+    def exact():
+        real = {}
+        for a in Alert.objects.all():
+            real[(a.status, a.severity)] = real.get((a.status, a.severity), 0) + 1
+        kept = {(t.status, t.severity): t.n for t in AlertTally.objects.all() if t.n}
+        return real == kept
+
+    for k in range(12):
+        make_alert(f"k{k}", severity=("low", "high")[k % 2])
+    assert exact()
+    Alert.objects.filter(severity="low").update(status="closed")  # one statement, many rows
+    assert exact()
+    one = Alert.objects.filter(severity="high").first()
+    one.severity, one.status = "critical", "in_case"
+    one.save()
+    assert exact()
+    Alert.objects.filter(status="closed")[:1].get().delete()
+    Alert.objects.filter(status="new").delete()
+    assert exact()
+    assert queue.counts()["total"] == Alert.objects.count()
+
+
+def test_filtered_totals_are_capped_and_status_totals_exact(monkeypatch):
+    for k in range(7):
+        make_alert(f"k{k}", "vip")
+    monkeypatch.setattr(queue, "COUNT_CAP", 5)
+    vip = queue.Filters.parse({"detector": "vip"})
+    assert queue.matching(vip, queue.alerts(vip)) == (5, True)
+    plain = queue.Filters.parse({"severity": "high"})
+    assert queue.matching(plain, queue.alerts(plain)) == (7, False)
+    user = queue.Filters.parse({"user": "user-k1"})
+    assert queue.matching(user, queue.alerts(user)) == (1, False)
