@@ -235,7 +235,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 f"patients, {hospital['access_events']:,} record accesses over "
                 f"{hospital['days']} days, {hospital['explained_share']:.1%} explained "
                 "automatically; "
-                f"{hospital['alerts']:,} privacy alerts to review (Alerts page, as `privacy`)."
+                f"{hospital['alerts']:,} privacy alerts to review (Alerts page, as `privacy`)"
+                + (
+                    f"; case {hospital['sample_case']} is under way (Cases page)."
+                    if hospital.get("sample_case")
+                    else "."
+                )
             )
         print("\nDemo accounts (the passwords are shown only now; keep them):\n")
         print(f"  {'username':<10} {'password':<20} role")

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from hygeia.core import roles
+from hygeia.core import audit, roles
 from hygeia.core.models import Organization, User
 from hygeia.core.passwords import generate_password
 from hygeia.privacy.models import IngestFile
@@ -77,9 +77,27 @@ def hospital(staff: int = DEMO_STAFF, progress: Any = None) -> dict[str, Any] | 
     summary = simulate(out, staff=staff, days=DEMO_DAYS, seed=1)
     report = ingest([out / "fhir", out / "staff.csv"], progress=progress)
     outcome = detect(lake())
+    case = sample_case()
     return {
         **summary,
         "stored": report.total("stored"),
         "explained_share": outcome.run.explained_share,
         "alerts": len(outcome.alerts),
+        "sample_case": case,
     }
+
+
+def sample_case() -> str:
+    """One case under way, opened from the highest-scoring incident, so that the case pages
+    and the dashboard have something in them; everything else is left for the visitor."""
+    from hygeia.privacy.cases import workflow
+    from hygeia.privacy.models import Incident
+
+    top = Incident.objects.order_by("-score", "key").first()
+    if top is None:
+        return ""
+    with audit.acting_as(audit.Actor(name="demo")):
+        case = workflow.open_case(None, incidents=[top], title="Sample investigation")
+        workflow.set_status(case, "investigating", None)
+        workflow.add_note(case, None, "Opened by the demo: interview the employee, then decide.")
+    return case.number

@@ -14,6 +14,7 @@ urlpatterns = [
     path("logout/required/", views.logout_required, name="logout_required"),
     path("account/", views.account, name="account"),
     path("account/password/", views.account_password, name="account_password"),
+    path("account/notifications/", views.account_notifications, name="account_notifications"),
     path("account/mfa/enrol/", views.mfa_enrol, name="mfa_enrol"),
     path("account/mfa/recovery-codes/", views.mfa_recovery_codes, name="mfa_recovery_codes"),
     path("account/mfa/remove/", views.mfa_remove, name="mfa_remove"),

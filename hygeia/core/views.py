@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from hygeia.core import audit, mfa
+from hygeia.core import audit, mfa, notify
 from hygeia.core.audit_export import describe_filter, filter_entries, iter_csv, iter_ndjson
 from hygeia.core.forms import (
     AuditFilterForm,
@@ -87,9 +87,30 @@ def _account_page(
             "password_form": password_form,
             "token_form": TokenForm(),
             "tokens": user.api_tokens.filter(revoked_at__isnull=True).order_by("-created_at"),
+            "notifications": notify.preferences(user),
+            "severities": SEVERITY_CHOICES,
+            "email_enabled": notify.email_enabled(),
         },
         status=status,
     )
+
+
+SEVERITY_CHOICES = ("low", "medium", "high", "critical")
+
+
+@require()
+@require_POST
+def account_notifications(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    chosen = notify.preferences(user)
+    chosen.new_incidents = bool(request.POST.get("new_incidents"))
+    chosen.deadlines = bool(request.POST.get("deadlines"))
+    severity = request.POST.get("minimum_severity", "high")
+    chosen.minimum_severity = severity if severity in SEVERITY_CHOICES else "high"
+    chosen.save()
+    messages.success(request, "Notification preferences saved.")
+    return redirect("core:account")
 
 
 @require()

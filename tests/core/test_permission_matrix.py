@@ -48,6 +48,7 @@ UI: dict[str, tuple[str, object]] = {
     "core:dashboard": ("GET", SIGNED_IN),
     "core:account": ("GET", SIGNED_IN),
     "core:account_password": ("POST", SIGNED_IN),
+    "core:account_notifications": ("POST", SIGNED_IN),
     "core:mfa_enrol": ("GET", SIGNED_IN),
     "core:mfa_recovery_codes": ("POST", SIGNED_IN),
     "core:mfa_remove": ("POST", SIGNED_IN),

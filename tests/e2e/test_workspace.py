@@ -129,8 +129,7 @@ def test_from_alert_to_breach_decision_and_patient_report(
     with page.expect_download() as download:
         page.get_by_role("link", name="PDF for the patient").click()
     text = "\n".join(
-        p.extract_text()
-        for p in PdfReader(io.BytesIO(download.value.path().read_bytes())).pages
+        p.extract_text() for p in PdfReader(io.BytesIO(download.value.path().read_bytes())).pages
     )
     assert "Who looked at your health record" in text
     assert patient.family_name in text and patient.mrn in text

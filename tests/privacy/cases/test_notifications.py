@@ -114,3 +114,25 @@ def test_webhook_commands(endpoint, capsys):
     assert json.loads(capsys.readouterr().out)[0]["last_status"] == "HTTP 204"
     assert main(["webhook", "remove", "siem"]) == 0 and not Webhook.objects.exists()
     assert main(["webhook", "remove", "siem"]) == 2
+
+
+def test_each_user_sets_their_own_preferences(make_user):
+    from tests.conftest import signed_in_client
+
+    user = make_user("po", "Privacy Officer")
+    client = signed_in_client(user)
+    assert "E-mail notifications" in client.get("/account/").content.decode()
+    client.post("/account/notifications/", {"minimum_severity": "medium", "deadlines": "on"})
+    chosen = notify.preferences(user)
+    assert (chosen.new_incidents, chosen.minimum_severity, chosen.deadlines) == (
+        False,
+        "medium",
+        True,
+    )
+    client.post("/account/notifications/", {"new_incidents": "on", "minimum_severity": "bogus"})
+    chosen = notify.preferences(user)
+    assert (chosen.new_incidents, chosen.minimum_severity, chosen.deadlines) == (
+        True,
+        "high",
+        False,
+    )
