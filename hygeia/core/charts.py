@@ -38,6 +38,14 @@ def _frame(title: str, description: str, body: list[str], legend: Sequence[str])
     )
 
 
+def _describe(labels: Sequence[str], series: dict[str, Sequence[float]]) -> str:
+    """The chart's numbers in words, for screen readers."""
+    return "; ".join(
+        f"{label}: " + ", ".join(f"{name} {values[i]:g}" for name, values in series.items())
+        for i, label in enumerate(labels)
+    )
+
+
 def _axis(top: float) -> list[str]:
     plot_h = HEIGHT - TOP - BOTTOM
     lines = []
@@ -75,11 +83,7 @@ def bars(title: str, labels: Sequence[str], series: dict[str, Sequence[float]]) 
                 f'<text x="{x0 + group * 0.4:.1f}" y="{HEIGHT - BOTTOM + 14}" font-size="10" '
                 f'text-anchor="middle">{escape(label[:14])}</text>'
             )
-    description = "; ".join(
-        f"{label}: " + ", ".join(f"{n} {series[n][i]:g}" for n in names)
-        for i, label in enumerate(labels)
-    )
-    return _frame(title, description, body, names)
+    return _frame(title, _describe(labels, series), body, names)
 
 
 def lines(title: str, labels: Sequence[str], series: dict[str, Sequence[float]]) -> SafeString:
@@ -105,8 +109,4 @@ def lines(title: str, labels: Sequence[str], series: dict[str, Sequence[float]])
                 f'<text x="{LEFT + i * step:.1f}" y="{HEIGHT - BOTTOM + 14}" font-size="10" '
                 f'text-anchor="middle">{escape(label[5:] if len(label) == 10 else label)}</text>'
             )
-    description = "; ".join(
-        f"{label}: " + ", ".join(f"{n} {series[n][i]:g}" for n in names)
-        for i, label in enumerate(labels)
-    )
-    return _frame(title, description, body, names)
+    return _frame(title, _describe(labels, series), body, names)

@@ -11,6 +11,31 @@ from django.db import models
 from django.utils import timezone
 
 
+def token_digest(token: str) -> str:
+    """What is stored of a bearer token or a link token, and what a presented one is looked
+    up by."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SealedKey:
+    """A `key` read and written in clear, kept in the model's `secret` field sealed (see
+    secretbox); reading raises secretbox.SecretUnreadable under another secret key."""
+
+    secret: str
+
+    @property
+    def key(self) -> str:
+        from hygeia.core.secretbox import unseal
+
+        return unseal(self.secret)
+
+    @key.setter
+    def key(self, value: str) -> None:
+        from hygeia.core.secretbox import seal
+
+        self.secret = seal(value)
+
+
 class AuditedModel(models.Model):
     """Models whose creation, change and deletion go to the audit trail.
 
@@ -104,7 +129,7 @@ class RolePolicy(AuditedModel):
         return self.group.name
 
 
-class TotpDevice(models.Model):
+class TotpDevice(SealedKey, models.Model):
     """A user's authenticator app (RFC 6238). Confirmed once a first code was accepted."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp")
@@ -115,19 +140,6 @@ class TotpDevice(models.Model):
 
     def __str__(self) -> str:
         return f"authenticator of {self.user}"
-
-    @property
-    def key(self) -> str:
-        """The base32 seed in clear (raises secretbox.SecretUnreadable)."""
-        from hygeia.core.secretbox import unseal
-
-        return unseal(self.secret)
-
-    @key.setter
-    def key(self, value: str) -> None:
-        from hygeia.core.secretbox import seal
-
-        self.secret = seal(value)
 
 
 class RecoveryCode(models.Model):
@@ -158,10 +170,7 @@ class ApiToken(AuditedModel):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
-    @staticmethod
-    def digest(token: str) -> str:
-        """What is stored of a token, and what a presented token is looked up by."""
-        return hashlib.sha256(token.encode()).hexdigest()
+    digest = staticmethod(token_digest)
 
 
 class ExternalIdentity(models.Model):
@@ -260,7 +269,7 @@ class NotificationPreference(models.Model):
         return f"notification preferences of {self.user}"
 
 
-class Webhook(AuditedModel):
+class Webhook(SealedKey, AuditedModel):
     """An HTTPS endpoint told about events as signed JSON (see hygeia.core.notify)."""
 
     name = models.CharField(max_length=100)
@@ -276,15 +285,3 @@ class Webhook(AuditedModel):
 
     def __str__(self) -> str:
         return f"webhook {self.name}"
-
-    @property
-    def key(self) -> str:
-        from hygeia.core.secretbox import unseal
-
-        return unseal(self.secret)
-
-    @key.setter
-    def key(self, value: str) -> None:
-        from hygeia.core.secretbox import seal
-
-        self.secret = seal(value)

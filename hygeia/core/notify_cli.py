@@ -10,7 +10,8 @@ from typing import Any
 
 WEBHOOK_HELP = """\
 Hygeia POSTs JSON events to each active webhook, signed with its secret:
-  X-Hygeia-Event: privacy.incident | privacy.breach_concluded | webhook.test
+  X-Hygeia-Event: privacy.incident | privacy.deadline | privacy.breach_concluded |
+                  webhook.test
   X-Hygeia-Timestamp: Unix seconds
   X-Hygeia-Signature: sha256=HMAC-SHA256(secret, "<timestamp>.<body>")
 Check the signature and refuse old timestamps on the receiving side.

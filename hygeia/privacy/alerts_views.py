@@ -172,7 +172,19 @@ def incident(request: HttpRequest, incident_id: int) -> HttpResponse:
         if t.patient_id in flagged and t.explained
     ]
     evidence = [
-        {"alert": a, "patient": labels.get(a.patient_id, ""), "hits": a.evidence}
+        {
+            "alert": a,
+            "patient": labels.get(a.patient_id, ""),
+            "hits": [
+                {
+                    **h,
+                    "title": DETECTORS[h["detector"]].title
+                    if h.get("detector") in DETECTORS
+                    else h.get("detector", ""),
+                }
+                for h in a.evidence
+            ],
+        }
         for a in own_alerts
     ]
     audit.record(

@@ -192,7 +192,8 @@ def _recipients() -> list[User]:
 
 def send_reminders(today: date) -> int:
     """E-mail each open deadline at 14, 7, 3, 1 and 0 days before it is due, and every day
-    once overdue; each reminder once per person and day count. Returns messages sent."""
+    once overdue, each reminder once per person and day count; post the same to webhooks
+    (`privacy.deadline`, retried on the next run until delivered). Returns e-mails sent."""
     sent = 0
     people = _recipients()
     for deadline in all_deadlines(include_done=False):
@@ -203,6 +204,22 @@ def send_reminders(today: date) -> int:
         if left == 0:
             when = "due today"
         url = notify.link(reverse("cases:detail", kwargs={"number": deadline.case_number}))
+        hook_key = f"{deadline.case_number}:{deadline.kind}:{left}:webhook"[:200]
+        if not ReminderSent.objects.filter(key=hook_key).exists():
+            delivered = notify.post_webhooks(
+                "privacy.deadline",
+                {
+                    "case": deadline.case_number,
+                    "kind": deadline.kind,
+                    "title": deadline.title,
+                    "due": deadline.due.isoformat(),
+                    "days_left": left,
+                    "citation": deadline.citation,
+                    "url": url,
+                },
+            )
+            if delivered and all(d.ok for d in delivered):
+                ReminderSent.objects.create(key=hook_key)
         for person in people:
             key = f"{deadline.case_number}:{deadline.kind}:{left}:{person.pk}"[:200]
             if ReminderSent.objects.filter(key=key).exists():

@@ -6,7 +6,6 @@ tables (and anything that logs a model) stay free of patient identifiers.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from typing import ClassVar
 
@@ -14,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from hygeia.core.models import AuditedModel
+from hygeia.core.models import AuditedModel, token_digest
 
 
 class Case(AuditedModel):
@@ -120,9 +119,7 @@ class ReviewerInvite(AuditedModel):
     def __str__(self) -> str:
         return f"reviewer invite {self.pk} for {self.case}"
 
-    @staticmethod
-    def digest(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
+    digest = staticmethod(token_digest)
 
     @property
     def active(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -122,6 +123,7 @@ class Inbox:
 def smtp(settings):
     """A real SMTP server on localhost; Hygeia is pointed at it."""
     inbox = Inbox()
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-connection chatter
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

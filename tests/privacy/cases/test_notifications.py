@@ -136,3 +136,26 @@ def test_each_user_sets_their_own_preferences(make_user):
         "high",
         False,
     )
+
+
+def test_approaching_deadlines_are_posted_to_webhooks_until_delivered(make_user, endpoint):
+    from datetime import date
+
+    from hygeia.privacy.cases import breach, workflow
+    from hygeia.privacy.cases.models import BreachAssessment
+
+    officer = make_user("po", "Privacy Officer")
+    case = workflow.open_case(officer, incidents=[make_incident("i1", "n1", ("k1", "pt-1"))])
+    case.discovered_on = date(2026, 1, 1)
+    case.save()
+    BreachAssessment.objects.create(case=case, conclusion="breach", individuals_affected=2)
+    hook(endpoint, events=["privacy.deadline"])
+    Receiver.status = 503
+    breach.send_reminders(date(2026, 2, 23))  # individuals: 7 days left; refused
+    Receiver.status = 204
+    breach.send_reminders(date(2026, 2, 23))  # delivered now
+    breach.send_reminders(date(2026, 2, 23))  # not again
+    bodies = [json.loads(body)["data"] for _, body in Receiver.received]
+    assert len(bodies) == 2
+    assert bodies[-1]["kind"] == "individuals" and bodies[-1]["days_left"] == 7
+    assert bodies[-1]["case"] == case.number and "pt-1" not in json.dumps(bodies)
