@@ -565,6 +565,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_privacy(sub, command_group, _json_flag)
 
+    from hygeia.ai.cli import register as register_ai
+
+    register_ai(sub, command_group, _json_flag)
+
     from hygeia.core.notify_cli import register as register_webhooks
 
     register_webhooks(sub, command_group)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "ninja",
     "hygeia.core",
     "hygeia.privacy",
+    "hygeia.ai",
 ]
 
 MIDDLEWARE = [

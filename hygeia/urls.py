@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/", include("hygeia.privacy.cases.urls")),
     path("review/", include("hygeia.privacy.cases.review_urls")),
     path("privacy-reports/", include("hygeia.privacy.reports_urls")),
+    path("ai/", include("hygeia.ai.urls")),
     path("", include("hygeia.core.urls")),
 ]
 

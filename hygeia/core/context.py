@@ -21,6 +21,7 @@ NAVIGATION: list[tuple[str, str, str | None]] = [
     ("Alerts", "alerts:list", "view_alerts"),
     ("Cases", "cases:list", "view_cases"),
     ("Privacy reports", "reports:dashboard", "view_privacy_reports"),
+    ("AI inventory", "ai:tools", "view_ai_inventory"),
     ("Sources", "ingest:sources", "view_sources"),
     ("Audit trail", "core:audit_list", "view_audit_trail"),
     ("Users", "core:users", "view_users"),

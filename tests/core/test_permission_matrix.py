@@ -14,6 +14,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from hygeia.ai import inventory
+from hygeia.ai.models import AITool
 from hygeia.api import api
 from hygeia.core import audit
 from hygeia.core.models import ApiToken
@@ -35,6 +37,8 @@ TRIAGERS = {PRIVACY, ANALYST}
 CASE_READERS = {PRIVACY, ANALYST, AUDITOR}
 CASE_WORKERS = {PRIVACY}
 REPORT_READERS = {PRIVACY, AUDITOR}
+AI_READERS = {ADMIN, PRIVACY, ANALYST, AIGOV, AUDITOR}
+AI_EDITORS = {AIGOV}
 
 # url name -> (method, who may)
 UI: dict[str, tuple[str, object]] = {
@@ -86,6 +90,14 @@ UI: dict[str, tuple[str, object]] = {
     "reports:dashboard": ("GET", REPORT_READERS),
     "reports:monthly": ("GET", REPORT_READERS),
     "privacy:access_report": ("GET", {PRIVACY}),
+    "ai:tools": ("GET", AI_READERS),
+    "ai:new": ("GET", AI_EDITORS),
+    "ai:import": ("POST", AI_EDITORS),
+    "ai:export": ("GET", AI_READERS),
+    "ai:detail": ("GET", AI_READERS),
+    "ai:edit": ("GET", AI_EDITORS),
+    "ai:documentation": ("POST", AI_EDITORS),
+    "ai:card": ("GET", AI_READERS),
 }
 # Writes also checked with the method their form uses, where a GET shows the form.
 UI_POSTS = {
@@ -94,6 +106,8 @@ UI_POSTS = {
     "privacy:patients": PATIENT_READERS,
     "cases:assessment": CASE_WORKERS,
     "review:case": PUBLIC,
+    "ai:new": AI_EDITORS,
+    "ai:edit": AI_EDITORS,
 }
 
 # (method, path template) -> who may
@@ -193,6 +207,8 @@ def world(make_user, patients):
     case = workflow.open_case(None, incidents=[incident])
     attachment = workflow.attach(case, "note.txt", io.BytesIO(b"statement"), 9, "fixture")
     _, token = workflow.invite_reviewer(case, None, "Manager", "manager@example.org")
+    tool = AITool(name="Ambient scribe")
+    inventory.save(tool, "fixture")
     return Fixture(
         kwargs={
             "core:token_revoke": {"token_id": ApiToken.objects.get().pk},
@@ -215,6 +231,11 @@ def world(make_user, patients):
             "review:case": {"token": token},
             "reports:monthly": {"year": now.year, "month": now.month},
             "privacy:access_report": {"patient_id": patients[0].id},
+            "ai:export": {"fmt": "csv"},
+            "ai:detail": {"reference": tool.reference},
+            "ai:edit": {"reference": tool.reference},
+            "ai:documentation": {"reference": tool.reference},
+            "ai:card": {"reference": tool.reference},
         },
         patient_id=str(patients[0].id),
         incident_id=incident.pk,

@@ -1,0 +1,170 @@
+"""`hygeia ai`: the AI inventory and CHAI model cards from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+MODELCARD_HELP = """\
+CHAI Applied Model Card v0.2 (XML). Import validates each file against the schema (shipped
+with Hygeia; nothing is fetched) and adds it to the inventory: the entry with the same model
+name and developer is updated, otherwise a new model is proposed. The inventory fields and
+the HTI-1 source attributes are filled from the card where still empty. Export writes
+schema-valid XML: imported cards come back element for element; other entries get a card
+built from their inventory fields.
+
+Examples:
+  hygeia ai modelcard import cards/*.xml
+  hygeia ai modelcard export --all --output cards/
+  hygeia ai modelcard export AI-0003 AI-0007 --output cards/
+"""
+
+INVENTORY_HELP = """\
+The AI inventory as CSV or JSON, for spreadsheets and other systems. Import updates the entry
+named in the `reference` column and creates entries without one; unknown columns and bad
+values are reported by line and nothing of that file is saved.
+
+Examples:
+  hygeia ai inventory export --format csv --output inventory.csv
+  hygeia ai inventory import inventory.csv
+"""
+
+
+def _actor() -> str:
+    return "cli"
+
+
+def cmd_modelcard_import(args: argparse.Namespace) -> int:
+    from hygeia.ai import modelcard
+
+    results: list[dict[str, Any]] = []
+    failed = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            imported = modelcard.import_card(path.read_bytes(), str(path), _actor())
+        except (OSError, modelcard.ModelCardError) as exc:
+            failed += 1
+            results.append({"file": str(path), "error": str(exc)})
+            continue
+        results.append(
+            {
+                "file": str(path),
+                "reference": imported.tool.reference,
+                "name": imported.tool.name,
+                "created": imported.created,
+            }
+        )
+    if args.json:
+        print(
+            json.dumps(
+                {"imported": len(results) - failed, "failed": failed, "files": results}, indent=2
+            )
+        )
+    else:
+        for r in results:
+            if "error" in r:
+                print(f"hygeia: {r['error']}", file=sys.stderr)
+            else:
+                print(f"{r['reference']}  {'added' if r['created'] else 'updated'}  {r['name']}")
+    return 1 if failed else 0
+
+
+def cmd_modelcard_export(args: argparse.Namespace) -> int:
+    from hygeia.ai import modelcard
+    from hygeia.ai.models import AITool
+
+    if not args.all and not args.ids:
+        print("hygeia: name entries (AI-0001 ...) or pass --all", file=sys.stderr)
+        return 2
+    tools = list(
+        AITool.objects.all() if args.all else AITool.objects.filter(reference__in=args.ids)
+    )
+    missing = sorted(set(args.ids or []) - {t.reference for t in tools})
+    if missing:
+        print(f"hygeia: no inventory entry {', '.join(missing)}", file=sys.stderr)
+        return 2
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    for tool in tools:
+        target = out / f"{tool.reference}.xml"
+        target.write_bytes(modelcard.export(tool))
+        print(target)
+    return 0
+
+
+def cmd_inventory_export(args: argparse.Namespace) -> int:
+    from hygeia.ai import inventory
+    from hygeia.ai.models import AITool
+
+    tools = AITool.objects.order_by("reference")
+    text = inventory.export_csv(tools) if args.format == "csv" else inventory.export_json(tools)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_inventory_import(args: argparse.Namespace) -> int:
+    from hygeia.ai import inventory
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        print(f"hygeia: {path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    report = inventory.import_file(str(path), data, _actor())
+    if args.json:
+        print(json.dumps(report.__dict__, indent=2))
+    else:
+        for error in report.errors:
+            print(f"hygeia: {error}", file=sys.stderr)
+        if report.ok:
+            print(f"{report.created} added, {report.updated} updated, {report.unchanged} unchanged")
+    return 0 if report.ok else 1
+
+
+def register(sub: Any, command_group: Any, json_flag: Any) -> None:
+    actions = command_group(
+        sub,
+        "ai",
+        "AI governance: the inventory of AI tools and their model cards.",
+        "AI governance: inventory, model cards.",
+    )
+    cards = actions.add_parser(
+        "modelcard",
+        help="Import or export CHAI Applied Model Cards (v0.2 XML).",
+        description=MODELCARD_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    card_actions = cards.add_subparsers(dest="modelcard_action", metavar="ACTION", required=True)
+    p = card_actions.add_parser("import", help="validate and add cards to the inventory")
+    p.set_defaults(handler=cmd_modelcard_import)
+    p.add_argument("files", nargs="+", metavar="FILE")
+    json_flag(p)
+    p = card_actions.add_parser("export", help="write cards as schema-valid XML")
+    p.set_defaults(handler=cmd_modelcard_export)
+    p.add_argument("ids", nargs="*", metavar="ID", help="inventory references, e.g. AI-0003")
+    p.add_argument("--all", action="store_true", help="every inventory entry")
+    p.add_argument("--output", required=True, metavar="DIR", help="folder to write into")
+
+    inv = actions.add_parser(
+        "inventory",
+        help="Export or import the AI inventory (CSV, JSON).",
+        description=INVENTORY_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    inv_actions = inv.add_subparsers(dest="inventory_action", metavar="ACTION", required=True)
+    p = inv_actions.add_parser("export", help="write the inventory")
+    p.set_defaults(handler=cmd_inventory_export)
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.add_argument("--output", metavar="FILE", help="file to write (default: stdout)")
+    p = inv_actions.add_parser("import", help="add or update entries from CSV or JSON")
+    p.set_defaults(handler=cmd_inventory_import)
+    p.add_argument("file", metavar="FILE")
+    json_flag(p)

@@ -1,0 +1,193 @@
+"""The AI inventory: every AI use case, product, model and AI embedded in software the
+hospital runs, with its governance facts, documentation and full change history."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from hygeia.core.models import AuditedModel
+
+
+class AITool(AuditedModel):
+    class Kind(models.TextChoices):
+        USE_CASE = "use_case", "Use case"
+        PRODUCT = "product", "Tool or product"
+        MODEL = "model", "Model"
+        EMBEDDED = "embedded", "AI embedded in existing software"
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        IN_REVIEW = "in_review", "In review"
+        APPROVED = "approved", "Approved"
+        CONDITIONS = "approved_with_conditions", "Approved with conditions"
+        RESTRICTED = "restricted", "Restricted"
+        REJECTED = "rejected", "Rejected"
+        RETIRED = "retired", "Retired"
+
+    class PhiUse(models.TextChoices):
+        NONE = "none", "No PHI"
+        DEIDENTIFIED = "deidentified", "De-identified data"
+        LIMITED = "limited", "Limited data set"
+        PHI = "phi", "Identifiable PHI"
+
+    class DecisionRole(models.TextChoices):
+        INFORMS = "informs", "Informs"
+        AUGMENTS = "augments", "Augments"
+        AUTOMATES = "automates", "Automates"
+
+    class ClinicalRisk(models.TextChoices):
+        NONE = "none", "None (non-clinical)"
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+
+    class DsiType(models.TextChoices):
+        NONE = "", "Not a decision support intervention"
+        EVIDENCE = "evidence_based", "Evidence-based DSI"
+        PREDICTIVE = "predictive", "Predictive DSI"
+
+    class YesNo(models.TextChoices):
+        UNKNOWN = "unknown", "Unknown"
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        NOT_NEEDED = "not_needed", "Not needed"
+
+    reference = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PRODUCT)
+    vendor = models.CharField(max_length=200, blank=True)
+    version = models.CharField(max_length=60, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="parts",
+        help_text="The product a model runs in, or the use case a product serves.",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ai_tools_owned",
+    )
+    owner_name = models.CharField(max_length=200, blank=True)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ai_requests",
+    )
+    department = models.CharField(max_length=200, blank=True)
+    state = models.CharField(
+        max_length=30, choices=State.choices, default=State.PROPOSED, db_index=True
+    )
+    intended_use = models.TextField(blank=True)
+    intended_users = models.TextField(blank=True)
+    patient_population = models.TextField(blank=True)
+    data_inputs = models.TextField(blank=True)
+    output_type = models.TextField(blank=True)
+    human_oversight = models.TextField(blank=True)
+    third_party_dependencies = models.TextField(blank=True)
+    regulatory_exposure = models.TextField(blank=True)
+    phi_use = models.CharField(max_length=20, choices=PhiUse.choices, default=PhiUse.NONE)
+    decision_role = models.CharField(
+        max_length=20, choices=DecisionRole.choices, default=DecisionRole.INFORMS
+    )
+    clinical_risk_level = models.CharField(
+        max_length=10, choices=ClinicalRisk.choices, default=ClinicalRisk.NONE
+    )
+    patient_facing = models.BooleanField(default=False)
+    generative = models.BooleanField(default=False)
+    predictive = models.BooleanField(default=False)
+    dsi_type = models.CharField(max_length=20, choices=DsiType.choices, blank=True, default="")
+    risk_tier = models.CharField(max_length=20, blank=True)
+    risk_tier_override = models.CharField(max_length=20, blank=True)
+    risk_tier_reason = models.TextField(blank=True)
+    genai_risks = models.JSONField(default=list, blank=True)
+    next_review_on = models.DateField(null=True, blank=True)
+    conditions = models.TextField(blank=True)
+    decision_rationale = models.TextField(blank=True)
+    baa_in_place = models.CharField(max_length=12, choices=YesNo.choices, default=YesNo.UNKNOWN)
+    vendor_trains_on_data = models.CharField(
+        max_length=12, choices=YesNo.choices, default=YesNo.UNKNOWN
+    )
+    data_retention = models.TextField(blank=True)
+    subprocessors = models.TextField(blank=True)
+    domains = models.JSONField(
+        default=list, blank=True, help_text="Web domains the tool is reached at."
+    )
+    hti1 = models.JSONField(default=dict, blank=True, help_text="Source attribute id -> text.")
+    checklist = models.JSONField(
+        default=dict, blank=True, help_text="Item id -> {status, evidence}."
+    )
+    model_card = models.JSONField(
+        default=dict, blank=True, help_text="The CHAI Applied Model Card, element by element."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["name", "reference"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.name}"
+
+    @property
+    def effective_tier(self) -> str:
+        return self.risk_tier_override or self.risk_tier
+
+    def risk_answers(self) -> dict[str, Any]:
+        return {
+            "clinical_risk_level": self.clinical_risk_level,
+            "decision_role": self.decision_role,
+            "phi_use": self.phi_use,
+            "patient_facing": self.patient_facing,
+            "generative": self.generative,
+            "predictive": self.predictive,
+        }
+
+
+# Fields whose values the history keeps (all plain governance facts, never patient data).
+HISTORY_FIELDS = tuple(
+    f.name
+    for f in AITool._meta.concrete_fields
+    if f.name not in ("id", "created_at", "updated_at", "model_card")
+)
+
+
+class AIToolChange(models.Model):
+    """One change to an inventory entry, with the values before and after."""
+
+    tool = models.ForeignKey(AITool, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.CharField(max_length=150)
+    summary = models.CharField(max_length=300)
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"change to {self.tool_id} at {self.at:%Y-%m-%d}"
+
+
+def snapshot(tool: AITool) -> dict[str, Any]:
+    """The tool's governance fields as JSON values."""
+    out: dict[str, Any] = {}
+    for name in HISTORY_FIELDS:
+        field = AITool._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        value = getattr(tool, field.attname)
+        if isinstance(value, date):
+            value = value.isoformat()
+        out[field.attname] = value
+    return out
