@@ -1,9 +1,14 @@
-"""Shared fixtures: users per role, real sign-in helpers, synthetic patients."""
+"""Shared fixtures: users per role, real sign-in helpers, synthetic patients, a real SMTP
+server."""
 
 from __future__ import annotations
 
+import logging
+import socket
+
 import pyotp
 import pytest
+from aiosmtpd.controller import Controller
 from django.contrib.auth.models import Group
 from django.test import Client
 
@@ -68,3 +73,31 @@ def patients(db):
     from hygeia.privacy.models import Patient
 
     return list(Patient.objects.order_by("mrn"))
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], str]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((list(envelope.rcpt_tos), envelope.content.decode("utf-8", "replace")))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on localhost; Hygeia is pointed at it."""
+    inbox = Inbox()
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-connection chatter
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    try:
+        yield inbox
+    finally:
+        controller.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +130,29 @@ def cmd_inventory_import(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+REMIND_HELP = """\
+E-mails reviewers of AI request stages that have waited more than 5 days, and owners of
+approved AI entries whose scheduled re-review is due within 30 days (or overdue). Run it
+daily (cron or a systemd timer). Needs HYGEIA_SMTP_HOST.
+"""
+
+
+def cmd_remind(args: argparse.Namespace) -> int:
+    from django.utils import timezone
+
+    from hygeia.ai import intake
+
+    today = args.today or timezone.localdate()
+    sent = intake.remind(today)
+    if args.json:
+        print(json.dumps({"today": today.isoformat(), **sent}, indent=2))
+    else:
+        print(
+            f"{sent['waiting']} reminder(s) for waiting stages, {sent['re_reviews']} for re-reviews"
+        )
+    return 0
+
+
 def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     actions = command_group(
         sub,
@@ -167,4 +191,16 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     p = inv_actions.add_parser("import", help="add or update entries from CSV or JSON")
     p.set_defaults(handler=cmd_inventory_import)
     p.add_argument("file", metavar="FILE")
+    json_flag(p)
+
+    p = actions.add_parser(
+        "remind",
+        help="E-mail reviewers of waiting AI requests and owners of re-reviews coming due.",
+        description=REMIND_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.set_defaults(handler=cmd_remind)
+    p.add_argument(
+        "--today", type=date.fromisoformat, metavar="DATE", help="pretend today is this day"
+    )
     json_flag(p)

@@ -191,3 +191,56 @@ def snapshot(tool: AITool) -> dict[str, Any]:
             value = value.isoformat()
         out[field.attname] = value
     return out
+
+
+class AIReview(AuditedModel):
+    """One review stage of a request (content/ai/review.yaml), decided in order."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        CONDITIONS = "approved_with_conditions", "Approved with conditions"
+        CHANGES = "changes_requested", "Changes requested"
+        REJECTED = "rejected", "Rejected"
+
+    tool = models.ForeignKey(AITool, on_delete=models.CASCADE, related_name="reviews")
+    round = models.PositiveIntegerField(default=1, help_text="1 at intake; +1 per re-review.")
+    position = models.PositiveIntegerField()
+    stage = models.CharField(max_length=40)
+    title = models.CharField(max_length=200)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ai_reviews",
+    )
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.PENDING)
+    checklist = models.JSONField(default=dict, blank=True, help_text="Item text -> ticked.")
+    conditions = models.TextField(blank=True)
+    rationale = models.TextField(blank=True)
+    decided_by = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["tool", "round", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.stage} review of {self.tool_id} (round {self.round})"
+
+
+class AIComment(models.Model):
+    """A comment on a request: reviewers and the requester talk here."""
+
+    tool = models.ForeignKey(AITool, on_delete=models.CASCADE, related_name="comments")
+    stage = models.CharField(max_length=40, blank=True)
+    author = models.CharField(max_length=150)
+    text = models.TextField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"comment on {self.tool_id}"

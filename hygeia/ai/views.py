@@ -8,12 +8,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from hygeia.ai import content, inventory, modelcard
+from hygeia.ai import content, intake, inventory, modelcard
 from hygeia.ai.models import AITool
 from hygeia.core import audit
 from hygeia.core.permissions import has, require
@@ -76,9 +77,13 @@ def hti1_status(tool: AITool) -> dict[str, Any]:
     }
 
 
-@require("view_ai_inventory")
+@require()
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
+    """Readers of the inventory, and the requester of this entry, see it."""
     tool = _tool(reference)
+    is_requester = tool.requester_id is not None and tool.requester_id == request.user.pk
+    if not (has(request.user, "view_ai_inventory") or is_requester):
+        raise PermissionDenied
     model = content.risk()
     sections = [
         (title, [(item, (tool.checklist or {}).get(item.id, {})) for item in items])
@@ -98,6 +103,15 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
             "changes": tool.changes.all()[:100],
             "can_manage": has(request.user, "manage_ai_inventory"),
             "statuses": CHECK_STATUSES,
+            "reviews": intake.reviews(tool),
+            "current": intake.current(tool),
+            "decisions": intake.DECISIONS,
+            "can_review": has(request.user, "review_ai_requests"),
+            "can_comment": has(request.user, "review_ai_requests") or is_requester,
+            "can_resubmit": tool.state == AITool.State.PROPOSED
+            and tool.reviews.exists()
+            and (is_requester or has(request.user, "manage_ai_inventory")),
+            "comments": tool.comments.all(),
         },
     )
 

@@ -22,6 +22,7 @@ NAVIGATION: list[tuple[str, str, str | None]] = [
     ("Cases", "cases:list", "view_cases"),
     ("Privacy reports", "reports:dashboard", "view_privacy_reports"),
     ("AI inventory", "ai:tools", "view_ai_inventory"),
+    ("AI requests", "ai:my_requests", "submit_requests"),
     ("Sources", "ingest:sources", "view_sources"),
     ("Audit trail", "core:audit_list", "view_audit_trail"),
     ("Users", "core:users", "view_users"),

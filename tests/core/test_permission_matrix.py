@@ -39,6 +39,8 @@ CASE_WORKERS = {PRIVACY}
 REPORT_READERS = {PRIVACY, AUDITOR}
 AI_READERS = {ADMIN, PRIVACY, ANALYST, AIGOV, AUDITOR}
 AI_EDITORS = {AIGOV}
+AI_REVIEWERS = {PRIVACY, ANALYST, AIGOV}
+REQUESTERS = {ADMIN, PRIVACY, ANALYST, VENDOR, AIGOV, STAFF}
 
 # url name -> (method, who may)
 UI: dict[str, tuple[str, object]] = {
@@ -98,6 +100,12 @@ UI: dict[str, tuple[str, object]] = {
     "ai:edit": ("GET", AI_EDITORS),
     "ai:documentation": ("POST", AI_EDITORS),
     "ai:card": ("GET", AI_READERS),
+    "ai:request": ("GET", REQUESTERS),
+    "ai:my_requests": ("GET", REQUESTERS),
+    "ai:decide": ("POST", AI_REVIEWERS),
+    "ai:comment": ("POST", AI_REVIEWERS),  # and the entry's own requester
+    "ai:resubmit": ("POST", AI_REVIEWERS),  # and the entry's own requester
+    "ai:re_review": ("POST", AI_EDITORS),
 }
 # Writes also checked with the method their form uses, where a GET shows the form.
 UI_POSTS = {
@@ -108,6 +116,7 @@ UI_POSTS = {
     "review:case": PUBLIC,
     "ai:new": AI_EDITORS,
     "ai:edit": AI_EDITORS,
+    "ai:request": REQUESTERS,
 }
 
 # (method, path template) -> who may
@@ -236,6 +245,10 @@ def world(make_user, patients):
             "ai:edit": {"reference": tool.reference},
             "ai:documentation": {"reference": tool.reference},
             "ai:card": {"reference": tool.reference},
+            "ai:decide": {"reference": tool.reference},
+            "ai:comment": {"reference": tool.reference},
+            "ai:resubmit": {"reference": tool.reference},
+            "ai:re_review": {"reference": tool.reference},
         },
         patient_id=str(patients[0].id),
         incident_id=incident.pk,

@@ -1,14 +1,11 @@
-"""A small hospital run through detection into the database, and a real SMTP server."""
+"""A small hospital run through detection into the database."""
 
 from __future__ import annotations
 
-import logging
-import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from hygeia.privacy.detection.run import detect
 from hygeia.privacy.ingest import lake
@@ -108,31 +105,3 @@ def make_incident(key: str, user: str, *alerts_spec: tuple[str, str]) -> Inciden
     for alert_key, patient in alerts_spec:
         make_alert(alert_key, user=user, patient=patient, incident=incident)
     return incident
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], str]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((list(envelope.rcpt_tos), envelope.content.decode("utf-8", "replace")))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(settings):
-    """A real SMTP server on localhost; Hygeia is pointed at it."""
-    inbox = Inbox()
-    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-connection chatter
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    try:
-        yield inbox
-    finally:
-        controller.stop()
