@@ -209,3 +209,7 @@ def get_patient(request: HttpRequest, patient_id: uuid.UUID) -> Any:
 from hygeia.privacy.api import router as privacy_router  # noqa: E402  (needs `api` defined)
 
 api.add_router("/", privacy_router)
+
+from hygeia.ai.api import router as ai_router  # noqa: E402
+
+api.add_router("/", ai_router)

@@ -130,11 +130,51 @@ def cmd_inventory_import(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+SCAN_HELP = """\
+Finds HIPAA Safe Harbor identifiers (names, dates, ages over 89, phone and fax numbers,
+e-mail, SSN, MRN, health-plan, account, licence, device and vehicle numbers, URLs, IP
+addresses, street addresses, ZIP codes) in text, offline, using patterns and this
+installation's patient index. Prints one finding per line as type, start, end, confidence
+(character offsets; the matched text only with --show), or the masked text with --mask.
+Exit status 1 when anything was found, so scripts can block.
+
+Examples:
+  hygeia ai scan note.txt
+  pbpaste | hygeia ai scan - --mask
+  hygeia ai scan prompt.txt --json
+"""
+
 REMIND_HELP = """\
 E-mails reviewers of AI request stages that have waited more than 5 days, and owners of
 approved AI entries whose scheduled re-review is due within 30 days (or overdue). Run it
 daily (cron or a systemd timer). Needs HYGEIA_SMTP_HOST.
 """
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from hygeia.ai import phi_guard
+
+    if args.file in (None, "-"):
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(args.file).read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            print(f"hygeia: {args.file}: {exc.strerror}", file=sys.stderr)
+            return 2
+    scanner = phi_guard.default_scanner()
+    findings = scanner.scan(text)
+    if args.mask:
+        sys.stdout.write(scanner.mask(text, findings))
+    elif args.json:
+        shown = text if args.show else None
+        print(json.dumps({"findings": [f.as_dict(shown) for f in findings],
+                          "counts": phi_guard.summary(findings)}, indent=2))  # fmt: skip
+    else:
+        for f in findings:
+            extra = f"\t{text[f.start : f.end]}" if args.show else ""
+            print(f"{f.type}\t{f.start}\t{f.end}\t{f.confidence:.2f}{extra}")
+    return 1 if findings else 0
 
 
 def cmd_remind(args: argparse.Namespace) -> int:
@@ -203,4 +243,16 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     p.add_argument(
         "--today", type=date.fromisoformat, metavar="DATE", help="pretend today is this day"
     )
+    json_flag(p)
+
+    p = actions.add_parser(
+        "scan",
+        help="Find (or mask) PHI in text before it goes to an AI tool.",
+        description=SCAN_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.set_defaults(handler=cmd_scan)
+    p.add_argument("file", nargs="?", metavar="FILE", help="text file, or - for standard input")
+    p.add_argument("--mask", action="store_true", help="print the text with identifiers masked")
+    p.add_argument("--show", action="store_true", help="include the matched text in the output")
     json_flag(p)

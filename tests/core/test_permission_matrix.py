@@ -137,6 +137,7 @@ API: dict[tuple[str, str], object] = {
     ("POST", "/api/cases/{number}/changes"): CASE_WORKERS,
     ("GET", "/api/breach/deadlines"): CASE_READERS,
     ("GET", "/api/patients/{patient_id}/accesses"): {PRIVACY},
+    ("POST", "/api/ai/scan"): SIGNED_IN,
 }
 # A valid body for each POST, so that the guard, not validation, answers.
 API_BODIES: dict[str, dict[str, object]] = {
@@ -144,6 +145,7 @@ API_BODIES: dict[str, dict[str, object]] = {
     "/api/alerts/triage": {"alerts": [], "action": "review"},
     "/api/cases": {"incidents": []},
     "/api/cases/{number}/changes": {"action": "note", "text": "checked"},
+    "/api/ai/scan": {"text": "nothing to see"},
 }
 API_DOCS = {"/api/docs": SIGNED_IN, "/api/openapi.json": SIGNED_IN}
 

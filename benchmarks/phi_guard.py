@@ -1,0 +1,125 @@
+"""The PHI guard measured on the labelled synthetic prompt corpus (hygeia/ai/prompt_corpus.py):
+recall and precision per identifier type, and the time to scan a 2,000-character prompt.
+
+- "main" families (notes, letters, chat questions, EHR tables, devices): seed 1 was used
+  while writing the guard; seeds 2-4 are held out.
+- "held-out" families (handoffs and patient messages; triage chat) were written after the
+  guard. Their first measurement is printed by --first-measurement notes in docs/ai.md.
+
+A finding counts when it overlaps a labelled identifier of the same type. Reference in the
+same run: one compiled e-mail regex over the same prompts (the floor for any scan).
+
+Run:  python benchmarks/phi_guard.py [--documents 500] [--prompts 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import resource
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from hygeia.ai.phi_guard import TYPES, Scanner
+from hygeia.ai.prompt_corpus import Corpus
+
+EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+
+
+def evaluate(corpus: Corpus, documents: list) -> tuple[Counter, Counter, Counter]:
+    scanner = Scanner(corpus.index)
+    tp: Counter = Counter()
+    fn: Counter = Counter()
+    fp: Counter = Counter()
+    for doc in documents:
+        found = scanner.scan(doc.text)
+        for kind, a, b in doc.spans:
+            hit = any(f.type == kind and f.start < b and a < f.end for f in found)
+            (tp if hit else fn)[kind] += 1
+        for f in found:
+            if not any(f.type == k and f.start < b and a < f.end for k, a, b in doc.spans):
+                fp[f.type] += 1
+    return tp, fn, fp
+
+
+def ratio(a: int, b: int) -> str:
+    return f"{a / b:.3f}" if b else "—"
+
+
+def report(title: str, tp: Counter, fn: Counter, fp: Counter) -> None:
+    print(f"\n{title}")
+    print(f"{'type':12} {'recall':>7} {'precision':>9} {'labelled':>9}")
+    for kind in TYPES:
+        if tp[kind] + fn[kind] + fp[kind] == 0:
+            continue
+        print(
+            f"{kind:12} {ratio(tp[kind], tp[kind] + fn[kind]):>7} "
+            f"{ratio(tp[kind], tp[kind] + fp[kind]):>9} {tp[kind] + fn[kind]:>9}"
+        )
+    t, n, p = sum(tp.values()), sum(fn.values()), sum(fp.values())
+    print(f"{'overall':12} {ratio(t, t + n):>7} {ratio(t, t + p):>9} {t + n:>9}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--documents", type=int, default=500, help="documents per measurement")
+    parser.add_argument("--prompts", type=int, default=2000, help="prompts timed")
+    args = parser.parse_args()
+
+    totals = [Counter(), Counter(), Counter()]
+    for seed in (2, 3, 4):
+        corpus = Corpus(seed)
+        for total, part in zip(
+            totals, evaluate(corpus, corpus.documents(args.documents)), strict=True
+        ):
+            total.update(part)
+    report("main families, held-out seeds 2-4", *totals)
+    for family, label in ((1, "held-out family 1 (handoffs, patient messages)"),
+                          (2, "held-out family 2 (triage chat)")):  # fmt: skip
+        corpus = Corpus(11 + family)
+        report(
+            f"{label}, seed {11 + family}",
+            *evaluate(corpus, corpus.documents(args.documents, family)),
+        )
+
+    # latency: prompts of ~2,000 characters made of whole documents
+    corpus = Corpus(21)
+    scanner = Scanner(corpus.index)
+    pool = corpus.documents(400) + corpus.documents(200, 1) + corpus.documents(100, 2)
+    prompts = []
+    for i in range(args.prompts):
+        text = ""
+        j = i
+        while len(text) < 2000:
+            text += pool[j % len(pool)].text + "\n"
+            j += 7
+        prompts.append(text[:2000])
+    timings, floor = [], []
+    for text in prompts:
+        began = time.perf_counter()
+        scanner.scan(text)
+        timings.append((time.perf_counter() - began) * 1000)
+        began = time.perf_counter()
+        EMAIL.findall(text)
+        floor.append((time.perf_counter() - began) * 1000)
+    timings.sort()
+    print(
+        f"\nlatency, {len(prompts)} prompts of 2,000 characters: median "
+        f"{statistics.median(timings):.2f} ms, p95 {timings[int(0.95 * len(timings))]:.2f} ms, "
+        f"max {timings[-1]:.2f} ms (patient index of {len(corpus.patients)} patients)"
+    )
+    floor_ms = statistics.median(floor)
+    print(f"reference (one e-mail regex over the same prompts): median {floor_ms:.3f} ms")
+    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
