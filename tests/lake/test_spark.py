@@ -14,7 +14,8 @@ from hygeia.privacy.formats import FHIR_FORMATS
 from hygeia.privacy.hospital import simulate
 from hygeia.privacy.ingest import ingest, lake
 
-pytestmark = pytest.mark.django_db
+# Spark reads Parquet; the database only keeps the ingest manifest.
+pytestmark = [pytest.mark.django_db, pytest.mark.database_independent]
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ def spark_engine():
     logging.getLogger("py4j").setLevel(logging.WARNING)
 
 
+@pytest.mark.database_independent
 def test_spark_and_duckdb_find_the_same(tmp_path, found, spark_engine):
     on_spark = clinic(tmp_path).detect(engine=spark_engine)
     duck = sorted(found.hits, key=_key)
