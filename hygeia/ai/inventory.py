@@ -31,6 +31,10 @@ EXPORT_FIELDS = (
     "next_review_on", "conditions", "decision_rationale", "baa_in_place",
     "vendor_trains_on_data", "data_retention", "subprocessors", "domains",
 )  # fmt: skip
+# What people edit in the form (the rest is kept by Hygeia or edited its own way).
+EDITABLE_FIELDS = tuple(
+    f for f in EXPORT_FIELDS if f not in ("reference", "risk_tier", "genai_risks", "domains")
+)
 LIST_FIELDS = ("genai_risks", "domains")
 BOOL_FIELDS = ("patient_facing", "generative", "predictive")
 CHOICE_FIELDS = {

@@ -119,15 +119,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
 class ToolForm(forms.ModelForm):
     class Meta:
         model = AITool
-        fields = (
-            "name", "kind", "vendor", "version", "parent", "owner", "owner_name", "department",
-            "state", "intended_use", "intended_users", "patient_population", "data_inputs",
-            "output_type", "human_oversight", "third_party_dependencies", "regulatory_exposure",
-            "phi_use", "decision_role", "clinical_risk_level", "patient_facing", "generative",
-            "predictive", "dsi_type", "risk_tier_override", "risk_tier_reason", "next_review_on",
-            "conditions", "decision_rationale", "baa_in_place", "vendor_trains_on_data",
-            "data_retention", "subprocessors",
-        )  # fmt: skip
+        fields = ("parent", "owner", *inventory.EDITABLE_FIELDS)
         widgets = {
             name: forms.Textarea(attrs={"rows": 2, "cols": 70})
             for name in (
