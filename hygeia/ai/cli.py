@@ -144,6 +144,25 @@ Examples:
   hygeia ai scan prompt.txt --json
 """
 
+AI_INGEST_HELP = """\
+Reads web-proxy logs into the event store (Parquet by day), with the same integrity rules
+as the privacy ingest: re-reading a file or an overlapping one stores no duplicate, a killed
+run is finished or rolled back by the next, and every line is stored, a duplicate, or
+quarantined with its line number and reason (read = stored + duplicate + quarantined).
+Formats: squid (native access.log). Files may be gzip-compressed.
+
+Examples:
+  hygeia ai ingest /var/log/squid/access.log.1.gz
+  hygeia ai ingest proxy-logs/ --json
+"""
+
+SHADOW_HELP = """\
+Per AI service seen in the ingested web logs: service, vendor, category, whether an approved
+inventory entry covers it, users, departments (from the staff roster of the last detection
+run), requests, bytes received and sent, first and last seen. Services without approval are
+shadow AI: review them, and add the ones people need to the inventory.
+"""
+
 REMIND_HELP = """\
 E-mails reviewers of AI request stages that have waited more than 5 days, and owners of
 approved AI entries whose scheduled re-review is due within 30 days (or overdue). Run it
@@ -175,6 +194,43 @@ def cmd_scan(args: argparse.Namespace) -> int:
             extra = f"\t{text[f.start : f.end]}" if args.show else ""
             print(f"{f.type}\t{f.start}\t{f.end}\t{f.confidence:.2f}{extra}")
     return 1 if findings else 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from hygeia.ai import web
+
+    report = web.ingest([Path(p) for p in args.paths], args.format)
+    if args.json:
+        print(json.dumps(report.as_dict(), indent=2, default=str))
+    else:
+        for f in report.files:
+            if f.status != "committed":
+                print(f"hygeia: {f.error or f.path}", file=sys.stderr)
+                continue
+            print(f"{f.path}: read {f.read} = stored {f.stored} + duplicate {f.duplicate} "
+                  f"+ quarantined {f.quarantined}")  # fmt: skip
+    return 1 if report.failed else 0
+
+
+def cmd_shadow(args: argparse.Namespace) -> int:
+    from hygeia.ai import web
+
+    rows = [u.as_dict() for u in web.shadow_report()]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    if not rows:
+        print("No AI service in the ingested web logs (run `hygeia ai ingest` first).")
+        return 0
+    print(
+        f"{'service':28} {'category':10} {'approved':8} {'users':>5} {'requests':>9}  departments"
+    )
+    for r in rows:
+        approved = "yes" if r["approved"] else "NO"
+        departments = ", ".join(r["departments"])[:60]
+        print(f"{r['service'][:28]:28} {r['category']:10} {approved:8} "
+              f"{r['users']:>5} {r['requests']:>9}  {departments}")  # fmt: skip
+    return 0
 
 
 def cmd_remind(args: argparse.Namespace) -> int:
@@ -255,4 +311,26 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     p.add_argument("file", nargs="?", metavar="FILE", help="text file, or - for standard input")
     p.add_argument("--mask", action="store_true", help="print the text with identifiers masked")
     p.add_argument("--show", action="store_true", help="include the matched text in the output")
+    json_flag(p)
+
+    p = actions.add_parser(
+        "ingest",
+        help="Store web-proxy logs (Squid) for shadow-AI monitoring.",
+        description=AI_INGEST_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.set_defaults(handler=cmd_ingest)
+    p.add_argument("paths", nargs="+", metavar="PATH", help="log files or folders")
+    p.add_argument("--format", choices=("squid",), default="squid")
+    json_flag(p)
+
+    shadow = actions.add_parser(
+        "shadow",
+        help="Report the AI services people use, approved or not.",
+        description=SHADOW_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    shadow_actions = shadow.add_subparsers(dest="shadow_action", metavar="ACTION", required=True)
+    p = shadow_actions.add_parser("report", help="per AI service: users, requests, approval")
+    p.set_defaults(handler=cmd_shadow)
     json_flag(p)

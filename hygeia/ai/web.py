@@ -1,0 +1,274 @@
+"""Web-proxy logs into the event store, and the shadow-AI report read back from it.
+
+Rows go to the `web` dataset (Parquet by UTC day) through the same staged, manifest-recorded
+commit as the privacy ingest: re-reading a file or an overlapping one stores no duplicate
+(a row's identity is the hash of its log line), a killed run is finished or rolled back by
+the next, and every line ends up stored, duplicate or quarantined with its reason.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from hygeia.ai.catalog import Catalog, catalog
+from hygeia.ai.models import AITool
+from hygeia.ai.sources import squid
+from hygeia.core import audit
+from hygeia.lake.lines import line_blocks
+from hygeia.lake.records import Location, Rejected
+from hygeia.lake.store import Table
+from hygeia.privacy.formats import Format, ReadContext
+from hygeia.privacy.ingest import FileReport, Report, ingest_file, lake, recover
+
+WEB = Table(
+    path="web",
+    key="event_id",
+    partition="day",
+    schema=pa.schema(
+        [
+            ("event_id", pa.string()),
+            ("occurred_utc", pa.timestamp("us", tz="UTC")),
+            ("client", pa.string()),
+            ("user", pa.string()),
+            ("host", pa.string()),
+            ("path", pa.string()),
+            ("method", pa.string()),
+            ("status", pa.string()),
+            ("bytes_in", pa.int64()),
+            ("bytes_out", pa.int64()),
+            ("source_format", pa.string()),
+            ("source_file", pa.string()),
+            ("source_line", pa.int64()),
+            ("ingest_id", pa.string()),
+            ("day", pa.date32()),
+        ]
+    ),
+)
+PARSERS = {"squid": squid.parse}
+
+
+def _reader(name: str) -> Any:
+    parse = PARSERS[name]
+
+    def read(path: Path, ctx: ReadContext) -> Iterator[pa.Table | Rejected]:
+        con = duckdb.connect(config={"threads": 2})
+        try:
+            for item in line_blocks(path, on_position=ctx.on_position):
+                if isinstance(item, Rejected):
+                    yield item
+                    continue
+                block = item.table
+                rows, refused = parse(block)
+                if refused.num_rows:
+                    raw = dict(
+                        zip(block["line"].to_pylist(), block["raw"].to_pylist(), strict=True)
+                    )
+                    for line, reason in zip(
+                        refused["line"].to_pylist(), refused["reason"].to_pylist(), strict=True
+                    ):
+                        yield Rejected(
+                            Location(str(path), line), reason, raw[line][:500].rstrip("\n")
+                        )
+                if not rows.num_rows:
+                    continue
+                lines = block.filter(pc.is_in(block["line"], rows["line"]))
+                con.register("b", lines)
+                ids = con.sql("SELECT md5(raw) AS id FROM b ORDER BY line").to_arrow_table()["id"]
+                con.unregister("b")
+                when = pc.cast(pc.multiply(rows["epoch"], 1_000_000), pa.int64())
+                occurred = pc.cast(when, pa.timestamp("us", tz="UTC"))
+                yield pa.table(
+                    {
+                        "event_id": ids,
+                        "occurred_utc": occurred,
+                        "client": rows["client"],
+                        "user": rows["user"],
+                        "host": rows["host"],
+                        "path": rows["path"],
+                        "method": rows["method"],
+                        "status": rows["status"],
+                        "bytes_in": rows["bytes_in"],
+                        "bytes_out": rows["bytes_out"],
+                        "source_format": pa.array([name] * rows.num_rows, pa.string()),
+                        "source_file": pa.array([str(path)] * rows.num_rows, pa.string()),
+                        "source_line": rows["line"],
+                        "ingest_id": pa.array([ctx.token] * rows.num_rows, pa.string()),
+                        "day": pc.cast(occurred, pa.date32()),
+                    },
+                    schema=WEB.schema,
+                )
+        finally:
+            con.close()
+
+    return read
+
+
+FORMATS = {
+    "squid": Format("squid", WEB, _reader("squid"), 10, "Squid native access.log"),
+}
+
+
+def ingest(paths: Iterable[Path], fmt: str = "squid") -> Report:
+    """Ingest proxy logs (files, or folders of them)."""
+    store = lake()
+    run = uuid.uuid4().hex
+    report = Report(run=run, recovered=recover(store))
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file()))
+        elif path.exists():
+            files.append(path)
+        else:
+            report.files.append(
+                FileReport(str(path), fmt, status="failed", error=f"{path}: no such file")
+            )
+    for path in files:
+        context = ReadContext(token=uuid.uuid4().hex)
+        report.files.append(ingest_file(store, run, path, FORMATS[fmt], context))
+    audit.record(
+        "import",
+        summary=f"web logs: {report.total('stored')} stored, {report.total('duplicate')} "
+        f"duplicate, {report.total('quarantined')} quarantined",
+        object_type="ai.web_ingest",
+        object_id=run,
+    )
+    return report
+
+
+# --- the report --------------------------------------------------------------------------
+
+
+@dataclass
+class ServiceUsage:
+    service: str
+    vendor: str
+    category: str
+    baa: str
+    approved: bool
+    users: set[str] = field(default_factory=set)
+    departments: set[str] = field(default_factory=set)
+    requests: int = 0
+    bytes_in: int = 0
+    bytes_out: int = 0
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "service": self.service,
+            "vendor": self.vendor,
+            "category": self.category,
+            "baa_offering": self.baa,
+            "approved": self.approved,
+            "users": len(self.users),
+            "departments": sorted(self.departments),
+            "requests": self.requests,
+            "bytes_in": self.bytes_in,
+            "bytes_out": self.bytes_out,
+            "first_seen": self.first_seen.isoformat() if self.first_seen else None,
+            "last_seen": self.last_seen.isoformat() if self.last_seen else None,
+        }
+
+
+APPROVED = (AITool.State.APPROVED, AITool.State.CONDITIONS, AITool.State.RESTRICTED)
+
+
+def approved_services(known: Catalog) -> set[str]:
+    """Catalog services that an approved inventory entry covers: by one of its domains, or
+    by the service's name."""
+    covered = set()
+    for tool in AITool.objects.filter(state__in=APPROVED):
+        for domain in tool.domains:
+            service = known.classify(domain)
+            if service:
+                covered.add(service.name)
+        if tool.name in known.by_name():
+            covered.add(tool.name)
+    return covered
+
+
+def _departments() -> dict[str, str]:
+    staff = lake().root / "analysis" / "staff.parquet"
+    if not staff.exists():
+        return {}
+    table = pq.read_table(staff, columns=["user_id", "department"])
+    return dict(zip(table["user_id"].to_pylist(), table["department"].to_pylist(), strict=True))
+
+
+def shadow_report() -> list[ServiceUsage]:
+    """Per AI service seen in the stored web logs: who, how much, when, and whether it is
+    approved."""
+    store = lake()
+    scan = store.scan_sql(WEB)
+    if scan is None:
+        return []
+    known = catalog()
+    con = store.connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        hosts = con.sql(f"SELECT DISTINCT host, path FROM {scan}").to_arrow_table()
+        names = known.classify_column(
+            hosts["host"].combine_chunks(), hosts["path"].combine_chunks()
+        )
+        mapping = pa.table({"host": hosts["host"], "path": hosts["path"], "service": names}).filter(
+            pc.is_valid(names)
+        )
+        con.register("mapping", mapping)
+        rows = (
+            con.sql(
+                f"""SELECT m.service, lower(w.user) AS user, count(*) AS requests,
+                   CAST(sum(w.bytes_in) AS BIGINT) AS bytes_in,
+                   CAST(sum(coalesce(w.bytes_out, 0)) AS BIGINT) AS bytes_out,
+                   min(w.occurred_utc) AS first_seen, max(w.occurred_utc) AS last_seen
+            FROM {scan} w
+            JOIN mapping m ON m.host = w.host AND m.path = w.path
+            GROUP BY m.service, lower(w.user)"""
+            )
+            .to_arrow_table()
+            .to_pylist()
+        )
+    finally:
+        con.close()
+    approved = approved_services(known)
+    departments = _departments()
+    by_name = known.by_name()
+    usage: dict[str, ServiceUsage] = {}
+    for row in rows:
+        service = by_name[row["service"]]
+        found = usage.setdefault(
+            service.name,
+            ServiceUsage(
+                service.name,
+                service.vendor,
+                service.category,
+                service.baa,
+                service.name in approved,
+            ),
+        )
+        user = row["user"] or "-"
+        if user != "-":
+            found.users.add(user)
+            if departments.get(user):
+                found.departments.add(departments[user])
+        found.requests += row["requests"]
+        found.bytes_in += row["bytes_in"] or 0
+        found.bytes_out += row["bytes_out"] or 0
+        for attr, value, pick in (
+            ("first_seen", row["first_seen"], min),
+            ("last_seen", row["last_seen"], max),
+        ):
+            current = getattr(found, attr)
+            value = value.astimezone(UTC) if value else None
+            setattr(found, attr, value if current is None else pick(current, value))
+    return sorted(usage.values(), key=lambda u: (-u.requests, u.service))

@@ -1,0 +1,74 @@
+"""Proxy logs into the event store: counts add up, re-ingesting stores nothing twice, bad
+lines are quarantined with their line; the shadow report flags services without approval."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hygeia.ai import inventory, web
+from hygeia.ai.models import AITool
+from hygeia.cli import main
+
+pytestmark = pytest.mark.django_db
+
+
+def log_lines(start: int, count: int) -> list[str]:
+    hosts = ["chatgpt.com", "claude.ai", "www.example.org", "api.openai.com"]
+    return [
+        f"{1735689600 + n}.000 5 10.0.0.{n % 4} TCP_TUNNEL/200 {10 * n} CONNECT "
+        f"{hosts[n % 4]}:443 user{n % 3} HIER_DIRECT/1.1.1.1 -"
+        for n in range(start, start + count)
+    ]
+
+
+def test_ingest_counts_duplicates_and_quarantine(tmp_path):
+    first = tmp_path / "a.log"
+    first.write_text("\n".join([*log_lines(0, 20), "not a squid line"]) + "\n")
+    report = web.ingest([first])
+    (f,) = report.files
+    assert (f.read, f.stored, f.duplicate, f.quarantined) == (21, 20, 0, 1)
+    overlap = tmp_path / "b.log"
+    overlap.write_text("\n".join(log_lines(10, 20)) + "\n")  # 10 lines already stored
+    (g,) = web.ingest([overlap]).files
+    assert (g.read, g.stored, g.duplicate, g.quarantined) == (20, 10, 10, 0)
+    (h,) = web.ingest([first]).files
+    assert (h.stored, h.duplicate) == (0, 20)
+    quarantined = web.lake().quarantine_path(_token(str(first))).read_text().splitlines()
+    (entry,) = (json.loads(line) for line in quarantined)
+    assert entry["line"] == 21 and "fewer than 9" in entry["reason"]
+    assert entry["content"] == "not a squid line"
+
+
+def _token(path: str) -> str:
+    from hygeia.privacy.models import IngestFile
+
+    return IngestFile.objects.filter(path=path).order_by("started_at").first().token
+
+
+def test_shadow_report_marks_what_the_inventory_approves(tmp_path, capsys):
+    log = tmp_path / "access.log"
+    log.write_text("\n".join(log_lines(0, 40)) + "\n")
+    web.ingest([log])
+    approved = AITool(name="Enterprise ChatGPT", state="approved", domains=["chatgpt.com"])
+    inventory.save(approved, "t")
+    rows = {u.service: u for u in web.shadow_report()}
+    assert set(rows) == {"ChatGPT", "Claude", "OpenAI API"}
+    assert rows["ChatGPT"].approved and not rows["Claude"].approved
+    assert rows["Claude"].requests == 10 and rows["Claude"].users == {"user0", "user1", "user2"}
+    assert main(["ai", "shadow", "report", "--json"]) == 0
+    printed = {r["service"]: r for r in json.loads(capsys.readouterr().out)}
+    assert printed["Claude"]["approved"] is False and printed["Claude"]["users"] == 3
+    assert set(printed["ChatGPT"]) >= {"service", "vendor", "category", "approved", "users",
+                                       "departments", "requests", "bytes_in", "first_seen",
+                                       "last_seen"}  # fmt: skip
+
+
+def test_ingest_command_reports_the_counts(tmp_path, capsys):
+    log = tmp_path / "access.log"
+    log.write_text("\n".join([*log_lines(0, 5), "garbage"]) + "\n")
+    assert main(["ai", "ingest", str(log), "--json"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert (body["read"], body["stored"], body["duplicate"], body["quarantined"]) == (6, 5, 0, 1)
+    assert main(["ai", "ingest", str(tmp_path / "missing.log")]) == 1
