@@ -149,11 +149,13 @@ Reads web-proxy logs into the event store (Parquet by day), with the same integr
 as the privacy ingest: re-reading a file or an overlapping one stores no duplicate, a killed
 run is finished or rolled back by the next, and every line is stored, a duplicate, or
 quarantined with its line number and reason (read = stored + duplicate + quarantined).
-Formats: squid (native access.log). Files may be gzip-compressed.
+Formats: squid (native access.log), zeek-dns (Zeek dns.log, TSV with its #fields header or
+JSON lines), bind (BIND query log; its local times are read as UTC). Files may be gzipped.
 
 Examples:
   hygeia ai ingest /var/log/squid/access.log.1.gz
   hygeia ai ingest proxy-logs/ --json
+  hygeia ai ingest --format zeek-dns /opt/zeek/logs/current/dns.log
 """
 
 SHADOW_HELP = """\
@@ -321,7 +323,7 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     )
     p.set_defaults(handler=cmd_ingest)
     p.add_argument("paths", nargs="+", metavar="PATH", help="log files or folders")
-    p.add_argument("--format", choices=("squid",), default="squid")
+    p.add_argument("--format", choices=("squid", "zeek-dns", "bind"), default="squid")
     json_flag(p)
 
     shadow = actions.add_parser(

@@ -9,7 +9,7 @@ the next, and every line ends up stored, duplicate or quarantined with its reaso
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from hygeia.ai.catalog import Catalog, catalog
 from hygeia.ai.models import AITool
-from hygeia.ai.sources import squid
+from hygeia.ai.sources import dns, squid
 from hygeia.core import audit
 from hygeia.lake.lines import line_blocks
 from hygeia.lake.records import Location, Rejected
@@ -54,13 +54,21 @@ WEB = Table(
         ]
     ),
 )
-PARSERS = {"squid": squid.parse}
+# format -> a parser for one file (DNS formats read the file's own header first)
+PARSERS: dict[str, Callable[[Path], Callable[[pa.Table], tuple[pa.Table, pa.Table]]]] = {
+    "squid": lambda path: squid.parse,
+    "zeek-dns": dns.zeek,
+    "bind": dns.bind,
+}
 
 
 def _reader(name: str) -> Any:
-    parse = PARSERS[name]
-
     def read(path: Path, ctx: ReadContext) -> Iterator[pa.Table | Rejected]:
+        try:
+            parse = PARSERS[name](path)
+        except ValueError as exc:
+            yield Rejected(Location(str(path), 1), str(exc))
+            return
         con = duckdb.connect(config={"threads": 2})
         try:
             for item in line_blocks(path, on_position=ctx.on_position):
@@ -115,6 +123,8 @@ def _reader(name: str) -> Any:
 
 FORMATS = {
     "squid": Format("squid", WEB, _reader("squid"), 10, "Squid native access.log"),
+    "zeek-dns": Format("zeek-dns", WEB, _reader("zeek-dns"), 10, "Zeek dns.log (TSV or JSON)"),
+    "bind": Format("bind", WEB, _reader("bind"), 10, "BIND query log"),
 }
 
 

@@ -72,3 +72,54 @@ def test_ingest_command_reports_the_counts(tmp_path, capsys):
     body = json.loads(capsys.readouterr().out)
     assert (body["read"], body["stored"], body["duplicate"], body["quarantined"]) == (6, 5, 0, 1)
     assert main(["ai", "ingest", str(tmp_path / "missing.log")]) == 1
+
+
+ZEEK_TSV = """#separator \\x09
+#set_separator\t,
+#empty_field\t(empty)
+#unset_field\t-
+#path\tdns
+#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\ttrans_id\tquery\tqtype_name
+#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tcount\tstring\tstring
+1735689600.100\tC1\t10.0.0.5\t53211\t10.0.0.1\t53\tudp\t1\tclaude.ai\tA
+1735689601.200\tC2\t10.0.0.6\t53212\t10.0.0.1\t53\tudp\t2\twww.example.org\tAAAA
+not-a-time\tC3\t10.0.0.7\t53213\t10.0.0.1\t53\tudp\t3\tchatgpt.com\tA
+1735689602.300\tC4\t10.0.0.8
+#close\t2025-01-01-00-00-00
+"""
+ZEEK_JSON = (
+    '{"ts":1735689600.1,"uid":"C1","id.orig_h":"10.0.0.5","query":"gemini.google.com",'
+    '"qtype_name":"A"}\n{"ts":"yesterday","query":"x.example"}\n[1,2]\n'
+)
+BIND_LOG = (
+    "01-Jan-2025 00:00:01.123 queries: info: client @0x7f3a 10.0.0.9#41234 (chatgpt.com): "
+    "query: chatgpt.com IN A +E(0)K (10.0.0.1)\n"
+    "01-Jan-2025 00:00:02.456 client 10.0.0.9#41235 (claude.ai): query: claude.ai IN AAAA + "
+    "(10.0.0.1)\n"
+    "this is not bind\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "text", "counts", "hosts"),
+    [
+        ("zeek-dns", "dns.log", ZEEK_TSV, (4, 2, 0, 2), {"claude.ai", "www.example.org"}),
+        ("zeek-dns", "dns.json", ZEEK_JSON, (3, 1, 0, 2), {"gemini.google.com"}),
+        ("bind", "query.log", BIND_LOG, (3, 2, 0, 1), {"chatgpt.com", "claude.ai"}),
+    ],
+)
+def test_dns_logs(tmp_path, fmt, name, text, counts, hosts):
+    path = tmp_path / name
+    path.write_text(text)
+    (f,) = web.ingest([path], fmt).files
+    assert (f.read, f.stored, f.duplicate, f.quarantined) == counts
+    stored = web.lake().read_table(web.WEB)
+    assert set(stored["host"].to_pylist()) == hosts
+    assert set(stored["method"].to_pylist()) == {"DNS"}
+
+
+def test_a_zeek_file_without_its_header_is_refused_by_name(tmp_path):
+    path = tmp_path / "dns.log"
+    path.write_text("1735689600.1\tC1\t10.0.0.5\n")
+    (f,) = web.ingest([path], "zeek-dns").files
+    assert f.stored == 0 and f.quarantined == 1
