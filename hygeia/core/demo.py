@@ -78,7 +78,11 @@ def hospital(staff: int = DEMO_STAFF, progress: Any = None) -> dict[str, Any] | 
     report = ingest([out / "fhir", out / "staff.csv"], progress=progress)
     outcome = detect(lake())
     case = sample_case()
+    from hygeia.ai import demo as ai_demo
+
+    ai = ai_demo.seed(out, out / "staff.csv")
     return {
+        **ai,
         **summary,
         "stored": report.total("stored"),
         "explained_share": outcome.run.explained_share,
