@@ -244,3 +244,21 @@ class AIComment(models.Model):
 
     def __str__(self) -> str:
         return f"comment on {self.tool_id}"
+
+
+class ShadowReview(AuditedModel):
+    """A person's decision about an AI service seen in the logs without an approved entry."""
+
+    class Decision(models.TextChoices):
+        INVENTORIED = "inventoried", "Added to the inventory for review"
+        BLOCK = "block", "Block at the proxy"
+        TOLERATE = "tolerate", "Tolerated (no PHI; low risk)"
+
+    service = models.CharField(max_length=200, unique=True)
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    note = models.TextField(blank=True)
+    reviewed_by = models.CharField(max_length=150)
+    reviewed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.service}: {self.decision}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hygeia.ai import intake_views, views
+from hygeia.ai import dashboard_views, intake_views, views
 
 app_name = "ai"
 
@@ -9,6 +9,9 @@ urlpatterns = [
     path("new/", views.edit, name="new"),
     path("request/", intake_views.request_tool, name="request"),
     path("requests/", intake_views.my_requests, name="my_requests"),
+    path("shadow/", dashboard_views.shadow, name="shadow"),
+    path("shadow/review/", dashboard_views.review, name="shadow_review"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("import/", views.import_file, name="import"),
     path("inventory.<str:fmt>", views.export, name="export"),
     path("<str:reference>/", views.detail, name="detail"),

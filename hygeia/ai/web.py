@@ -282,3 +282,43 @@ def shadow_report() -> list[ServiceUsage]:
             value = value.astimezone(UTC) if value else None
             setattr(found, attr, value if current is None else pick(current, value))
     return sorted(usage.values(), key=lambda u: (-u.requests, u.service))
+
+
+def daily_trend() -> tuple[list[str], list[int], list[int]]:
+    """Requests per UTC day to approved and to unapproved AI services."""
+    store = lake()
+    scan = store.scan_sql(WEB)
+    if scan is None:
+        return [], [], []
+    known = catalog()
+    approved = approved_services(known)
+    con = store.connect()
+    try:
+        hosts = con.sql(f"SELECT DISTINCT host, path FROM {scan}").to_arrow_table()
+        names = known.classify_column(
+            hosts["host"].combine_chunks(), hosts["path"].combine_chunks()
+        )
+        flags = pa.array(
+            [None if n is None else n in approved for n in names.to_pylist()], pa.bool_()
+        )
+        mapping = pa.table({"host": hosts["host"], "path": hosts["path"], "ok": flags}).filter(
+            pc.is_valid(flags)
+        )
+        con.register("mapping", mapping)
+        rows = (
+            con.sql(
+                f"""SELECT w.day, count(*) FILTER (WHERE m.ok) AS approved,
+                   count(*) FILTER (WHERE NOT m.ok) AS unapproved
+            FROM {scan} w JOIN mapping m ON m.host = w.host AND m.path = w.path
+            GROUP BY w.day ORDER BY w.day"""
+            )
+            .to_arrow_table()
+            .to_pylist()
+        )
+    finally:
+        con.close()
+    return (
+        [r["day"].isoformat() for r in rows],
+        [int(r["approved"]) for r in rows],
+        [int(r["unapproved"]) for r in rows],
+    )

@@ -106,6 +106,9 @@ UI: dict[str, tuple[str, object]] = {
     "ai:comment": ("POST", AI_REVIEWERS),  # and the entry's own requester
     "ai:resubmit": ("POST", AI_REVIEWERS),  # and the entry's own requester
     "ai:re_review": ("POST", AI_EDITORS),
+    "ai:shadow": ("GET", AI_READERS),
+    "ai:shadow_review": ("POST", AI_EDITORS),
+    "ai:dashboard": ("GET", AI_READERS),
 }
 # Writes also checked with the method their form uses, where a GET shows the form.
 UI_POSTS = {
