@@ -58,3 +58,38 @@ def test_request_reviewed_and_approved_with_conditions(live_server, browser, mak
     assert "Discharge letter drafter" in page.get_by_role("table").inner_text()
     staff.reload()
     assert "Approved with conditions" in staff.locator("main").inner_text()
+
+
+def test_unapproved_service_from_a_proxy_log_reaches_dashboard_and_review(
+    live_server, browser, make_user, tmp_path
+):
+    from hygeia.ai import web
+
+    log = tmp_path / "access.log"
+    log.write_text(
+        "".join(
+            f"{1735689600 + n}.000 5 10.0.0.{n % 5} TCP_TUNNEL/200 900 CONNECT "
+            f"{'perplexity.ai' if n % 2 else 'www.example.org'}:443 user{n % 3} "
+            "HIER_DIRECT/1.1.1.1 -\n"
+            for n in range(30)
+        )
+    )
+    (f,) = web.ingest([log]).files
+    assert f.stored == 30
+    make_user("rev", "AI Governance Reviewer")
+    page = browser.new_context().new_page()
+    sign_in_with_password(page, live_server.url, "rev")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/ai/dashboard/")
+    assert "1" in page.locator(".card", has_text="unapproved AI services in use").inner_text()
+    page.goto(f"{live_server.url}/ai/shadow/")
+    row = page.get_by_role("row", name="Perplexity")
+    assert "no" in row.inner_text()
+    row.get_by_label("Decision for Perplexity").select_option("inventoried")
+    row.get_by_role("button", name="Decide").click()
+    page.wait_for_url("**/ai/shadow/")
+    assert (
+        "Added to the inventory for review"
+        in page.get_by_role("row", name="Perplexity").inner_text()
+    )
+    assert AITool.objects.get(name="Perplexity").state == "proposed"
