@@ -150,7 +150,9 @@ as the privacy ingest: re-reading a file or an overlapping one stores no duplica
 run is finished or rolled back by the next, and every line is stored, a duplicate, or
 quarantined with its line number and reason (read = stored + duplicate + quarantined).
 Formats: squid (native access.log), zeek-dns (Zeek dns.log, TSV with its #fields header or
-JSON lines), bind (BIND query log; its local times are read as UTC). Files may be gzipped.
+JSON lines), bind (BIND query log; its local times are read as UTC), zscaler (NSS feed of
+tab-separated key=value pairs), csv (CSV/TSV exports with a header row, through --profile:
+zscaler-tsv, generic-csv, or your own YAML naming the columns). Files may be gzipped.
 
 Examples:
   hygeia ai ingest /var/log/squid/access.log.1.gz
@@ -200,8 +202,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from hygeia.ai import web
+    from hygeia.ai.sources.table import ProfileError
 
-    report = web.ingest([Path(p) for p in args.paths], args.format)
+    try:
+        report = web.ingest([Path(p) for p in args.paths], args.format, args.profile)
+    except ProfileError as exc:
+        print(f"hygeia: {exc}", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(report.as_dict(), indent=2, default=str))
     else:
@@ -323,7 +330,14 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     )
     p.set_defaults(handler=cmd_ingest)
     p.add_argument("paths", nargs="+", metavar="PATH", help="log files or folders")
-    p.add_argument("--format", choices=("squid", "zeek-dns", "bind"), default="squid")
+    p.add_argument(
+        "--format", choices=("squid", "zeek-dns", "bind", "zscaler", "csv"), default="squid"
+    )
+    p.add_argument(
+        "--profile",
+        metavar="NAME_OR_FILE",
+        help="for csv and zscaler: zscaler-tsv, generic-csv, or your own .yaml",
+    )
     json_flag(p)
 
     shadow = actions.add_parser(

@@ -334,6 +334,11 @@ def default_scanner() -> Scanner:
     return cached[1]
 
 
+def forget_index() -> None:
+    """Make the next scan re-read the patient index (after the directory changed)."""
+    _CACHE.clear()
+
+
 def summary(findings: list[Finding]) -> dict[str, int]:
     """Counts by type: what may be logged about a scan."""
     counts: dict[str, int] = {}

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from hygeia.ai.catalog import Catalog, catalog
 from hygeia.ai.models import AITool
-from hygeia.ai.sources import dns, squid
+from hygeia.ai.sources import dns, squid, table
 from hygeia.core import audit
 from hygeia.lake.lines import line_blocks
 from hygeia.lake.records import Location, Rejected
@@ -55,17 +55,25 @@ WEB = Table(
     ),
 )
 # format -> a parser for one file (DNS formats read the file's own header first)
-PARSERS: dict[str, Callable[[Path], Callable[[pa.Table], tuple[pa.Table, pa.Table]]]] = {
-    "squid": lambda path: squid.parse,
-    "zeek-dns": dns.zeek,
-    "bind": dns.bind,
+PARSERS: dict[
+    str, Callable[[Path, str | None], Callable[[pa.Table], tuple[pa.Table, pa.Table]]]
+] = {
+    "squid": lambda path, profile: squid.parse,
+    "zeek-dns": lambda path, profile: dns.zeek(path),
+    "bind": lambda path, profile: dns.bind(path),
+    "zscaler": lambda path, profile: table.zscaler_kv(
+        path, table.load_profile(profile) if profile else None
+    ),
+    "csv": lambda path, profile: table.with_header(
+        path, table.load_profile(profile or "generic-csv")
+    ),
 }
 
 
 def _reader(name: str) -> Any:
     def read(path: Path, ctx: ReadContext) -> Iterator[pa.Table | Rejected]:
         try:
-            parse = PARSERS[name](path)
+            parse = PARSERS[name](path, ctx.profile)
         except ValueError as exc:
             yield Rejected(Location(str(path), 1), str(exc))
             return
@@ -125,11 +133,16 @@ FORMATS = {
     "squid": Format("squid", WEB, _reader("squid"), 10, "Squid native access.log"),
     "zeek-dns": Format("zeek-dns", WEB, _reader("zeek-dns"), 10, "Zeek dns.log (TSV or JSON)"),
     "bind": Format("bind", WEB, _reader("bind"), 10, "BIND query log"),
+    "zscaler": Format("zscaler", WEB, _reader("zscaler"), 10, "Zscaler NSS key=value feed"),
+    "csv": Format("csv", WEB, _reader("csv"), 10, "CSV/TSV web log through a profile"),
 }
 
 
-def ingest(paths: Iterable[Path], fmt: str = "squid") -> Report:
-    """Ingest proxy logs (files, or folders of them)."""
+def ingest(paths: Iterable[Path], fmt: str = "squid", profile: str | None = None) -> Report:
+    """Ingest proxy logs (files, or folders of them). An unknown profile is refused before
+    anything is read (ProfileError)."""
+    if profile:
+        table.load_profile(profile)
     store = lake()
     run = uuid.uuid4().hex
     report = Report(run=run, recovered=recover(store))
@@ -144,7 +157,7 @@ def ingest(paths: Iterable[Path], fmt: str = "squid") -> Report:
                 FileReport(str(path), fmt, status="failed", error=f"{path}: no such file")
             )
     for path in files:
-        context = ReadContext(token=uuid.uuid4().hex)
+        context = ReadContext(token=uuid.uuid4().hex, profile=profile)
         report.files.append(ingest_file(store, run, path, FORMATS[fmt], context))
     audit.record(
         "import",
@@ -171,6 +184,7 @@ class ServiceUsage:
     requests: int = 0
     bytes_in: int = 0
     bytes_out: int = 0
+    large_uploads: int = 0
     first_seen: datetime | None = None
     last_seen: datetime | None = None
 
@@ -186,11 +200,15 @@ class ServiceUsage:
             "requests": self.requests,
             "bytes_in": self.bytes_in,
             "bytes_out": self.bytes_out,
+            "large_uploads": self.large_uploads,
             "first_seen": self.first_seen.isoformat() if self.first_seen else None,
             "last_seen": self.last_seen.isoformat() if self.last_seen else None,
         }
 
 
+# A request that sent at least this much (where the log records request sizes) is counted
+# as a large upload: documents or records pasted or attached.
+LARGE_UPLOAD_BYTES = 1 << 20
 APPROVED = (AITool.State.APPROVED, AITool.State.CONDITIONS, AITool.State.RESTRICTED)
 
 
@@ -240,6 +258,7 @@ def shadow_report() -> list[ServiceUsage]:
                 f"""SELECT m.service, lower(w.user) AS user, count(*) AS requests,
                    CAST(sum(w.bytes_in) AS BIGINT) AS bytes_in,
                    CAST(sum(coalesce(w.bytes_out, 0)) AS BIGINT) AS bytes_out,
+                   count(*) FILTER (WHERE w.bytes_out >= {LARGE_UPLOAD_BYTES}) AS large_uploads,
                    min(w.occurred_utc) AS first_seen, max(w.occurred_utc) AS last_seen
             FROM {scan} w
             JOIN mapping m ON m.host = w.host AND m.path = w.path
@@ -274,6 +293,7 @@ def shadow_report() -> list[ServiceUsage]:
         found.requests += row["requests"]
         found.bytes_in += row["bytes_in"] or 0
         found.bytes_out += row["bytes_out"] or 0
+        found.large_uploads += int(row["large_uploads"] or 0)
         for attr, value, pick in (
             ("first_seen", row["first_seen"], min),
             ("last_seen", row["last_seen"], max),

@@ -35,6 +35,9 @@ BATCH = 2000
 def sync_patients(staged: list[Path]) -> None:
     for path in staged:
         _sync(path)
+    from hygeia.ai.phi_guard import forget_index
+
+    forget_index()  # the PHI guard reads the new patients at its next scan
 
 
 def _sync(staged: Path) -> None:

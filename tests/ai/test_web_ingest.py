@@ -123,3 +123,44 @@ def test_a_zeek_file_without_its_header_is_refused_by_name(tmp_path):
     path.write_text("1735689600.1\tC1\t10.0.0.5\n")
     (f,) = web.ingest([path], "zeek-dns").files
     assert f.stored == 0 and f.quarantined == 1
+
+
+ZSCALER_KV = (
+    "epochtime=1735689600\tuser=nurse.a@hospital.example\tClientIP=10.0.0.5\turl=chatgpt.com:443"
+    "\thostname=chatgpt.com\trequestmethod=CONNECT\tstatus=200\trequestsize=2048000"
+    "\tresponsesize=5120\tdepartment=Nursing\n"
+    "datetime=Wed Jan 01 00:00:05 2025\tuser=dr.b@hospital.example\tClientIP=10.0.0.6"
+    "\turl=https://claude.ai/chat/1\trequestmethod=POST\trequestsize=900\tresponsesize=100\n"
+    "user=nobody\turl=x.example\n"
+)
+ZSCALER_TSV = (
+    "Time\tUser\tClient IP\tURL\tRequest Method\tRequest Size\tResponse Size\n"
+    "Wed Jan 01 00:00:05 2025\tnurse.a\t10.0.0.5\thttps://gemini.google.com/app\tPOST\t500\t20\n"
+    "yesterday\tnurse.a\t10.0.0.5\thttps://gemini.google.com/app\tPOST\t500\t20\n"
+)
+
+
+def test_zscaler_key_value_feed_keeps_upload_sizes(tmp_path):
+    path = tmp_path / "nss.log"
+    path.write_text(ZSCALER_KV)
+    (f,) = web.ingest([path], "zscaler").files
+    assert (f.read, f.stored, f.quarantined) == (3, 2, 1)
+    stored = {r["host"]: r for r in web.lake().read_table(web.WEB).to_pylist()}
+    assert stored["chatgpt.com"]["bytes_out"] == 2048000
+    assert stored["claude.ai"]["user"] == "dr.b@hospital.example"
+    usage = {u.service: u for u in web.shadow_report()}
+    assert usage["ChatGPT"].large_uploads == 1 and usage["Claude"].large_uploads == 0
+
+
+def test_header_exports_through_a_profile_and_bad_profiles_are_named(tmp_path, capsys):
+    path = tmp_path / "export.tsv"
+    path.write_text(ZSCALER_TSV)
+    (f,) = web.ingest([path], "csv", "zscaler-tsv").files
+    assert (f.read, f.stored, f.quarantined) == (2, 1, 1)
+    assert web.lake().read_table(web.WEB)["path"].to_pylist() == ["/app"]
+    assert main(["ai", "ingest", str(path), "--format", "csv", "--profile", "nope"]) == 2
+    assert "no web-log profile 'nope'" in capsys.readouterr().err
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("a,b,c\n1,2,3\n")
+    (g,) = web.ingest([wrong], "csv").files
+    assert g.stored == 0 and g.quarantined == 1
