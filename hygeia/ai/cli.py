@@ -149,10 +149,14 @@ Reads web-proxy logs into the event store (Parquet by day), with the same integr
 as the privacy ingest: re-reading a file or an overlapping one stores no duplicate, a killed
 run is finished or rolled back by the next, and every line is stored, a duplicate, or
 quarantined with its line number and reason (read = stored + duplicate + quarantined).
-Formats: squid (native access.log), zeek-dns (Zeek dns.log, TSV with its #fields header or
-JSON lines), bind (BIND query log; its local times are read as UTC), zscaler (NSS feed of
-tab-separated key=value pairs), csv (CSV/TSV exports with a header row, through --profile:
-zscaler-tsv, generic-csv, or your own YAML naming the columns). Files may be gzipped.
+Formats (files may be gzipped):
+  squid         Squid's native access.log
+  squid-common  Squid's common or combined logformat
+  zeek-dns      Zeek dns.log, TSV with its #fields header or JSON lines
+  bind          BIND query log (its local times are read as UTC)
+  zscaler       Zscaler NSS feed of tab-separated key=value pairs (has request sizes)
+  csv           CSV/TSV exports with a header row, through --profile: zscaler-tsv,
+                generic-csv, or your own YAML naming the columns
 
 Examples:
   hygeia ai ingest /var/log/squid/access.log.1.gz
@@ -331,7 +335,9 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     p.set_defaults(handler=cmd_ingest)
     p.add_argument("paths", nargs="+", metavar="PATH", help="log files or folders")
     p.add_argument(
-        "--format", choices=("squid", "zeek-dns", "bind", "zscaler", "csv"), default="squid"
+        "--format",
+        choices=("squid", "squid-common", "zeek-dns", "bind", "zscaler", "csv"),
+        default="squid",
     )
     p.add_argument(
         "--profile",

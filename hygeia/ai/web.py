@@ -59,6 +59,7 @@ PARSERS: dict[
     str, Callable[[Path, str | None], Callable[[pa.Table], tuple[pa.Table, pa.Table]]]
 ] = {
     "squid": lambda path, profile: squid.parse,
+    "squid-common": lambda path, profile: squid.parse_common,
     "zeek-dns": lambda path, profile: dns.zeek(path),
     "bind": lambda path, profile: dns.bind(path),
     "zscaler": lambda path, profile: table.zscaler_kv(
@@ -131,6 +132,9 @@ def _reader(name: str) -> Any:
 
 FORMATS = {
     "squid": Format("squid", WEB, _reader("squid"), 10, "Squid native access.log"),
+    "squid-common": Format(
+        "squid-common", WEB, _reader("squid-common"), 10, "Squid common/combined log"
+    ),
     "zeek-dns": Format("zeek-dns", WEB, _reader("zeek-dns"), 10, "Zeek dns.log (TSV or JSON)"),
     "bind": Format("bind", WEB, _reader("bind"), 10, "BIND query log"),
     "zscaler": Format("zscaler", WEB, _reader("zscaler"), 10, "Zscaler NSS key=value feed"),

@@ -164,3 +164,20 @@ def test_header_exports_through_a_profile_and_bad_profiles_are_named(tmp_path, c
     wrong.write_text("a,b,c\n1,2,3\n")
     (g,) = web.ingest([wrong], "csv").files
     assert g.stored == 0 and g.quarantined == 1
+
+
+def test_squid_common_and_combined_formats(tmp_path):
+    path = tmp_path / "access.log"
+    path.write_text(
+        '10.1.2.3 - alice [01/Jan/2025:00:00:01 +0000] "CONNECT claude.ai:443 HTTP/1.1" 200 '
+        '4821 "-" "Mozilla/5.0" TCP_TUNNEL:HIER_DIRECT\n'
+        '10.1.2.4 - - [01/Jan/2025:01:00:01 +0100] "GET http://www.bing.com/images/create?q=1 '
+        'HTTP/1.1" 200 512\n'
+        "not an access log line\n"
+    )
+    (f,) = web.ingest([path], "squid-common").files
+    assert (f.read, f.stored, f.quarantined) == (3, 2, 1)
+    rows = {r["host"]: r for r in web.lake().read_table(web.WEB).to_pylist()}
+    assert rows["claude.ai"]["user"] == "alice" and rows["claude.ai"]["bytes_in"] == 4821
+    assert rows["www.bing.com"]["path"] == "/images/create"
+    assert rows["www.bing.com"]["occurred_utc"].isoformat() == "2025-01-01T00:00:01+00:00"

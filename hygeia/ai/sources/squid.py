@@ -91,3 +91,48 @@ def parse(block: pa.Table) -> tuple[pa.Table, pa.Table]:
     )
     refused = pa.table({"line": block["line"], "reason": reasons}).filter(pc.invert(good))
     return rows, refused
+
+
+# Squid's "common" and "combined" logformats (Apache style), e.g.
+# 10.1.2.3 - alice [01/Jan/2025:00:00:01 +0000] "CONNECT claude.ai:443 HTTP/1.1" 200 4821 "-"
+#   "Mozilla/5.0" TCP_TUNNEL:HIER_DIRECT
+COMMON = (
+    r'^(?P<client>\S+) \S+ (?P<user>\S+) \[(?P<when>[^\]]+)\] "(?P<method>[A-Z]+) (?P<url>\S+)'
+    r'[^"]*" (?P<status>\d{3}) (?P<size>\d+|-)'
+)
+
+
+def parse_common(block: pa.Table) -> tuple[pa.Table, pa.Table]:
+    found = pc.extract_regex(block["raw"].combine_chunks(), COMMON)
+    matched = pc.fill_null(pc.is_valid(found), False)
+    when = pc.if_else(matched, found.field("when"), "01/Jan/1970:00:00:00 +0000")
+    stamp = pc.strptime(when, "%d/%b/%Y:%H:%M:%S %z", "s", error_is_null=True)
+    good = pc.and_(matched, pc.is_valid(stamp))
+    method = pc.fill_null(found.field("method"), "")
+    host, path = host_and_path(pc.fill_null(found.field("url"), ""), method)
+    good = pc.and_(good, pc.match_substring_regex(host, r"^[a-z0-9][a-z0-9.-]*$"))
+    size = pc.fill_null(found.field("size"), "-")
+    epoch = pc.divide(pc.cast(pc.cast(pc.fill_null(stamp, 0), pa.int64()), pa.float64()), 1.0)
+    rows = pa.table(
+        {
+            "line": block["line"],
+            "epoch": epoch,
+            "client": pc.fill_null(found.field("client"), ""),
+            "user": pc.fill_null(found.field("user"), "-"),
+            "status": pc.fill_null(found.field("status"), ""),
+            "bytes_in": pc.cast(
+                pc.if_else(pc.match_substring_regex(size, r"^\d{1,15}$"), size, "0"), pa.int64()
+            ),
+            "bytes_out": pa.nulls(len(block), pa.int64()),
+            "method": method,
+            "host": host,
+            "path": path,
+        }
+    ).filter(good)
+    reasons = pc.if_else(
+        matched,
+        "no readable time or host",
+        'not a common/combined log line (client ident user [time] "request" status size)',
+    )
+    refused = pa.table({"line": block["line"], "reason": reasons}).filter(pc.invert(good))
+    return rows, refused
