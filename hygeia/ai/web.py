@@ -230,6 +230,27 @@ def approved_services(known: Catalog) -> set[str]:
     return covered
 
 
+def ip_users() -> pa.Table:
+    """The site's address-to-user table, `$HYGEIA_DATA_DIR/ai/ip_users.csv` (columns ip,
+    user), for logs that name a client address but no user (DNS logs, unauthenticated
+    proxies). Without it, such requests count without a user."""
+    from django.conf import settings
+
+    path = Path(settings.DATA_DIR) / "ai" / "ip_users.csv"
+    ips: list[str] = []
+    users: list[str] = []
+    if path.exists():
+        import csv
+
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            for row in csv.DictReader(handle):
+                ip, user = (row.get("ip") or "").strip(), (row.get("user") or "").strip()
+                if ip and user:
+                    ips.append(ip)
+                    users.append(user)
+    return pa.table({"ip": pa.array(ips, pa.string()), "user": pa.array(users, pa.string())})
+
+
 def _departments() -> dict[str, str]:
     staff = lake().root / "analysis" / "staff.parquet"
     if not staff.exists():
@@ -257,16 +278,20 @@ def shadow_report() -> list[ServiceUsage]:
             pc.is_valid(names)
         )
         con.register("mapping", mapping)
+        con.register("address_users", ip_users())
         rows = (
             con.sql(
-                f"""SELECT m.service, lower(w.user) AS user, count(*) AS requests,
+                f"""SELECT m.service,
+                   lower(coalesce(nullif(nullif(w.user, '-'), ''), u.user, '-')) AS user,
+                   count(*) AS requests,
                    CAST(sum(w.bytes_in) AS BIGINT) AS bytes_in,
                    CAST(sum(coalesce(w.bytes_out, 0)) AS BIGINT) AS bytes_out,
                    count(*) FILTER (WHERE w.bytes_out >= {LARGE_UPLOAD_BYTES}) AS large_uploads,
                    min(w.occurred_utc) AS first_seen, max(w.occurred_utc) AS last_seen
             FROM {scan} w
             JOIN mapping m ON m.host = w.host AND m.path = w.path
-            GROUP BY m.service, lower(w.user)"""
+            LEFT JOIN address_users u ON u.ip = w.client
+            GROUP BY ALL"""
             )
             .to_arrow_table()
             .to_pylist()

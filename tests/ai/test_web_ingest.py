@@ -181,3 +181,16 @@ def test_squid_common_and_combined_formats(tmp_path):
     assert rows["claude.ai"]["user"] == "alice" and rows["claude.ai"]["bytes_in"] == 4821
     assert rows["www.bing.com"]["path"] == "/images/create"
     assert rows["www.bing.com"]["occurred_utc"].isoformat() == "2025-01-01T00:00:01+00:00"
+
+
+def test_dns_queries_are_attributed_through_the_ip_table(tmp_path, settings):
+    path = tmp_path / "query.log"
+    path.write_text(BIND_LOG)
+    web.ingest([path], "bind")
+    assert web.shadow_report()[0].users == set()
+    (settings.DATA_DIR / "ai").mkdir()
+    (settings.DATA_DIR / "ai" / "ip_users.csv").write_text("ip,user\n10.0.0.9,Nurse.A\n")
+    assert {u.service: u.users for u in web.shadow_report()} == {
+        "ChatGPT": {"nurse.a"},
+        "Claude": {"nurse.a"},
+    }
