@@ -148,6 +148,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HYGEIA_SMTP_USER", "", "SMTP user name, if the server requires one."),
     Setting("HYGEIA_SMTP_PASSWORD", "", "Its password."),
     Setting("HYGEIA_EMAIL_FROM", "hygeia@localhost", "Sender address of Hygeia's e-mails."),
+    Setting(
+        "HYGEIA_ORG_EMAIL_DOMAINS",
+        "",
+        "Comma-separated e-mail domains of the organization: a proxy-log user outside them "
+        "(e.g. a gmail.com login) counts as a personal account in the shadow-AI report.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

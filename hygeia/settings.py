@@ -151,6 +151,9 @@ EMAIL_HOST_USER = config.raw("HYGEIA_SMTP_USER")
 EMAIL_HOST_PASSWORD = config.raw("HYGEIA_SMTP_PASSWORD")
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = config.raw("HYGEIA_EMAIL_FROM")
+ORG_EMAIL_DOMAINS = [
+    d.strip().lower().lstrip("@") for d in config.as_list("HYGEIA_ORG_EMAIL_DOMAINS")
+]
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
 # --- sessions and cookies -------------------------------------------------------------

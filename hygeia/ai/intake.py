@@ -220,6 +220,30 @@ def start_re_review(tool: AITool, user: Any) -> None:
     _tell_reviewers(tool, current(tool))
 
 
+def assign(review: AIReview, assignee: User | None, user: Any) -> None:
+    """Give the current stage to one reviewer (who is told by e-mail), or to all of them."""
+    if current(review.tool) != review:
+        raise IntakeError("only the current stage can be assigned")
+    if assignee is not None and not has(assignee, "review_ai_requests"):
+        raise IntakeError(f"{assignee.get_username()} does not review AI requests")
+    review.assignee = assignee
+    review.save()
+    who = assignee.get_username() if assignee else "any reviewer"
+    AIComment.objects.create(
+        tool=review.tool, stage=review.stage, author=_name(user),
+        text=f"{review.title} assigned to {who}.",
+    )  # fmt: skip
+    _tell_reviewers(review.tool, review)
+
+
+def reviewers() -> list[User]:
+    return [
+        u
+        for u in User.objects.filter(is_active=True).order_by("username")
+        if has(u, "review_ai_requests")
+    ]
+
+
 def comment(tool: AITool, user: Any, text: str) -> AIComment:
     if not text.strip():
         raise IntakeError("the comment is empty")

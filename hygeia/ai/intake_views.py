@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from hygeia.ai import intake
 from hygeia.ai.models import AITool
+from hygeia.core.models import User
 from hygeia.core.permissions import has, require
 
 LONG = {"rows": 3, "cols": 70}
@@ -110,6 +111,23 @@ def decide(request: HttpRequest, reference: str) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"{stage.title}: {intake.DECISIONS[stage.status].lower()}.")
+    return redirect("ai:detail", reference=tool.reference)
+
+
+@require("review_ai_requests")
+@require_POST
+def assign(request: HttpRequest, reference: str) -> HttpResponse:
+    tool = _tool(reference)
+    stage = intake.current(tool)
+    chosen = User.objects.filter(pk=request.POST.get("assignee") or 0, is_active=True).first()
+    if stage is None:
+        messages.error(request, "No stage is waiting for a decision.")
+    else:
+        try:
+            intake.assign(stage, chosen, request.user)
+            messages.success(request, "Assignment saved.")
+        except intake.IntakeError as exc:
+            messages.error(request, str(exc))
     return redirect("ai:detail", reference=tool.reference)
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("<str:reference>/documentation/", views.documentation, name="documentation"),
     path("<str:reference>/model-card.xml", views.card, name="card"),
     path("<str:reference>/review/", intake_views.decide, name="decide"),
+    path("<str:reference>/assign/", intake_views.assign, name="assign_stage"),
     path("<str:reference>/comment/", intake_views.comment, name="comment"),
     path("<str:reference>/resubmit/", intake_views.resubmit, name="resubmit"),
     path("<str:reference>/re-review/", intake_views.re_review, name="re_review"),

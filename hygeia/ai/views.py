@@ -112,6 +112,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
             and tool.reviews.exists()
             and (is_requester or has(request.user, "manage_ai_inventory")),
             "comments": tool.comments.all(),
+            "reviewers": intake.reviewers() if has(request.user, "review_ai_requests") else [],
         },
     )
 

@@ -189,6 +189,7 @@ class ServiceUsage:
     bytes_in: int = 0
     bytes_out: int = 0
     large_uploads: int = 0
+    personal_accounts: set[str] = field(default_factory=set)
     first_seen: datetime | None = None
     last_seen: datetime | None = None
 
@@ -205,6 +206,7 @@ class ServiceUsage:
             "bytes_in": self.bytes_in,
             "bytes_out": self.bytes_out,
             "large_uploads": self.large_uploads,
+            "personal_accounts": len(self.personal_accounts),
             "first_seen": self.first_seen.isoformat() if self.first_seen else None,
             "last_seen": self.last_seen.isoformat() if self.last_seen else None,
         }
@@ -228,6 +230,18 @@ def approved_services(known: Catalog) -> set[str]:
         if tool.name in known.by_name():
             covered.add(tool.name)
     return covered
+
+
+def _personal(user: str) -> bool:
+    """A login that is an e-mail address outside the organization's domains (only judged
+    when HYGEIA_ORG_EMAIL_DOMAINS is set)."""
+    from django.conf import settings
+
+    domains = settings.ORG_EMAIL_DOMAINS
+    if not domains or "@" not in user:
+        return False
+    domain = user.rsplit("@", 1)[1]
+    return not any(domain == d or domain.endswith("." + d) for d in domains)
 
 
 def ip_users() -> pa.Table:
@@ -317,6 +331,8 @@ def shadow_report() -> list[ServiceUsage]:
         user = row["user"] or "-"
         if user != "-":
             found.users.add(user)
+            if _personal(user):
+                found.personal_accounts.add(user)
             if departments.get(user):
                 found.departments.add(departments[user])
         found.requests += row["requests"]

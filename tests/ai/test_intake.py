@@ -198,3 +198,18 @@ def test_re_review_and_reminders(make_user, smtp, capsys):
     assert due.state == "in_review" and due.next_review_on is None
     with pytest.raises(intake.IntakeError):
         intake.start_re_review(waiting, owner)
+
+
+def test_a_stage_is_assigned_to_one_reviewer_who_is_told(make_user, smtp):
+    first = make_user("rev", "AI Governance Reviewer")
+    second = make_user("po", "Privacy Officer")
+    staff = make_user("nurse", "Staff")
+    tool = AITool(name="Scribe", intended_use="Notes")
+    intake.submit(tool, None)
+    smtp.messages.clear()
+    client = signed_in_client(first)
+    client.post(f"/ai/{tool.reference}/assign/", {"assignee": second.pk})
+    assert intake.current(tool).assignee == second
+    assert [to for to, _ in smtp.messages] == [[second.email]]
+    with pytest.raises(intake.IntakeError, match="does not review"):
+        intake.assign(intake.current(tool), staff, first)

@@ -129,7 +129,7 @@ ZSCALER_KV = (
     "epochtime=1735689600\tuser=nurse.a@hospital.example\tClientIP=10.0.0.5\turl=chatgpt.com:443"
     "\thostname=chatgpt.com\trequestmethod=CONNECT\tstatus=200\trequestsize=2048000"
     "\tresponsesize=5120\tdepartment=Nursing\n"
-    "datetime=Wed Jan 01 00:00:05 2025\tuser=dr.b@hospital.example\tClientIP=10.0.0.6"
+    "datetime=Wed Jan 01 00:00:05 2025\tuser=dr.b@gmail.example\tClientIP=10.0.0.6"
     "\turl=https://claude.ai/chat/1\trequestmethod=POST\trequestsize=900\tresponsesize=100\n"
     "user=nobody\turl=x.example\n"
 )
@@ -140,16 +140,19 @@ ZSCALER_TSV = (
 )
 
 
-def test_zscaler_key_value_feed_keeps_upload_sizes(tmp_path):
+def test_zscaler_key_value_feed_keeps_upload_sizes(tmp_path, settings):
+    settings.ORG_EMAIL_DOMAINS = ["hospital.example"]
     path = tmp_path / "nss.log"
     path.write_text(ZSCALER_KV)
     (f,) = web.ingest([path], "zscaler").files
     assert (f.read, f.stored, f.quarantined) == (3, 2, 1)
     stored = {r["host"]: r for r in web.lake().read_table(web.WEB).to_pylist()}
     assert stored["chatgpt.com"]["bytes_out"] == 2048000
-    assert stored["claude.ai"]["user"] == "dr.b@hospital.example"
+    assert stored["claude.ai"]["user"] == "dr.b@gmail.example"
     usage = {u.service: u for u in web.shadow_report()}
     assert usage["ChatGPT"].large_uploads == 1 and usage["Claude"].large_uploads == 0
+    assert usage["ChatGPT"].personal_accounts == set()
+    assert usage["Claude"].personal_accounts == {"dr.b@gmail.example"}
 
 
 def test_header_exports_through_a_profile_and_bad_profiles_are_named(tmp_path, capsys):

@@ -103,6 +103,7 @@ UI: dict[str, tuple[str, object]] = {
     "ai:request": ("GET", REQUESTERS),
     "ai:my_requests": ("GET", REQUESTERS),
     "ai:decide": ("POST", AI_REVIEWERS),
+    "ai:assign_stage": ("POST", AI_REVIEWERS),
     "ai:comment": ("POST", AI_REVIEWERS),  # and the entry's own requester
     "ai:resubmit": ("POST", AI_REVIEWERS),  # and the entry's own requester
     "ai:re_review": ("POST", AI_EDITORS),
@@ -251,6 +252,7 @@ def world(make_user, patients):
             "ai:documentation": {"reference": tool.reference},
             "ai:card": {"reference": tool.reference},
             "ai:decide": {"reference": tool.reference},
+            "ai:assign_stage": {"reference": tool.reference},
             "ai:comment": {"reference": tool.reference},
             "ai:resubmit": {"reference": tool.reference},
             "ai:re_review": {"reference": tool.reference},
