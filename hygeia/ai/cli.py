@@ -228,7 +228,22 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_shadow(args: argparse.Namespace) -> int:
     from hygeia.ai import web
 
-    rows = [u.as_dict() for u in web.shadow_report()]
+    usage = web.shadow_report()
+    if args.by_user:
+        by_department = web.departments()
+        people: list[dict[str, Any]] = [
+            {"service": u.service, "user": user, "requests": n,
+             "department": by_department.get(user, ""), "approved": u.approved}
+            for u in usage for user, n in sorted(u.by_user.items(), key=lambda i: -i[1])
+        ]  # fmt: skip
+        if args.json:
+            print(json.dumps(people, indent=2))
+        else:
+            for p in people:
+                print(f"{p['service'][:28]:28} {p['user'][:30]:30} {p['requests']:>7}  "
+                      f"{p['department']}")  # fmt: skip
+        return 0
+    rows = [u.as_dict() for u in usage]
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
@@ -355,4 +370,5 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     shadow_actions = shadow.add_subparsers(dest="shadow_action", metavar="ACTION", required=True)
     p = shadow_actions.add_parser("report", help="per AI service: users, requests, approval")
     p.set_defaults(handler=cmd_shadow)
+    p.add_argument("--by-user", action="store_true", help="one row per service and user")
     json_flag(p)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -25,11 +26,19 @@ from hygeia.core.permissions import has, require
 def shadow(request: HttpRequest) -> HttpResponse:
     rows = web.shadow_report()
     reviews = {r.service: r for r in ShadowReview.objects.all()}
+    chosen = next((u for u in rows if u.service == request.GET.get("service")), None)
+    departments = web.departments() if chosen else {}
+    people: list[dict[str, Any]] = []
+    if chosen:
+        for user, n in sorted(chosen.by_user.items(), key=lambda item: (-item[1], item[0])):
+            people.append({"user": user, "requests": n, "department": departments.get(user, "")})
     return render(
         request,
         "ai/shadow.html",
         {
             "rows": [{"usage": u, "review": reviews.get(u.service)} for u in rows],
+            "chosen": chosen,
+            "people": people,
             "waiting": sum(1 for u in rows if not u.approved and u.service not in reviews),
             "decisions": ShadowReview.Decision.choices,
             "can_manage": has(request.user, "manage_ai_inventory"),

@@ -190,6 +190,7 @@ class ServiceUsage:
     bytes_out: int = 0
     large_uploads: int = 0
     personal_accounts: set[str] = field(default_factory=set)
+    by_user: dict[str, int] = field(default_factory=dict)  # login -> requests
     first_seen: datetime | None = None
     last_seen: datetime | None = None
 
@@ -265,7 +266,7 @@ def ip_users() -> pa.Table:
     return pa.table({"ip": pa.array(ips, pa.string()), "user": pa.array(users, pa.string())})
 
 
-def _departments() -> dict[str, str]:
+def departments() -> dict[str, str]:
     staff = lake().root / "analysis" / "staff.parquet"
     if not staff.exists():
         return {}
@@ -313,7 +314,7 @@ def shadow_report() -> list[ServiceUsage]:
     finally:
         con.close()
     approved = approved_services(known)
-    departments = _departments()
+    by_department = departments()
     by_name = known.by_name()
     usage: dict[str, ServiceUsage] = {}
     for row in rows:
@@ -329,12 +330,13 @@ def shadow_report() -> list[ServiceUsage]:
             ),
         )
         user = row["user"] or "-"
+        found.by_user[user] = found.by_user.get(user, 0) + int(row["requests"])
         if user != "-":
             found.users.add(user)
             if _personal(user):
                 found.personal_accounts.add(user)
-            if departments.get(user):
-                found.departments.add(departments[user])
+            if by_department.get(user):
+                found.departments.add(by_department[user])
         found.requests += row["requests"]
         found.bytes_in += row["bytes_in"] or 0
         found.bytes_out += row["bytes_out"] or 0

@@ -16,6 +16,8 @@ def test_shadow_page_lists_services_and_a_review_adds_to_the_inventory(make_user
     reviewer = signed_in_client(make_user("rev", "AI Governance Reviewer"))
     page = reviewer.get("/ai/shadow/").content.decode()
     assert "Gemini" in page and "unapproved services waiting" in page and "<svg" in page
+    users = reviewer.get("/ai/shadow/?service=Gemini").content.decode()
+    assert "Who uses Gemini" in users and "user" in users
     reviewer.post("/ai/shadow/review/", {"service": "Gemini", "decision": "inventoried"})
     added = AITool.objects.get(name="Gemini")
     assert added.state == "proposed" and "gemini.google.com" in added.domains

@@ -60,6 +60,13 @@ def test_shadow_report_marks_what_the_inventory_approves(tmp_path, capsys):
     assert main(["ai", "shadow", "report", "--json"]) == 0
     printed = {r["service"]: r for r in json.loads(capsys.readouterr().out)}
     assert printed["Claude"]["approved"] is False and printed["Claude"]["users"] == 3
+    assert main(["ai", "shadow", "report", "--by-user", "--json"]) == 0
+    people = json.loads(capsys.readouterr().out)
+    assert {(p["service"], p["user"]) for p in people if p["service"] == "Claude"} == {
+        ("Claude", "user0"),
+        ("Claude", "user1"),
+        ("Claude", "user2"),
+    }
     assert set(printed["ChatGPT"]) >= {"service", "vendor", "category", "approved", "users",
                                        "departments", "requests", "bytes_in", "first_seen",
                                        "last_seen"}  # fmt: skip
