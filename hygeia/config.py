@@ -149,6 +149,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HYGEIA_SMTP_PASSWORD", "", "Its password."),
     Setting("HYGEIA_EMAIL_FROM", "hygeia@localhost", "Sender address of Hygeia's e-mails."),
     Setting(
+        "HYGEIA_PHI_GUARD_POLICY",
+        "mask",
+        "What the PHI guard does with a prompt that holds identifiers when the caller does not "
+        "say: `mask` (return it with identifiers replaced) or `block` (refuse it).",
+    ),
+    Setting(
         "HYGEIA_ORG_EMAIL_DOMAINS",
         "",
         "Comma-separated e-mail domains of the organization: a proxy-log user outside them "

@@ -151,6 +151,7 @@ EMAIL_HOST_USER = config.raw("HYGEIA_SMTP_USER")
 EMAIL_HOST_PASSWORD = config.raw("HYGEIA_SMTP_PASSWORD")
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = config.raw("HYGEIA_EMAIL_FROM")
+PHI_GUARD_POLICY = config.raw("HYGEIA_PHI_GUARD_POLICY").strip().lower() or "mask"
 ORG_EMAIL_DOMAINS = [
     d.strip().lower().lstrip("@") for d in config.as_list("HYGEIA_ORG_EMAIL_DOMAINS")
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
@@ -14,11 +15,17 @@ from hygeia.core import audit
 
 router = Router(tags=["AI governance"])
 MAX_CHARS = 100_000
+POLICIES = ("mask", "block", "report")
 
 
 class ScanIn(Schema):
+    """`policy`: mask (the masked text comes back), block (nothing comes back; `allowed` is
+    false when identifiers were found) or report (findings only). Default: the site's
+    HYGEIA_PHI_GUARD_POLICY."""
+
     text: str
     mask: bool = False
+    policy: str = ""
 
 
 class FindingOut(Schema):
@@ -31,6 +38,8 @@ class FindingOut(Schema):
 class ScanOut(Schema):
     findings: list[FindingOut]
     counts: dict[str, int]
+    policy: str
+    allowed: bool
     masked: str | None = None
 
 
@@ -38,6 +47,9 @@ class ScanOut(Schema):
 def scan(request: HttpRequest, body: ScanIn) -> dict[str, Any]:
     if len(body.text) > MAX_CHARS:
         raise HttpError(413, f"at most {MAX_CHARS:,} characters per scan")
+    policy = body.policy or ("mask" if body.mask else settings.PHI_GUARD_POLICY)
+    if policy not in POLICIES:
+        raise HttpError(422, f"policy must be one of {', '.join(POLICIES)}")
     scanner = phi_guard.default_scanner()
     findings = scanner.scan(body.text)
     counts = phi_guard.summary(findings)
@@ -45,10 +57,12 @@ def scan(request: HttpRequest, body: ScanIn) -> dict[str, Any]:
         "system",
         object_type="ai.phi_scan",
         summary=f"PHI guard scan of {len(body.text)} characters: {sum(counts.values())} findings",
-        details={"counts": counts},
+        details={"counts": counts, "policy": policy},
     )
     return {
         "findings": [f.as_dict() for f in findings],
         "counts": counts,
-        "masked": scanner.mask(body.text, findings) if body.mask else None,
+        "policy": policy,
+        "allowed": not (policy == "block" and findings),
+        "masked": scanner.mask(body.text, findings) if policy == "mask" else None,
     }

@@ -128,3 +128,21 @@ def test_no_identifier_reaches_logs_rows_or_errors(make_user, caplog, capsys, tm
     for secret in SECRETS:
         assert secret not in rows and secret not in logged
     assert AuditEntry.objects.filter(object_type="ai.phi_scan").exists()
+
+
+@pytest.mark.django_db
+def test_scan_policy_mask_block_or_report(make_user, settings):
+    client = signed_in_client(make_user("nurse", "Staff"))
+
+    def scan(**extra):
+        return client.post("/api/ai/scan", {"text": "SSN 123-45-6789", **extra},
+                           content_type="application/json")  # fmt: skip
+
+    masked = scan().json()
+    assert (masked["policy"], masked["allowed"], masked["masked"]) == ("mask", True, "SSN [SSN]")
+    blocked = scan(policy="block").json()
+    assert (blocked["allowed"], blocked["masked"]) == (False, None)
+    settings.PHI_GUARD_POLICY = "block"
+    assert scan().json()["allowed"] is False
+    assert scan(policy="report").json()["allowed"] is True
+    assert scan(policy="shred").status_code == 422
