@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hygeia.ai import content, inventory
-from hygeia.ai.models import AIComment, AIReview, AITool
+from hygeia.ai.models import APPROVED_STATES, AIComment, AIReview, AITool
 from hygeia.core import notify
 from hygeia.core.models import User
-from hygeia.core.permissions import has
+from hygeia.core.permissions import has, users_with
 
 S = AIReview.Status
 DECISIONS: dict[str, str] = {
@@ -209,8 +209,7 @@ def resubmit(tool: AITool, user: Any) -> None:
 @transaction.atomic
 def start_re_review(tool: AITool, user: Any) -> None:
     """The scheduled re-review of an approved entry: a new round of stages."""
-    approved = (AITool.State.APPROVED, AITool.State.CONDITIONS, AITool.State.RESTRICTED)
-    if tool.state not in approved:
+    if tool.state not in APPROVED_STATES:
         raise IntakeError("only approved entries are re-reviewed")
     latest = max((r.round for r in reviews(tool)), default=0)
     tool.state = AITool.State.IN_REVIEW
@@ -237,11 +236,7 @@ def assign(review: AIReview, assignee: User | None, user: Any) -> None:
 
 
 def reviewers() -> list[User]:
-    return [
-        u
-        for u in User.objects.filter(is_active=True).order_by("username")
-        if has(u, "review_ai_requests")
-    ]
+    return users_with("review_ai_requests")
 
 
 def comment(tool: AITool, user: Any, text: str) -> AIComment:
@@ -259,11 +254,7 @@ def comment(tool: AITool, user: Any, text: str) -> AIComment:
 def _reviewers(review: AIReview) -> list[str]:
     if review.assignee and review.assignee.email:
         return [review.assignee.email]
-    return [
-        u.email
-        for u in User.objects.filter(is_active=True).exclude(email="")
-        if has(u, "review_ai_requests")
-    ]
+    return [u.email for u in users_with("review_ai_requests", with_email=True)]
 
 
 def _link(tool: AITool) -> str:

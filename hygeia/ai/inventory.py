@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hygeia.ai import content
-from hygeia.ai.models import HISTORY_FIELDS, AITool, AIToolChange, snapshot
+from hygeia.ai.models import APPROVED_STATES, HISTORY_FIELDS, AITool, AIToolChange, snapshot
 
 EXPORT_FIELDS = (
     "reference", "name", "kind", "vendor", "version", "owner_name", "department", "state",
@@ -64,8 +64,7 @@ def refresh_risk(tool: AITool, today: date | None = None) -> None:
     """The tier from the risk model (unless overridden); a re-review date once approved."""
     model = content.risk()
     tool.risk_tier = model.tier_for(tool.risk_answers()).tier
-    approved = (AITool.State.APPROVED, AITool.State.CONDITIONS, AITool.State.RESTRICTED)
-    if tool.state in approved and tool.next_review_on is None:
+    if tool.state in APPROVED_STATES and tool.next_review_on is None:
         months = model.review_months(tool.effective_tier)
         tool.next_review_on = (today or timezone.localdate()) + timedelta(days=30 * months)
 

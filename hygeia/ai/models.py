@@ -155,6 +155,9 @@ class AITool(AuditedModel):
         }
 
 
+# States in which an entry may be used (and is re-reviewed on schedule).
+APPROVED_STATES = (AITool.State.APPROVED, AITool.State.CONDITIONS, AITool.State.RESTRICTED)
+
 # Fields whose values the history keeps (all plain governance facts, never patient data).
 HISTORY_FIELDS = tuple(
     f.name

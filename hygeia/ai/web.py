@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from hygeia.ai.catalog import Catalog, catalog
-from hygeia.ai.models import AITool
+from hygeia.ai.models import APPROVED_STATES, AITool
 from hygeia.ai.sources import dns, squid, table
 from hygeia.core import audit
 from hygeia.lake.lines import line_blocks
@@ -216,19 +216,19 @@ class ServiceUsage:
 # A request that sent at least this much (where the log records request sizes) is counted
 # as a large upload: documents or records pasted or attached.
 LARGE_UPLOAD_BYTES = 1 << 20
-APPROVED = (AITool.State.APPROVED, AITool.State.CONDITIONS, AITool.State.RESTRICTED)
 
 
 def approved_services(known: Catalog) -> set[str]:
     """Catalog services that an approved inventory entry covers: by one of its domains, or
     by the service's name."""
     covered = set()
-    for tool in AITool.objects.filter(state__in=APPROVED):
+    names = known.by_name()
+    for tool in AITool.objects.filter(state__in=APPROVED_STATES):
         for domain in tool.domains:
             service = known.classify(domain)
             if service:
                 covered.add(service.name)
-        if tool.name in known.by_name():
+        if tool.name in names:
             covered.add(tool.name)
     return covered
 
@@ -274,6 +274,15 @@ def departments() -> dict[str, str]:
     return dict(zip(table["user_id"].to_pylist(), table["department"].to_pylist(), strict=True))
 
 
+def _register_services(con: duckdb.DuckDBPyConnection, scan: str, known: Catalog) -> None:
+    """Register `mapping` (host, path, service) for every distinct destination in the store
+    that is an AI service, each classified once."""
+    hosts = con.sql(f"SELECT DISTINCT host, path FROM {scan}").to_arrow_table()
+    names = known.classify_column(hosts["host"].combine_chunks(), hosts["path"].combine_chunks())
+    mapping = pa.table({"host": hosts["host"], "path": hosts["path"], "service": names})
+    con.register("mapping", mapping.filter(pc.is_valid(names)))
+
+
 def shadow_report() -> list[ServiceUsage]:
     """Per AI service seen in the stored web logs: who, how much, when, and whether it is
     approved."""
@@ -285,14 +294,7 @@ def shadow_report() -> list[ServiceUsage]:
     con = store.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
-        hosts = con.sql(f"SELECT DISTINCT host, path FROM {scan}").to_arrow_table()
-        names = known.classify_column(
-            hosts["host"].combine_chunks(), hosts["path"].combine_chunks()
-        )
-        mapping = pa.table({"host": hosts["host"], "path": hosts["path"], "service": names}).filter(
-            pc.is_valid(names)
-        )
-        con.register("mapping", mapping)
+        _register_services(con, scan, known)
         con.register("address_users", ip_users())
         rows = (
             con.sql(
@@ -358,25 +360,17 @@ def daily_trend() -> tuple[list[str], list[int], list[int]]:
     if scan is None:
         return [], [], []
     known = catalog()
-    approved = approved_services(known)
+    approved = pa.array(sorted(approved_services(known)), pa.string())
     con = store.connect()
     try:
-        hosts = con.sql(f"SELECT DISTINCT host, path FROM {scan}").to_arrow_table()
-        names = known.classify_column(
-            hosts["host"].combine_chunks(), hosts["path"].combine_chunks()
-        )
-        flags = pa.array(
-            [None if n is None else n in approved for n in names.to_pylist()], pa.bool_()
-        )
-        mapping = pa.table({"host": hosts["host"], "path": hosts["path"], "ok": flags}).filter(
-            pc.is_valid(flags)
-        )
-        con.register("mapping", mapping)
+        _register_services(con, scan, known)
+        con.register("approved_list", pa.table({"service": approved}))
         rows = (
             con.sql(
-                f"""SELECT w.day, count(*) FILTER (WHERE m.ok) AS approved,
-                   count(*) FILTER (WHERE NOT m.ok) AS unapproved
+                f"""SELECT w.day, count(a.service) AS approved,
+                   count(*) - count(a.service) AS unapproved
             FROM {scan} w JOIN mapping m ON m.host = w.host AND m.path = w.path
+            LEFT JOIN approved_list a ON a.service = m.service
             GROUP BY w.day ORDER BY w.day"""
             )
             .to_arrow_table()

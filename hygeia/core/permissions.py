@@ -36,6 +36,17 @@ def has(user: Any, permission: str) -> bool:
     return bool(user.is_authenticated and user.has_perm(f"core.{permission}"))
 
 
+def users_with(permission: str, with_email: bool = False) -> list[Any]:
+    """Active users whose roles grant `permission` (those with an e-mail address only, when
+    asked), by username: who to notify or offer as an assignee."""
+    from hygeia.core.models import User
+
+    found = User.objects.filter(is_active=True).order_by("username")
+    if with_email:
+        found = found.exclude(email="")
+    return [user for user in found if has(user, permission)]
+
+
 def need(request: HttpRequest, permission: str) -> None:
     """The JSON API's guard: 403 with a plain reason when the role lacks the permission."""
     from ninja.errors import HttpError

@@ -21,7 +21,7 @@ from hygeia.core.permissions import has, need
 from hygeia.privacy import accesses, queue, reports
 from hygeia.privacy.cases import breach, workflow
 from hygeia.privacy.models import Alert, BreachAssessment, Case, Incident, Patient
-from hygeia.privacy.phi import mask_tail
+from hygeia.privacy.phi import masked_patient
 
 router = Router(tags=["privacy workspace"])
 MAX_PAGE = 500
@@ -35,7 +35,7 @@ def _patients(request: HttpRequest, reveal: bool, ids: list[str]) -> dict[str, s
             object_type="privacy.reveal",
             summary=f"patient ids revealed through the API ({len(set(ids))})",
         )
-    return {i: (i if show else "Patient " + mask_tail(i, 3)) for i in ids if i}
+    return {i: (i if show else masked_patient(i)) for i in ids if i}
 
 
 class AlertOut(Schema):

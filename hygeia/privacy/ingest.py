@@ -158,15 +158,24 @@ def _time_range(batch: pa.Table) -> tuple[datetime | None, datetime | None]:
 
 
 def ingest_file(store: Lake, run: str, path: Path, fmt: Format, context: ReadContext) -> FileReport:
-    return commit_items(
-        store,
-        run,
-        str(path),
-        path.stat().st_size,
-        fmt,
-        lambda: fmt.read(path, context),
-        context,
-    )
+    """One file, committed whole; a file that cannot be read (gone, unreadable) is reported
+    as failed and its staged work discarded."""
+    try:
+        return commit_items(
+            store,
+            run,
+            str(path),
+            path.stat().st_size,
+            fmt,
+            lambda: fmt.read(path, context),
+            context,
+        )
+    except OSError as exc:
+        IngestFile.objects.filter(token=context.token).update(
+            status=IngestFile.Status.FAILED, error=str(exc)[:500]
+        )
+        store.discard(context.token)
+        return FileReport(str(path), fmt.name, status="failed", error=f"{path}: {exc}")
 
 
 def commit_items(
@@ -326,16 +335,7 @@ def ingest(
             profile=profile,
             lookup_mrn=mrns,
         )
-        try:
-            report.files.append(ingest_file(store, run, path, fmt, context))
-        except OSError as exc:
-            report.files.append(
-                FileReport(str(path), fmt.name, status="failed", error=f"{path}: {exc}")
-            )
-            IngestFile.objects.filter(token=context.token).update(
-                status=IngestFile.Status.FAILED, error=str(exc)[:500]
-            )
-            store.discard(context.token)
+        report.files.append(ingest_file(store, run, path, fmt, context))
         done = base + path.stat().st_size
         if progress is not None:
             progress(done, total)

@@ -9,8 +9,7 @@ from collections.abc import Iterable
 from django.urls import reverse
 
 from hygeia.core import notify
-from hygeia.core.models import User
-from hygeia.core.permissions import has
+from hygeia.core.permissions import users_with
 from hygeia.privacy.detection.run import SEVERITY_ORDER
 from hygeia.privacy.models import Incident
 
@@ -41,10 +40,7 @@ def announce(incidents: Iterable[Incident]) -> dict[str, int]:
                 )
                 if d.ok
             )
-    readers = User.objects.filter(is_active=True).exclude(email="")
-    for person in readers:
-        if not has(person, "view_alerts"):
-            continue
+    for person in users_with("view_alerts", with_email=True):
         wants = notify.preferences(person)
         if not wants.new_incidents:
             continue

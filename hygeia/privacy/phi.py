@@ -139,12 +139,17 @@ def start_reveal(request: Any, where: str) -> None:
     )
 
 
+def masked_patient(fhir_id: str) -> str:
+    """How a patient is shown before anyone reveals identifiers: 'Patient ••••123'."""
+    return "Patient " + mask_tail(fhir_id, 3)
+
+
 def patient_labels(request: Any, fhir_ids: Iterable[str]) -> dict[str, str]:
     """How each patient (by FHIR id) is shown on this page: masked, or when revealed, the
     MRN and name from the patient directory."""
     ids = sorted({i for i in fhir_ids if i})
     if not revealed(request):
-        return {i: "Patient " + mask_tail(i, 3) for i in ids}
+        return {i: masked_patient(i) for i in ids}
     known = {
         p.fhir_id: p
         for p in Patient.objects.filter(fhir_id__in=ids).only(

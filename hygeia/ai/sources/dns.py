@@ -16,6 +16,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hygeia.ai.sources import split
 from hygeia.lake.ndjson import open_maybe_gzip
 
 Parser = Callable[[pa.Table], tuple[pa.Table, pa.Table]]
@@ -24,23 +25,22 @@ HEADER_BYTES = 64 * 1024
 
 def _rows(block: pa.Table, epoch: pa.Array, client: pa.Array, host: pa.Array, qtype: pa.Array,
           good: pa.Array, reasons: pa.Array) -> tuple[pa.Table, pa.Table]:  # fmt: skip
+    """A DNS query names a client and a host; the user and the sizes are not known."""
     n = block.num_rows
-    rows = pa.table(
-        {
-            "line": block["line"],
-            "epoch": epoch,
-            "client": client,
-            "user": pa.array(["-"] * n, pa.string()),
-            "status": qtype,
-            "bytes_in": pa.nulls(n, pa.int64()),
-            "bytes_out": pa.nulls(n, pa.int64()),
-            "method": pa.array(["DNS"] * n, pa.string()),
-            "host": pc.utf8_lower(pc.utf8_rtrim(host, characters=".")),
-            "path": pa.array([""] * n, pa.string()),
-        }
-    ).filter(good)
-    refused = pa.table({"line": block["line"], "reason": reasons}).filter(pc.invert(good))
-    return rows, refused
+    return split(
+        block,
+        good,
+        reasons,
+        epoch=epoch,
+        client=client,
+        user=pa.array(["-"] * n, pa.string()),
+        status=qtype,
+        bytes_in=pa.nulls(n, pa.int64()),
+        bytes_out=pa.nulls(n, pa.int64()),
+        method=pa.array(["DNS"] * n, pa.string()),
+        host=pc.utf8_lower(pc.utf8_rtrim(host, characters=".")),
+        path=pa.array([""] * n, pa.string()),
+    )
 
 
 def _zeek_fields(path: Path) -> list[str] | None:

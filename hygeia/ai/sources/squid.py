@@ -16,6 +16,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hygeia.ai.sources import split
+
 FORMAT = "squid"
 FIELDS = 10
 
@@ -68,29 +70,27 @@ def parse(block: pa.Table) -> tuple[pa.Table, pa.Table]:
         pc.and_(enough, numeric), pc.match_substring_regex(host, r"^[a-z0-9][a-z0-9.-]*$")
     )
     size = _element(parts, 4)
-    rows = pa.table(
-        {
-            "line": block["line"],
-            "epoch": pc.cast(pc.if_else(numeric, time_text, "0"), pa.float64()),
-            "client": _element(parts, 2),
-            "user": _element(parts, 7),
-            "status": _element(parts, 3),
-            "bytes_in": pc.cast(
-                pc.if_else(pc.match_substring_regex(size, r"^\d{1,15}$"), size, "0"), pa.int64()
-            ),
-            "bytes_out": pa.nulls(len(block), pa.int64()),
-            "method": method,
-            "host": host,
-            "path": path,
-        }
-    ).filter(good)
     reasons = pc.if_else(
         enough,
         pc.if_else(numeric, "no host in the URL", "the time is not Unix seconds"),
         f"fewer than {FIELDS - 1} space-separated fields",
     )
-    refused = pa.table({"line": block["line"], "reason": reasons}).filter(pc.invert(good))
-    return rows, refused
+    return split(
+        block,
+        good,
+        reasons,
+        epoch=pc.cast(pc.if_else(numeric, time_text, "0"), pa.float64()),
+        client=_element(parts, 2),
+        user=_element(parts, 7),
+        status=_element(parts, 3),
+        bytes_in=pc.cast(
+            pc.if_else(pc.match_substring_regex(size, r"^\d{1,15}$"), size, "0"), pa.int64()
+        ),
+        bytes_out=pa.nulls(len(block), pa.int64()),
+        method=method,
+        host=host,
+        path=path,
+    )
 
 
 # Squid's "common" and "combined" logformats (Apache style), e.g.
@@ -113,26 +113,24 @@ def parse_common(block: pa.Table) -> tuple[pa.Table, pa.Table]:
     good = pc.and_(good, pc.match_substring_regex(host, r"^[a-z0-9][a-z0-9.-]*$"))
     size = pc.fill_null(found.field("size"), "-")
     epoch = pc.divide(pc.cast(pc.cast(pc.fill_null(stamp, 0), pa.int64()), pa.float64()), 1.0)
-    rows = pa.table(
-        {
-            "line": block["line"],
-            "epoch": epoch,
-            "client": pc.fill_null(found.field("client"), ""),
-            "user": pc.fill_null(found.field("user"), "-"),
-            "status": pc.fill_null(found.field("status"), ""),
-            "bytes_in": pc.cast(
-                pc.if_else(pc.match_substring_regex(size, r"^\d{1,15}$"), size, "0"), pa.int64()
-            ),
-            "bytes_out": pa.nulls(len(block), pa.int64()),
-            "method": method,
-            "host": host,
-            "path": path,
-        }
-    ).filter(good)
     reasons = pc.if_else(
         matched,
         "no readable time or host",
         'not a common/combined log line (client ident user [time] "request" status size)',
     )
-    refused = pa.table({"line": block["line"], "reason": reasons}).filter(pc.invert(good))
-    return rows, refused
+    return split(
+        block,
+        good,
+        reasons,
+        epoch=epoch,
+        client=pc.fill_null(found.field("client"), ""),
+        user=pc.fill_null(found.field("user"), "-"),
+        status=pc.fill_null(found.field("status"), ""),
+        bytes_in=pc.cast(
+            pc.if_else(pc.match_substring_regex(size, r"^\d{1,15}$"), size, "0"), pa.int64()
+        ),
+        bytes_out=pa.nulls(len(block), pa.int64()),
+        method=method,
+        host=host,
+        path=path,
+    )

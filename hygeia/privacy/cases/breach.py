@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from hygeia.core import notify
 from hygeia.core.models import User
-from hygeia.core.permissions import has
+from hygeia.core.permissions import users_with
 from hygeia.privacy.cases.models import BreachAssessment, ReminderSent
 
 NOTICE_DAYS = 60
@@ -186,8 +186,8 @@ def annual_log_csv(year: int) -> str:
 
 def _recipients() -> list[User]:
     """People who run cases and want deadline e-mails."""
-    users = User.objects.filter(is_active=True).exclude(email="")
-    return [u for u in users if has(u, "manage_cases") and notify.preferences(u).deadlines]
+    people = users_with("manage_cases", with_email=True)
+    return [u for u in people if notify.preferences(u).deadlines]
 
 
 def send_reminders(today: date) -> int:
