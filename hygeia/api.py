@@ -213,3 +213,7 @@ api.add_router("/", privacy_router)
 from hygeia.ai.api import router as ai_router  # noqa: E402
 
 api.add_router("/", ai_router)
+
+from hygeia.vendors.api import router as vendors_router  # noqa: E402
+
+api.add_router("/", vendors_router)

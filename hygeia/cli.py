@@ -242,6 +242,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
                     else "."
                 )
             )
+            vendors = hospital.get("third_parties") or {}
+            if vendors.get("assessments"):
+                print(
+                    f"Third parties: {vendors['vendors']} vendors, {vendors['assessments']} "
+                    f"assessments in every state, {vendors['kev_products']} product(s) with "
+                    "known-exploited vulnerabilities (Vendors page, as `vendors`)."
+                )
         print("\nDemo accounts (the passwords are shown only now; keep them):\n")
         print(f"  {'username':<10} {'password':<20} role")
         for account in accounts:
@@ -568,6 +575,10 @@ def build_parser() -> argparse.ArgumentParser:
     from hygeia.ai.cli import register as register_ai
 
     register_ai(sub, command_group, _json_flag)
+
+    from hygeia.vendors.cli import register as register_vendors
+
+    register_vendors(sub, command_group, _json_flag)
 
     from hygeia.core.notify_cli import register as register_webhooks
 

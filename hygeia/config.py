@@ -155,6 +155,13 @@ SETTINGS: tuple[Setting, ...] = (
         "say: `mask` (return it with identifiers replaced) or `block` (refuse it).",
     ),
     Setting(
+        "HYGEIA_VENDOR_TIER_RULES",
+        "",
+        "A YAML file of vendor tiering rules replacing the bundled "
+        "`hygeia/content/vendors/tiering.yaml` (same layout); run `hygeia vendors retier` after "
+        "changing it.",
+    ),
+    Setting(
         "HYGEIA_ORG_EMAIL_DOMAINS",
         "",
         "Comma-separated e-mail domains of the organization: a proxy-log user outside them "

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "hygeia.core",
     "hygeia.privacy",
     "hygeia.ai",
+    "hygeia.vendors",
 ]
 
 MIDDLEWARE = [
@@ -152,6 +153,7 @@ EMAIL_HOST_PASSWORD = config.raw("HYGEIA_SMTP_PASSWORD")
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = config.raw("HYGEIA_EMAIL_FROM")
 PHI_GUARD_POLICY = config.raw("HYGEIA_PHI_GUARD_POLICY").strip().lower() or "mask"
+VENDOR_TIER_RULES = config.raw("HYGEIA_VENDOR_TIER_RULES").strip()
 ORG_EMAIL_DOMAINS = [
     d.strip().lower().lstrip("@") for d in config.as_list("HYGEIA_ORG_EMAIL_DOMAINS")
 ]

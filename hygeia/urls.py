@@ -13,6 +13,8 @@ urlpatterns = [
     path("review/", include("hygeia.privacy.cases.review_urls")),
     path("privacy-reports/", include("hygeia.privacy.reports_urls")),
     path("ai/", include("hygeia.ai.urls")),
+    path("vendors/", include("hygeia.vendors.urls")),
+    path("portal/", include("hygeia.vendors.portal_urls")),
     path("", include("hygeia.core.urls")),
 ]
 

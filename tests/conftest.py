@@ -24,6 +24,7 @@ ROLES = [
     "Privacy Officer",
     "Security Analyst",
     "Vendor Risk Manager",
+    "Security Officer",
     "AI Governance Reviewer",
     "Auditor",
     "Staff",

@@ -22,6 +22,7 @@ DEMO_ACCOUNTS = [
     ("privacy", roles.PRIVACY_OFFICER, "Priya", "Privacy"),
     ("analyst", roles.SECURITY_ANALYST, "Sam", "Analyst"),
     ("vendors", roles.VENDOR_RISK_MANAGER, "Vera", "Vendors"),
+    ("ciso", roles.SECURITY_OFFICER, "Cyrus", "Officer"),
     ("aigov", roles.AI_GOVERNANCE_REVIEWER, "Alan", "Governance"),
     ("auditor", roles.AUDITOR, "Aud", "Itor"),
     ("staff", roles.STAFF, "Stef", "Staff"),
@@ -81,8 +82,12 @@ def hospital(staff: int = DEMO_STAFF, progress: Any = None) -> dict[str, Any] | 
     from hygeia.ai import demo as ai_demo
 
     ai = ai_demo.seed(out, out / "staff.csv")
+    from hygeia.vendors import demo as vendors_demo
+
+    third_parties = vendors_demo.seed()
     return {
         **ai,
+        "third_parties": third_parties,
         **summary,
         "stored": report.total("stored"),
         "explained_share": outcome.run.explained_share,

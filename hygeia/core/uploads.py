@@ -6,7 +6,11 @@ renamed executable or HTML page is refused.
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 import zipfile
+from dataclasses import dataclass
+from pathlib import Path
 from typing import IO
 
 from django.conf import settings
@@ -38,7 +42,7 @@ def check_upload(name: str, handle: IO[bytes], size: int) -> str:
             if not head.startswith(magic):
                 raise ValidationError(f"{name}: content is not a {kind.upper()} file")
             if kind == "office":
-                _check_zip(name, handle, size)
+                check_zip(name, handle, size)
             return kind
     if lower.endswith(TEXT_EXTENSIONS):
         if b"\x00" in head:
@@ -57,7 +61,7 @@ def check_upload(name: str, handle: IO[bytes], size: int) -> str:
     )
 
 
-def _check_zip(name: str, handle: IO[bytes], size: int) -> None:
+def check_zip(name: str, handle: IO[bytes], size: int) -> None:
     try:
         with zipfile.ZipFile(handle) as archive:
             inflated = sum(info.file_size for info in archive.infolist())
@@ -67,3 +71,37 @@ def _check_zip(name: str, handle: IO[bytes], size: int) -> None:
         handle.seek(0)
     if inflated > size * MAX_ZIP_RATIO or inflated > settings.MAX_UPLOAD_BYTES * MAX_ZIP_RATIO:
         raise ValidationError(f"{name}: expands to {inflated / 1e6:.0f} MB; refused as a zip bomb")
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    name: str
+    kind: str
+    size: int
+    sha256: str
+    stored_as: str  # relative to the storage root
+
+
+def store(root: Path, folder: str, name: str, handle: IO[bytes], size: int) -> StoredFile:
+    """Check an upload and keep it under `root/folder` with a random name, mode 0600: never
+    served from the web root, never executed, and only ever sent back as a download."""
+    safe_name = Path(name).name[:255] or "file"
+    kind = check_upload(safe_name, handle, size)
+    target = root / folder
+    target.mkdir(parents=True, exist_ok=True, mode=0o700)
+    stored = target / uuid.uuid4().hex
+    digest = hashlib.sha256()
+    with open(stored, "xb") as out:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+            out.write(chunk)
+    stored.chmod(0o600)
+    return StoredFile(safe_name, kind, size, digest.hexdigest(), str(stored.relative_to(root)))
+
+
+def stored_path(root: Path, stored_as: str) -> Path:
+    """Where a stored file is; refuses anything that would resolve outside `root`."""
+    path = (root / stored_as).resolve()
+    if root.resolve() not in path.parents:
+        raise ValidationError("stored file outside its folder")
+    return path

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -21,6 +22,8 @@ from hygeia.core import audit
 from hygeia.core.models import ApiToken
 from hygeia.privacy.cases import workflow
 from hygeia.privacy.models import Alert, Incident, IngestFile
+from hygeia.vendors import assessments, questionnaire
+from hygeia.vendors.models import BreachReport, Product, Vendor
 from tests.conftest import ROLES, signed_in_client
 
 pytestmark = pytest.mark.django_db
@@ -28,19 +31,22 @@ pytestmark = pytest.mark.django_db
 PUBLIC = "public"  # anyone, signed in or not
 SIGNED_IN = "signed-in"  # every role; anonymous users are sent to sign in
 
-ADMIN, PRIVACY, ANALYST, VENDOR, AIGOV, AUDITOR, STAFF = ROLES
+ADMIN, PRIVACY, ANALYST, VENDOR, CISO, AIGOV, AUDITOR, STAFF = ROLES
 VIEW_USERS = {ADMIN, AUDITOR}
-AUDIT_READERS = {ADMIN, PRIVACY, AUDITOR}
+AUDIT_READERS = {ADMIN, PRIVACY, CISO, AUDITOR}
 PATIENT_READERS = {PRIVACY, ANALYST, AUDITOR}
-SOURCE_READERS = {ADMIN, PRIVACY, ANALYST, AUDITOR}
+SOURCE_READERS = {ADMIN, PRIVACY, ANALYST, CISO, AUDITOR}
 TRIAGERS = {PRIVACY, ANALYST}
 CASE_READERS = {PRIVACY, ANALYST, AUDITOR}
 CASE_WORKERS = {PRIVACY}
 REPORT_READERS = {PRIVACY, AUDITOR}
-AI_READERS = {ADMIN, PRIVACY, ANALYST, AIGOV, AUDITOR}
+AI_READERS = {ADMIN, PRIVACY, ANALYST, CISO, AIGOV, AUDITOR}
 AI_EDITORS = {AIGOV}
 AI_REVIEWERS = {PRIVACY, ANALYST, AIGOV}
-REQUESTERS = {ADMIN, PRIVACY, ANALYST, VENDOR, AIGOV, STAFF}
+REQUESTERS = {ADMIN, PRIVACY, ANALYST, VENDOR, CISO, AIGOV, STAFF}
+VENDOR_READERS = {PRIVACY, ANALYST, VENDOR, CISO, AUDITOR}
+VENDOR_MANAGERS = {VENDOR}
+RISK_APPROVERS = {CISO}
 
 # url name -> (method, who may)
 UI: dict[str, tuple[str, object]] = {
@@ -110,6 +116,30 @@ UI: dict[str, tuple[str, object]] = {
     "ai:shadow": ("GET", AI_READERS),
     "ai:shadow_review": ("POST", AI_EDITORS),
     "ai:dashboard": ("GET", AI_READERS),
+    "vendors:list": ("GET", VENDOR_READERS),
+    "vendors:new": ("GET", VENDOR_MANAGERS),
+    "vendors:import": ("POST", VENDOR_MANAGERS),
+    "vendors:export": ("GET", VENDOR_READERS),
+    "vendors:dashboard": ("GET", VENDOR_READERS),
+    "vendors:exposure": ("GET", VENDOR_READERS),
+    "vendors:vulns_import": ("POST", VENDOR_MANAGERS),
+    "vendors:breach_import": ("POST", VENDOR_MANAGERS),
+    "vendors:breach_review": ("POST", VENDOR_MANAGERS),
+    "vendors:assessments": ("GET", VENDOR_READERS),
+    "vendors:assessment": ("GET", VENDOR_READERS),
+    "vendors:assessment_action": ("POST", VENDOR_MANAGERS),
+    "vendors:file": ("GET", VENDOR_READERS),
+    "vendors:product": ("GET", VENDOR_READERS),
+    "vendors:sbom_upload": ("POST", VENDOR_MANAGERS),
+    "vendors:detail": ("GET", VENDOR_READERS),
+    "vendors:edit": ("GET", VENDOR_MANAGERS),
+    "vendors:add": ("POST", VENDOR_MANAGERS),
+    "vendors:assess": ("POST", VENDOR_MANAGERS),
+    "vendors:accept": ("POST", RISK_APPROVERS),
+    # The link's token is the permission (scope and expiry tested in tests/vendors/test_portal.py).
+    "portal:home": ("GET", PUBLIC),
+    "portal:upload": ("POST", PUBLIC),
+    "portal:action": ("POST", PUBLIC),
 }
 # Writes also checked with the method their form uses, where a GET shows the form.
 UI_POSTS = {
@@ -121,6 +151,9 @@ UI_POSTS = {
     "ai:new": AI_EDITORS,
     "ai:edit": AI_EDITORS,
     "ai:request": REQUESTERS,
+    "vendors:new": VENDOR_MANAGERS,
+    "vendors:edit": VENDOR_MANAGERS,
+    "portal:home": PUBLIC,
 }
 
 # (method, path template) -> who may
@@ -142,6 +175,11 @@ API: dict[tuple[str, str], object] = {
     ("GET", "/api/breach/deadlines"): CASE_READERS,
     ("GET", "/api/patients/{patient_id}/accesses"): {PRIVACY},
     ("POST", "/api/ai/scan"): SIGNED_IN,
+    ("GET", "/api/vendors"): VENDOR_READERS,
+    ("GET", "/api/vendors/exposure"): VENDOR_READERS,
+    ("GET", "/api/vendors/assessments"): VENDOR_READERS,
+    ("GET", "/api/vendors/baa-coverage"): VENDOR_READERS,
+    ("GET", "/api/vendors/{vendor_id}"): VENDOR_READERS,
 }
 # A valid body for each POST, so that the guard, not validation, answers.
 API_BODIES: dict[str, dict[str, object]] = {
@@ -160,6 +198,7 @@ class Fixture:
     patient_id: str
     incident_id: int
     case_number: str
+    vendor_id: int
 
 
 def _url_names(resolvers: list, prefix: str = "") -> set[str]:
@@ -224,6 +263,21 @@ def world(make_user, patients):
     _, token = workflow.invite_reviewer(case, None, "Manager", "manager@example.org")
     tool = AITool(name="Ambient scribe")
     inventory.save(tool, "fixture")
+    vendor = Vendor.objects.create(legal_name="Fixture Vendor")
+    product = Product.objects.create(vendor=vendor, name="Pump")
+    form = questionnaire.install_bundled()[0]
+    assessment = assessments.create(vendor, form, now.date() + timedelta(days=20), product)
+    portal_token = assessments.send(assessment, "vendor@example.org")
+    evidence = assessments.attach(assessment, "", "soc2.txt", io.BytesIO(b"report"), 6, "fixture")
+    finding = assessments.raise_finding(assessment, vendor, "No MFA", "high")
+    action = assessments.plan_action(finding, "Enable MFA", "Vendor CISO", now.date())
+    breach = BreachReport.objects.create(
+        vendor=vendor,
+        entity_name="Fixture Vendor Inc",
+        similarity=1.0,
+        source_file="b.csv",
+        source_line=2,
+    )
     return Fixture(
         kwargs={
             "core:token_revoke": {"token_id": ApiToken.objects.get().pk},
@@ -256,10 +310,26 @@ def world(make_user, patients):
             "ai:comment": {"reference": tool.reference},
             "ai:resubmit": {"reference": tool.reference},
             "ai:re_review": {"reference": tool.reference},
+            "vendors:export": {"fmt": "csv"},
+            "vendors:breach_review": {"report_id": breach.pk},
+            "vendors:assessment": {"number": assessment.number},
+            "vendors:assessment_action": {"number": assessment.number},
+            "vendors:file": {"file_id": evidence.pk},
+            "vendors:product": {"product_id": product.pk},
+            "vendors:sbom_upload": {"product_id": product.pk},
+            "vendors:detail": {"vendor_id": vendor.pk},
+            "vendors:edit": {"vendor_id": vendor.pk},
+            "vendors:add": {"vendor_id": vendor.pk, "kind": "product"},
+            "vendors:assess": {"vendor_id": vendor.pk},
+            "vendors:accept": {"vendor_id": vendor.pk},
+            "portal:home": {"token": portal_token},
+            "portal:upload": {"token": portal_token},
+            "portal:action": {"token": portal_token, "action_id": action.pk},
         },
         patient_id=str(patients[0].id),
         incident_id=incident.pk,
         case_number=case.number,
+        vendor_id=vendor.pk,
     )
 
 
@@ -330,6 +400,7 @@ def test_api_matrix(people, world):
             template.replace("{patient_id}", world.patient_id)
             .replace("{incident_id}", str(world.incident_id))
             .replace("{number}", world.case_number)
+            .replace("{vendor_id}", str(world.vendor_id))
         )
         if template == "/api/patients/{patient_id}/accesses":
             path += "?since=2025-01-01&until=2025-01-31"

@@ -4,9 +4,7 @@ outside reviewers, the decision (which teaches the detectors) and sanctions."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-import uuid
 from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
@@ -18,8 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from hygeia.core import audit, notify
-from hygeia.core.uploads import check_upload
+from hygeia.core import audit, notify, uploads
 from hygeia.privacy.cases.models import (
     Case,
     CaseAttachment,
@@ -246,40 +243,31 @@ def attachments_root() -> Path:
 
 def attach(case: Case, name: str, handle: IO[bytes], size: int, uploaded_by: str) -> CaseAttachment:
     """Check the file (size, type by content) and store it outside the web root."""
-    safe_name = Path(name).name[:255] or "file"
     try:
-        kind = check_upload(safe_name, handle, size)
+        saved = uploads.store(attachments_root(), case.number, name, handle, size)
     except ValidationError as exc:
         raise WorkflowError(" ".join(exc.messages)) from exc
-    if kind not in vocabulary().attachment_types:
-        raise WorkflowError(f"{safe_name}: {kind} files are not accepted as case evidence")
-    folder = attachments_root() / case.number
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    stored = folder / uuid.uuid4().hex
-    digest = hashlib.sha256()
-    with open(stored, "xb") as out:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-            out.write(chunk)
-    stored.chmod(0o600)
+    if saved.kind not in vocabulary().attachment_types:
+        uploads.stored_path(attachments_root(), saved.stored_as).unlink()
+        raise WorkflowError(f"{saved.name}: {saved.kind} files are not accepted as case evidence")
     attachment = CaseAttachment.objects.create(
         case=case,
-        name=safe_name,
-        kind=kind,
-        size=size,
-        sha256=digest.hexdigest(),
-        stored_as=str(stored.relative_to(attachments_root())),
+        name=saved.name,
+        kind=saved.kind,
+        size=saved.size,
+        sha256=saved.sha256,
+        stored_as=saved.stored_as,
         uploaded_by=uploaded_by,
     )
-    _log(case, None, "system", f"File attached: {safe_name}.", author_name=uploaded_by)
+    _log(case, None, "system", f"File attached: {saved.name}.", author_name=uploaded_by)
     return attachment
 
 
 def attachment_path(attachment: CaseAttachment) -> Path:
-    path = (attachments_root() / attachment.stored_as).resolve()
-    if attachments_root().resolve() not in path.parents:
-        raise WorkflowError("attachment outside the case-file folder")
-    return path
+    try:
+        return uploads.stored_path(attachments_root(), attachment.stored_as)
+    except ValidationError as exc:
+        raise WorkflowError("attachment outside the case-file folder") from exc
 
 
 def invite_reviewer(case: Case, user: Any, name: str, email: str) -> tuple[ReviewerInvite, str]:

@@ -1,0 +1,362 @@
+"""`hygeia vendors`: third-party risk from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+IMPORT_HELP = """\
+Bring your vendor spreadsheet in (CSV, TSV or XLSX; one row per vendor and product). Headers
+are matched loosely: Vendor (or Legal name), Aliases, Identifiers, Parent company, Contact
+name/email/phone, Product, Product type, PHI data types, PHI volume (none, low, medium, high),
+Network access (none, remote, integrated), EHR integration, Hosting, Clinical criticality,
+Substitutability, Subcontractors, Contract, Contract start/end/value, Renewal date, Notice
+date, Contract owner, BAA status, BAA signed, BAA expires, BAA document, Creates/Receives/
+Maintains/Transmits PHI. Lists are separated by ';'. Run it again after editing the sheet:
+matching vendors and products are updated, nothing is duplicated. A bad row is reported with
+its line and skipped; tiers are recomputed for the vendors touched.
+
+Examples:
+  hygeia vendors import vendors.xlsx
+  hygeia vendors export --format xlsx --output vendors.xlsx
+"""
+
+SBOM_HELP = """\
+Attach SBOMs to a product: CycloneDX (JSON or XML, 1.2-1.6) or SPDX 2.3 (JSON or tag-value);
+the format is recognised from the content. The product's components are then matched against
+the vulnerability data already imported (see `hygeia vendors vulns import`).
+
+Example:
+  hygeia vendors sbom add --product 12 infusion-pump.cdx.json
+"""
+
+VULNS_HELP = """\
+Import vulnerability data from files (nothing is fetched): the CISA KEV catalog (its JSON
+feed), OSV records (single JSON files, JSON lists, or an ecosystem's all.zip dump), and
+CycloneDX VEX documents (a supplier's statements that a vulnerability does not affect its
+product; matches they cover are shown as suppressed). Re-importing is harmless. Every SBOM is
+re-matched afterwards, and a new known-exploited match asks for a reassessment.
+
+Examples:
+  hygeia vendors vulns import known_exploited_vulnerabilities.json
+  hygeia vendors vulns import osv/Maven-all.zip osv/PyPI-all.zip vendor-vex.json
+"""
+
+EXPOSURE_HELP = """\
+Per product with an SBOM: components, components with a known vulnerability, the CVE ids in
+CISA's KEV catalog (`kev`), and all vulnerability ids. `kev_possible` lists KEV entries whose
+vendor and product match a component's CPE (KEV does not say which versions: check them).
+
+Example:
+  hygeia vendors exposure --json | jq '.[] | select(.kev != [])'
+"""
+
+REMIND_HELP = """\
+Run daily (cron or a systemd timer). E-mails vendors whose assessment is due in 7, 3 or 1
+days; warns vendor managers 60, 30 and 7 days before a SOC 2, HITRUST, ISO 27001 or
+penetration-test report or a BAA lapses; raises reassessment triggers for contract renewals
+in the next 90 days and for vendors whose tier cadence comes due. Each reminder goes once.
+"""
+
+BREACH_HELP = """\
+Import an export of the HHS OCR breach portal (CSV with 'Name of Covered Entity'). Entities
+whose name resembles a vendor's legal name or alias are listed for review on the vendor
+dashboard; confirming one asks for a reassessment.
+"""
+
+
+def _print(args: argparse.Namespace, payload: Any, text: str) -> None:
+    print(json.dumps(payload, indent=2, default=str) if args.json else text)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from hygeia.vendors import records
+
+    path = Path(args.file)
+    try:
+        with open(path, "rb") as handle:
+            report = records.import_file(path.name, handle, path.stat().st_size, "cli")
+    except (OSError, records.ImportError_) as exc:
+        print(f"hygeia: {exc}", file=sys.stderr)
+        return 1
+    payload = {
+        "file": report.file,
+        "read": report.read,
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "rejected": [{"line": line, "error": error} for line, error in report.rejected],
+        "vendors": len(report.vendors),
+    }
+    lines = [report.summary(), *(f"  line {ln}: {err}" for ln, err in report.rejected)]
+    _print(args, payload, "\n".join(lines))
+    return 1 if report.rejected else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from hygeia.vendors import records
+
+    if args.format == "xlsx":
+        if not args.output:
+            print("hygeia: --output is needed for xlsx", file=sys.stderr)
+            return 2
+        Path(args.output).write_bytes(records.export_xlsx())
+        return 0
+    text = records.export_csv() if args.format == "csv" else records.export_json()
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _product(identifier: str) -> Any:
+    from hygeia.vendors.models import Product
+
+    found = Product.objects.filter(pk=int(identifier)).first() if identifier.isdigit() else None
+    if found is None:
+        raise SystemExit(f"hygeia: no product {identifier} (see `hygeia vendors export`)")
+    return found
+
+
+def cmd_sbom_add(args: argparse.Namespace) -> int:
+    from hygeia.vendors import exposure, sbom
+
+    product = _product(args.product)
+    results, failed = [], 0
+    for name in tqdm(args.files, desc="SBOMs", unit="file", disable=len(args.files) < 3):
+        try:
+            record, created = exposure.add_sbom(product, Path(name))
+        except sbom.SbomError as exc:
+            failed += 1
+            results.append({"file": name, "error": str(exc)})
+            continue
+        results.append(
+            {
+                "file": name,
+                "sbom": record.pk,
+                "format": f"{record.format} {record.spec_version}",
+                "components": record.components.count(),
+                "added": created,
+            }
+        )
+    row = next(iter(exposure.exposure([product.pk])), {})
+    lines = [
+        f"hygeia: {r['error']}" if "error" in r else
+        f"{r['file']}: {r['format']}, {r['components']} components"
+        + ("" if r["added"] else " (already attached)")
+        for r in results
+    ]  # fmt: skip
+    if row:
+        lines.append(
+            f"{product}: {row['vulnerable_components']} vulnerable components, "
+            f"KEV: {', '.join(row['kev']) or 'none'}"
+        )
+    _print(args, {"product": product.pk, "files": results, "exposure": row}, "\n".join(lines))
+    return 1 if failed else 0
+
+
+def cmd_vulns_import(args: argparse.Namespace) -> int:
+    from hygeia.vendors import exposure, vulns
+
+    reports, failed = [], 0
+    for name in tqdm(args.files, desc="files", unit="file", disable=len(args.files) < 3):
+        try:
+            reports.append(vulns.import_path(Path(name)))
+        except vulns.VulnFileError as exc:
+            failed += 1
+            print(f"hygeia: {exc}", file=sys.stderr)
+    totals = exposure.rematch()
+    payload = {
+        "files": [r.__dict__ for r in reports],
+        "failed": failed,
+        "rematched": totals,
+    }
+    lines = [r.summary() for r in reports] + [
+        f"re-matched {totals['products']} products: {totals['matches']} matches, "
+        f"{totals['kev']} known-exploited ({totals['new_kev']} new)"
+    ]
+    _print(args, payload, "\n".join(lines))
+    return 1 if failed else 0
+
+
+def cmd_exposure(args: argparse.Namespace) -> int:
+    from hygeia.vendors import exposure
+
+    rows = exposure.exposure()
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    if not rows:
+        print("No product has an SBOM yet: `hygeia vendors sbom add --product ID FILE`.")
+        return 0
+    print(f"{'product':30} {'vendor':25} {'comp':>5} {'vuln':>5}  KEV")
+    for row in rows:
+        print(
+            f"{row['product'][:30]:30} {row['vendor'][:25]:25} {row['components']:>5} "
+            f"{row['vulnerable_components']:>5}  {', '.join(row['kev']) or '-'}"
+        )
+    return 0
+
+
+def cmd_retier(args: argparse.Namespace) -> int:
+    from hygeia.vendors import tiering
+    from hygeia.vendors.models import Vendor
+
+    changed = [v.legal_name for v in Vendor.objects.all() if tiering.retier(v)]
+    _print(args, {"changed": changed}, f"{len(changed)} vendor(s) changed tier")
+    return 0
+
+
+def cmd_remind(args: argparse.Namespace) -> int:
+    from django.utils import timezone
+
+    from hygeia.vendors import monitor
+
+    today = args.today or timezone.localdate()
+    sent = monitor.remind(today)
+    _print(
+        args,
+        {"today": today.isoformat(), **sent},
+        f"{sent['assessments']} assessment reminder(s), {sent['evidence']} evidence and "
+        f"{sent['baas']} BAA warning(s), {sent['triggers']} new reassessment trigger(s)",
+    )
+    return 0
+
+
+def cmd_breaches(args: argparse.Namespace) -> int:
+    from hygeia.vendors import monitor
+
+    try:
+        counts = monitor.import_breach_report(Path(args.file))
+    except ValueError as exc:
+        print(f"hygeia: {exc}", file=sys.stderr)
+        return 1
+    _print(
+        args,
+        counts,
+        f"{counts['read']} rows read = {counts['matched']} resembling a vendor + "
+        f"{counts['unmatched']} others + {counts['rejected']} rejected",
+    )
+    return 0
+
+
+def cmd_mds2(args: argparse.Namespace) -> int:
+    from hygeia.vendors.importers import mds2, sheets
+
+    product = _product(args.product)
+    path = Path(args.file)
+    try:
+        with open(path, "rb") as handle:
+            assessment = mds2.import_form(product, path.name, handle, path.stat().st_size)
+    except (OSError, sheets.SheetError, mds2.Mds2Error) as exc:
+        print(f"hygeia: {exc}", file=sys.stderr)
+        return 1
+    count = assessment.answers.count()
+    _print(
+        args,
+        {"assessment": assessment.number, "answers": count, "score": assessment.score},
+        f"{assessment.number}: {count} MDS2 answers imported for {product} (score "
+        f"{assessment.score})",
+    )
+    return 0
+
+
+def cmd_caiq(args: argparse.Namespace) -> int:
+    from hygeia.vendors.importers import caiq, sheets
+    from hygeia.vendors.models import Vendor
+
+    vendor = Vendor.objects.filter(pk=args.vendor).first() if args.vendor else None
+    if args.vendor and vendor is None:
+        print(f"hygeia: no vendor {args.vendor}", file=sys.stderr)
+        return 1
+    path = Path(args.file)
+    try:
+        with open(path, "rb") as handle:
+            row, assessment = caiq.import_file(path.name, handle, path.stat().st_size, vendor)
+    except (OSError, sheets.SheetError, caiq.CaiqError) as exc:
+        print(f"hygeia: {exc}", file=sys.stderr)
+        return 1
+    count = sum(len(s["questions"]) for s in row.definition["sections"])
+    payload = {"questionnaire": f"{row.key} {row.version}", "questions": count,
+               "assessment": assessment.number if assessment else None}  # fmt: skip
+    _print(
+        args,
+        payload,
+        f"{row.title}: {count} questions"
+        + (f"; answers stored as {assessment.number}" if assessment else ""),
+    )
+    return 0
+
+
+def register(sub: Any, command_group: Any, json_flag: Any) -> None:
+    actions = command_group(
+        sub,
+        "vendors",
+        "Third-party risk: vendors, BAAs, assessments, SBOMs and exploited vulnerabilities.",
+        "Third-party risk management.",
+    )
+
+    def action(name: str, handler: Any, summary: str, details: str = "") -> Any:
+        p = actions.add_parser(
+            name,
+            help=summary,
+            description=details or summary,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        p.set_defaults(handler=handler)
+        return p
+
+    p = action("import", cmd_import, "Import a vendor spreadsheet (CSV/XLSX).", IMPORT_HELP)
+    p.add_argument("file", metavar="FILE")
+    json_flag(p)
+    p = action("export", cmd_export, "Export vendors (CSV, JSON or XLSX).", IMPORT_HELP)
+    p.add_argument("--format", choices=("csv", "json", "xlsx"), default="csv")
+    p.add_argument("--output", metavar="FILE", help="file to write (default: stdout)")
+
+    group = actions.add_parser("sbom", help="Attach SBOMs to products.", description=SBOM_HELP,
+                               formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    sbom_actions = group.add_subparsers(dest="sbom_action", metavar="ACTION", required=True)
+    p = sbom_actions.add_parser("add", help="attach SBOM files to a product")
+    p.set_defaults(handler=cmd_sbom_add)
+    p.add_argument("--product", required=True, metavar="ID", help="the product's number")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    json_flag(p)
+
+    group = actions.add_parser("vulns", help="Import KEV, OSV and VEX files.",
+                               description=VULNS_HELP,
+                               formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    vuln_actions = group.add_subparsers(dest="vulns_action", metavar="ACTION", required=True)
+    p = vuln_actions.add_parser("import", help="import vulnerability files and re-match")
+    p.set_defaults(handler=cmd_vulns_import)
+    p.add_argument("files", nargs="+", metavar="FILE")
+    json_flag(p)
+
+    p = action("exposure", cmd_exposure, "Products carrying known vulnerabilities.", EXPOSURE_HELP)
+    json_flag(p)
+    p = action("retier", cmd_retier, "Recompute inherent risk tiers after editing the rules.")
+    json_flag(p)
+    p = action("remind", cmd_remind, "Daily reminders and reassessment triggers.", REMIND_HELP)
+    p.add_argument("--today", type=date.fromisoformat, metavar="DATE", help="pretend today is")
+    json_flag(p)
+    p = action("breaches", cmd_breaches, "Import an HHS OCR breach-portal export.", BREACH_HELP)
+    p.add_argument("file", metavar="FILE")
+    json_flag(p)
+    p = action("mds2", cmd_mds2, "Import a manufacturer's completed MDS2 form for a product.")
+    p.add_argument("--product", required=True, metavar="ID")
+    p.add_argument("file", metavar="FILE")
+    json_flag(p)
+    p = action(
+        "caiq",
+        cmd_caiq,
+        "Import a CSA CAIQ v4 spreadsheet (as a questionnaire, with answers if given).",
+    )
+    p.add_argument("--vendor", type=int, metavar="ID", help="store its answers for this vendor")
+    p.add_argument("file", metavar="FILE")
+    json_flag(p)
