@@ -23,7 +23,7 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], bytes]] = {
     "jpeg": ((".jpg", ".jpeg"), b"\xff\xd8\xff"),
     "office": ((".docx", ".xlsx", ".pptx"), b"PK\x03\x04"),
 }
-TEXT_EXTENSIONS = (".csv", ".txt", ".json", ".ndjson", ".xml")
+TEXT_EXTENSIONS = (".csv", ".tsv", ".txt", ".json", ".ndjson", ".xml")
 MAX_ZIP_RATIO = 100  # an office file that inflates more than this is treated as a zip bomb
 
 

@@ -389,6 +389,7 @@ def conclude(
         vendor = assessment.vendor
         vendor.residual_risk = residual_risk
         vendor.last_assessed_on = timezone.localdate()
+        tiering.retier(vendor)  # a vendor recorded without products' tiers gets one now
         tiering.schedule(vendor)
         vendor.save()
         assessment.links.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())

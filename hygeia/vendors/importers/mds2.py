@@ -39,14 +39,25 @@ def parse(name: str, handle: IO[bytes], size: int) -> dict[str, dict[str, Any]]:
             if not match or match.group(1) not in sections:
                 continue
             rest = texts[position + 1 :]
+            filled = [cell for cell in rest if cell]
             answer_at = next((i for i, cell in enumerate(rest) if cell.lower() in ANSWERS), None)
-            question_text = max(rest[:answer_at] if answer_at is not None else rest[:1],
-                                key=len, default="")  # fmt: skip
-            after = rest[answer_at + 1 :] if answer_at is not None else []
+            if answer_at is not None:
+                before, after = rest[:answer_at], rest[answer_at + 1 :]
+                item = {
+                    "answer": ANSWERS[rest[answer_at].lower()],
+                    "text": max(before, key=len, default=""),
+                    "note": max(after, key=len, default=""),
+                }
+            else:  # a free-text row (e.g. DOC-1 Manufacturer name): the last cell is the answer
+                item = {
+                    "answer": filled[-1] if len(filled) > 1 else None,
+                    "text": filled[0] if filled else "",
+                    "note": "",
+                }
             found[text] = {
-                "answer": ANSWERS[rest[answer_at].lower()] if answer_at is not None else None,
-                "note": max(after, key=len, default="")[:5000],
-                "text": question_text[:1000],
+                "answer": item["answer"],
+                "text": str(item["text"])[:1000],
+                "note": str(item["note"])[:5000],
                 "line": line,
             }
             break
@@ -72,8 +83,7 @@ def import_form(product: Product, name: str, handle: IO[bytes], size: int) -> As
             Answer(
                 assessment=assessment,
                 question_id=qid,
-                value=item["answer"] if qid in known and known[qid].type != "text" else (
-                    item["answer"] or item["text"] or None),
+                value=item["answer"],
                 note=item["note"] if qid in known else f"{item['text']}\n{item['note']}".strip(),
             )
             for qid, item in found.items()

@@ -43,18 +43,18 @@ def record_to_row(record: Any) -> Vulnerability | None:
     )
 
 
-def _store(report: ImportReport, records: Iterable[tuple[str, Any]]) -> ImportReport:
-    """records: (where, parsed JSON). Unchanged records (same id and `modified`) count as
-    duplicates; everything is written in batches inside one transaction."""
+def _store(report: ImportReport, records: Iterable[tuple[str, Any, str]]) -> ImportReport:
+    """records: (where, parsed JSON, why it could not be read). Unchanged records (same id
+    and `modified`) count as duplicates; written in batches inside one transaction."""
     known = dict(Vulnerability.objects.values_list("id", "modified"))
     batch: dict[str, Vulnerability] = {}
     with transaction.atomic():
-        for where, record in records:
+        for where, record, problem in records:
             report.read += 1
-            row = record_to_row(record)
+            row = None if problem else record_to_row(record)
             if row is None:
                 report.quarantined += 1
-                report.problems.append(f"{where}: not an OSV record (no id)")
+                report.problems.append(f"{where}: {problem or 'not an OSV record (no id)'}")
                 continue
             if known.get(row.id) == row.modified or row.id in batch:
                 report.duplicate += 1
@@ -80,13 +80,13 @@ def _flush(batch: dict[str, Vulnerability]) -> None:
 
 def import_records(name: str, records: list[Any]) -> ImportReport:
     report = ImportReport(file=name, kind="osv")
-    return _store(report, ((f"{name}: record {n}", r) for n, r in enumerate(records, 1)))
+    return _store(report, ((f"{name}: record {n}", r, "") for n, r in enumerate(records, 1)))
 
 
 def import_zip(path: Path) -> ImportReport:
     report = ImportReport(file=path.name, kind="osv-zip")
 
-    def members() -> Iterable[tuple[str, Any]]:
+    def members() -> Iterable[tuple[str, Any, str]]:
         with zipfile.ZipFile(path) as archive:
             infos = [i for i in archive.infolist() if not i.is_dir()]
             if len(infos) > MAX_MEMBERS:
@@ -94,18 +94,18 @@ def import_zip(path: Path) -> ImportReport:
             for info in infos:
                 where = f"{path.name}!{info.filename}"
                 if not info.filename.endswith(".json"):
-                    yield where, None
+                    yield where, None, "not a .json record"
                     continue
                 with archive.open(info) as handle:
                     raw = handle.read(MAX_RECORD_BYTES + 1)
                 if len(raw) > MAX_RECORD_BYTES:
-                    yield where, None
-                    report.problems.append(f"{where}: larger than {MAX_RECORD_BYTES} bytes")
+                    yield where, None, f"larger than {MAX_RECORD_BYTES} bytes"
                     continue
                 try:
-                    yield where, orjson.loads(raw)
+                    record = orjson.loads(raw)
                 except orjson.JSONDecodeError as exc:
-                    report.problems.append(f"{where}: line {exc.lineno}: not valid JSON")
-                    yield where, None
+                    yield where, None, f"line {exc.lineno}: not valid JSON"
+                    continue
+                yield where, record, ""
 
     return _store(report, members())

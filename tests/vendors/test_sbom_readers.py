@@ -1,0 +1,150 @@
+"""Each SBOM reader, on the real files and on broken and hostile ones."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hygeia.vendors import sbom
+from tests.vendors.conftest import SBOMS, VEX
+
+EXPECTED = {  # components counted independently (jq / xmllint), nested ones included
+    "cern-lhc-vdm-editor.bom.xml": ("cyclonedx-xml", "1.2", 43),
+    "dropwizard-1.3.15.bom.json": ("cyclonedx-json", "1.2", 167),
+    "hbom-pcie-sata-adapter.json": ("cyclonedx-json", "1.4", 6),
+    "laravel-7.12.0.bom.1.4.json": ("cyclonedx-json", "1.4", 62),
+    "laravel-7.12.0.bom.1.4.xml": ("cyclonedx-xml", "1.4", 62),
+    "proton-bridge-v1.8.0.bom.json": ("cyclonedx-json", "1.2", 201),
+}
+
+
+def test_the_real_sboms_are_there():
+    assert {p.name for p in SBOMS} >= set(EXPECTED)
+
+
+@pytest.mark.parametrize("path", SBOMS, ids=lambda p: p.name)
+def test_each_real_sbom_reads(path):
+    parsed = sbom.read(path)
+    assert parsed.components and all(c.name for c in parsed.components)
+    if path.name in EXPECTED:
+        assert (parsed.format, parsed.spec_version, len(parsed.components)) == EXPECTED[path.name]
+
+
+def test_json_and_xml_of_the_same_bom_agree():
+    folder = SBOMS[0].parent
+    as_json = sbom.read(folder / "laravel-7.12.0.bom.1.4.json")
+    as_xml = sbom.read(folder / "laravel-7.12.0.bom.1.4.xml")
+    assert [(c.name, c.version, c.purl) for c in as_json.components] == [
+        (c.name, c.version, c.purl) for c in as_xml.components
+    ]
+
+
+def test_purls_and_hardware_suppliers_are_kept():
+    folder = SBOMS[0].parent
+    dropwizard = sbom.read(folder / "dropwizard-1.3.15.bom.json")
+    assert all(c.purl.startswith("pkg:maven/") for c in dropwizard.components)
+    hardware = sbom.read(folder / "hbom-pcie-sata-adapter.json")
+    assert {c.kind for c in hardware.components} == {"device"}
+    assert "Samtec" in {c.supplier for c in hardware.components}
+
+
+def test_a_vex_document_carries_its_statements():
+    parsed = sbom.read(VEX)
+    assert parsed.subject == "ABC" and parsed.subject_version == "4.2"
+    assert len(parsed.vulnerabilities) == 19
+    assert {v["state"] for v in parsed.vulnerabilities} <= {
+        "not_affected", "exploitable", "in_triage", "resolved", "false_positive", ""
+    }  # fmt: skip
+
+
+def test_cyclonedx_1_5_and_1_6_json(tmp_path):
+    for version in ("1.5", "1.6"):
+        path = tmp_path / f"b{version}.json"
+        path.write_text(json.dumps({
+            "bomFormat": "CycloneDX", "specVersion": version,
+            "components": [{"type": "library", "name": "zlib", "version": "1.2.11",
+                            "cpe": "cpe:2.3:a:zlib:zlib:1.2.11:*:*:*:*:*:*:*"}],
+        }))  # fmt: skip
+        parsed = sbom.read(path)
+        assert parsed.spec_version == version and parsed.components[0].cpe.startswith("cpe:2.3")
+
+
+def test_spdx_json(tmp_path):
+    path = tmp_path / "device.spdx.json"
+    path.write_text(json.dumps({
+        "spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "name": "monitor",
+        "documentDescribes": ["SPDXRef-monitor"],
+        "packages": [
+            {"SPDXID": "SPDXRef-monitor", "name": "Bedside monitor", "versionInfo": "3.0"},
+            {"SPDXID": "SPDXRef-ssl", "name": "openssl", "versionInfo": "1.1.1k",
+             "supplier": "Organization: OpenSSL",
+             "externalRefs": [
+                 {"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl",
+                  "referenceLocator": "pkg:generic/openssl@1.1.1k"},
+                 {"referenceCategory": "SECURITY", "referenceType": "cpe23Type",
+                  "referenceLocator": "cpe:2.3:a:openssl:openssl:1.1.1k:*:*:*:*:*:*:*"}]},
+        ],
+    }))  # fmt: skip
+    parsed = sbom.read(path)
+    assert parsed.format == "spdx-json" and parsed.spec_version == "2.3"
+    assert (parsed.subject, parsed.subject_version) == ("Bedside monitor", "3.0")
+    [ssl] = parsed.components
+    assert (ssl.purl, ssl.supplier) == ("pkg:generic/openssl@1.1.1k", "OpenSSL")
+    assert ssl.cpe.startswith("cpe:2.3:a:openssl")
+
+
+def test_spdx_tag_value_with_multiline_text(tmp_path):
+    path = tmp_path / "viewer.spdx"
+    path.write_text(
+        "SPDXVersion: SPDX-2.3\nSPDXID: SPDXRef-DOCUMENT\nDocumentName: viewer\n"
+        "DocumentComment: <text>spans\ntwo lines: with a colon</text>\n"
+        "Relationship: SPDXRef-DOCUMENT DESCRIBES SPDXRef-app\n\n"
+        "PackageName: Viewer\nSPDXID: SPDXRef-app\nPackageVersion: 9\n\n"
+        "PackageName: struts2-core\nSPDXID: SPDXRef-s\nPackageVersion: 2.3.20\n"
+        "ExternalRef: PACKAGE-MANAGER purl pkg:maven/org.apache.struts/struts2-core@2.3.20\n"
+    )
+    parsed = sbom.read(path)
+    assert parsed.format == "spdx-tag-value" and parsed.subject == "Viewer"
+    assert [(c.name, c.purl) for c in parsed.components] == [
+        ("struts2-core", "pkg:maven/org.apache.struts/struts2-core@2.3.20")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"bomFormat": "CycloneDX", "specVersion": "1.4", "components": [', "line 1"),
+        ('{"bomFormat": "CycloneDX", "specVersion": "1.1"}', "1.1 is not supported"),
+        ('{"name": "x"}', "not a CycloneDX document"),
+        ('{"spdxVersion": "SPDX-3.0"}', "not an SPDX 2.x"),
+        ("<bom xmlns='http://example.org/other'/>", "not a CycloneDX 1.2-1.6"),
+        ("<bom><unclosed></bom>", "not well-formed"),
+        ("hello world", "not a CycloneDX"),
+        ("SPDXVersion: SPDX-2.3\nno colon here\n", "line 2"),
+    ],
+)
+def test_broken_sboms_are_refused_with_the_file_named(tmp_path, content, message):
+    path = tmp_path / "vendor-sbom.txt"
+    path.write_text(content)
+    with pytest.raises(sbom.SbomError) as caught:
+        sbom.read(path)
+    assert "vendor-sbom.txt" in str(caught.value) and message in str(caught.value)
+
+
+def test_xml_entities_are_refused(tmp_path):
+    path = tmp_path / "xxe.xml"
+    path.write_text(
+        '<?xml version="1.0"?><!DOCTYPE bom [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        '<bom xmlns="http://cyclonedx.org/schema/bom/1.4"><components><component '
+        'type="library"><name>&x;</name></component></components></bom>'
+    )
+    with pytest.raises(sbom.SbomError, match="refused"):
+        sbom.read(path)
+
+
+def test_a_giant_tag_value_line_is_refused(tmp_path):
+    path = tmp_path / "huge.spdx"
+    path.write_text("SPDXVersion: SPDX-2.3\nPackageName: " + "a" * (2 << 20) + "\n")
+    with pytest.raises(sbom.SbomError, match="line 2"):
+        sbom.read(path)
