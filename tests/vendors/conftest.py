@@ -26,9 +26,13 @@ KEV = HERE / "kev" / "known_exploited_vulnerabilities.json"
 def product(db):
     vendor = Vendor.objects.create(legal_name="Meridian Infusion Technologies")
     return Product.objects.create(
-        vendor=vendor, name="Pump gateway", kind="device", phi_volume="high",
-        network_access="integrated", clinical_criticality="high",
-    )  # fmt: skip
+        vendor=vendor,
+        name="Pump gateway",
+        kind="device",
+        phi_volume="high",
+        network_access="integrated",
+        clinical_criticality="high",
+    )
 
 
 def osv(vid: str, ecosystem: str, name: str, *events: dict, versions=(), aliases=()) -> dict:

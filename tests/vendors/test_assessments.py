@@ -93,7 +93,7 @@ def test_draft_evidence_submit_then_frozen(sent, smtp, make_user):
     item.refresh_from_db()
     assert item.state == "in_progress" and item.answers.count() == 3
     # Submitting too early names what is missing and keeps the draft.
-    response = _post(client, token, {"profile.5": "yes"}, submit=True)
+    _post(client, token, {"profile.5": "yes"}, submit=True)
     item.refresh_from_db()
     assert item.state == "in_progress"
     assert "profile.6" in client.get(f"/portal/{token}/").content.decode()
@@ -108,7 +108,7 @@ def test_draft_evidence_submit_then_frozen(sent, smtp, make_user):
     assert evidence.name == "soc2.pdf" and evidence.kind == "pdf"
     stored = assessments.file_path(evidence)
     assert stored.name != "soc2.pdf" and oct(stored.stat().st_mode)[-3:] == "600"
-    response = _post(client, token, {"profile.6": "Relay Cloud runs the servers."}, submit=True)
+    _post(client, token, {"profile.6": "Relay Cloud runs the servers."}, submit=True)
     item.refresh_from_db()
     assert item.state == "submitted" and item.score is not None
     assert any("submitted" in body for _, body in smtp.messages)
@@ -131,20 +131,45 @@ def test_review_findings_actions_acceptance_and_conclusion(sent, make_user, smtp
     item, token = sent
     manager = make_user("vera", "Vendor Risk Manager")
     ciso = make_user("ciso", "Security Officer")
-    assessments.save_answers(item, {"profile.1": "x", "profile.2": ["none"], "profile.5": "no",
-                                    "access.5": "no", "inc.4": "no"}, {}, submit=True)  # fmt: skip
+    assessments.save_answers(
+        item,
+        {
+            "profile.1": "x",
+            "profile.2": ["none"],
+            "profile.5": "no",
+            "access.5": "no",
+            "inc.4": "no",
+        },
+        {},
+        submit=True,
+    )
     item.refresh_from_db()
     staff = signed_in_client(manager)
     url = f"/vendors/assessments/{item.number}/act/"
-    staff.post(url, {"action": "review_answer", "question_id": "access.2",
-                     "verdict": "unsatisfactory", "comment": "No MFA"})  # fmt: skip
+    staff.post(
+        url,
+        {
+            "action": "review_answer",
+            "question_id": "access.2",
+            "verdict": "unsatisfactory",
+            "comment": "No MFA",
+        },
+    )
     item.refresh_from_db()
     assert item.state == "in_review"
     assert Answer.objects.get(assessment=item, question_id="access.2").review == "unsatisfactory"
     staff.post(url, {"action": "finding", "title": "No MFA on support", "severity": "high"})
     finding = item.findings.get()
-    staff.post(url, {"action": "plan", "finding": finding.pk, "description": "Enable MFA",
-                     "owner": "Vendor CISO", "due_on": "2030-01-01"})  # fmt: skip
+    staff.post(
+        url,
+        {
+            "action": "plan",
+            "finding": finding.pk,
+            "description": "Enable MFA",
+            "owner": "Vendor CISO",
+            "due_on": "2030-01-01",
+        },
+    )
     step = CorrectiveAction.objects.get()
     # The vendor sees the action in the portal and reports progress.
     vendor_page = Client().get(f"/portal/{token}/").content.decode()
@@ -156,19 +181,40 @@ def test_review_findings_actions_acceptance_and_conclusion(sent, make_user, smtp
     accept = f"/vendors/{item.vendor_id}/accept/"
     assert staff.post(accept, {"reason": "x", "expires_on": "2030-01-01"}).status_code == 403
     approver = signed_in_client(ciso)
-    approver.post(accept, {"finding": finding.pk, "reason": "IP allow-list meanwhile",
-                           "expires_on": (timezone.localdate() - timedelta(days=1)).isoformat()})  # fmt: skip
+    approver.post(
+        accept,
+        {
+            "finding": finding.pk,
+            "reason": "IP allow-list meanwhile",
+            "expires_on": (timezone.localdate() - timedelta(days=1)).isoformat(),
+        },
+    )
     assert not finding.acceptances.exists()
-    approver.post(accept, {"finding": finding.pk, "reason": "IP allow-list meanwhile",
-                           "expires_on": (timezone.localdate() + timedelta(days=90)).isoformat()})  # fmt: skip
+    approver.post(
+        accept,
+        {
+            "finding": finding.pk,
+            "reason": "IP allow-list meanwhile",
+            "expires_on": (timezone.localdate() + timedelta(days=90)).isoformat(),
+        },
+    )
     finding.refresh_from_db()
     assert finding.status == "accepted" and finding.acceptances.get().approver == ciso
-    staff.post(url, {"action": "conclude", "conclusion": "conditions", "residual_risk": "medium",
-                     "note": ""})  # fmt: skip
+    staff.post(
+        url,
+        {"action": "conclude", "conclusion": "conditions", "residual_risk": "medium", "note": ""},
+    )
     item.refresh_from_db()
     assert item.state == "in_review"  # a conclusion needs its rationale
-    staff.post(url, {"action": "conclude", "conclusion": "conditions", "residual_risk": "medium",
-                     "note": "Acceptable with MFA by January."})  # fmt: skip
+    staff.post(
+        url,
+        {
+            "action": "conclude",
+            "conclusion": "conditions",
+            "residual_risk": "medium",
+            "note": "Acceptable with MFA by January.",
+        },
+    )
     item.refresh_from_db()
     vendor = item.vendor
     vendor.refresh_from_db()
@@ -179,9 +225,19 @@ def test_review_findings_actions_acceptance_and_conclusion(sent, make_user, smtp
 
 def test_a_new_assessment_is_prefilled_from_the_previous_one(sent, form):
     item, _ = sent
-    assessments.save_answers(item, {"profile.1": "Gateway", "gov.1": "yes", "profile.2": ["none"],
-                                    "profile.5": "no", "access.5": "no", "inc.4": "no"}, {},
-                             submit=True)  # fmt: skip
+    assessments.save_answers(
+        item,
+        {
+            "profile.1": "Gateway",
+            "gov.1": "yes",
+            "profile.2": ["none"],
+            "profile.5": "no",
+            "access.5": "no",
+            "inc.4": "no",
+        },
+        {},
+        submit=True,
+    )
     following = assessments.create(item.vendor, form, timezone.localdate() + timedelta(days=30))
     prefilled = {a.question_id: a for a in following.answers.all()}
     assert prefilled["gov.1"].value == "yes" and prefilled["gov.1"].prefilled

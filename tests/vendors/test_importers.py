@@ -28,16 +28,47 @@ def _xlsx(rows_by_sheet: dict[str, list[list[object]]]) -> bytes:
 def test_a_completed_mds2_form_becomes_a_submitted_assessment(product):
     # Laid out as manufacturers do: a title block, then one row per question with the id in
     # the second column, the answer a few cells later and a note after it.
-    raw = _xlsx({"MDS2": [
-        ["Manufacturer Disclosure Statement for Medical Device Security -- MDS2"],
-        [None, "DOC-1", "Manufacturer Name", None, "Meridian Infusion Technologies"],
-        [None, "AUTH-1", "Does the device prevent access to unauthorized users?", None, "Yes", "Role-based login"],
-        [None, "PAUT-2", "Can default passwords be changed?", None, "No", "Service password is fixed"],
-        [None, "TXCF-1", "Can PII be transmitted only via encrypted connection?", None, "See Note", "TLS 1.2 when enabled"],
-        [None, "MLDP-1", "Is the device capable of hosting anti-malware?", None, "N/A"],
-        [None, "AUTH-1.1", "Can the device be configured to force reauthorization?", None, "Yes"],
-        [None, "XYZ-1", "Not an MDS2 section", None, "Yes"],
-    ]})  # fmt: skip
+    raw = _xlsx(
+        {
+            "MDS2": [
+                ["Manufacturer Disclosure Statement for Medical Device Security -- MDS2"],
+                [None, "DOC-1", "Manufacturer Name", None, "Meridian Infusion Technologies"],
+                [
+                    None,
+                    "AUTH-1",
+                    "Does the device prevent access to unauthorized users?",
+                    None,
+                    "Yes",
+                    "Role-based login",
+                ],
+                [
+                    None,
+                    "PAUT-2",
+                    "Can default passwords be changed?",
+                    None,
+                    "No",
+                    "Service password is fixed",
+                ],
+                [
+                    None,
+                    "TXCF-1",
+                    "Can PII be transmitted only via encrypted connection?",
+                    None,
+                    "See Note",
+                    "TLS 1.2 when enabled",
+                ],
+                [None, "MLDP-1", "Is the device capable of hosting anti-malware?", None, "N/A"],
+                [
+                    None,
+                    "AUTH-1.1",
+                    "Can the device be configured to force reauthorization?",
+                    None,
+                    "Yes",
+                ],
+                [None, "XYZ-1", "Not an MDS2 section", None, "Yes"],
+            ]
+        }
+    )
     assessment = mds2.import_form(product, "pump-mds2.xlsx", io.BytesIO(raw), len(raw))
     assert assessment.state == "submitted" and assessment.questionnaire.key == "mds2"
     answers = {a.question_id: a for a in assessment.answers.all()}
@@ -56,24 +87,56 @@ def test_a_file_without_mds2_ids_is_refused(product):
         mds2.import_form(product, "notes.xlsx", io.BytesIO(raw), len(raw))
 
 
-CAIQ_HEADER = ["Question ID", "Question", "CSP CAIQ Answer", "SSRM Control Ownership",
-               "CSP Implementation Description", "CCM Control ID", "CCM Domain Title"]  # fmt: skip
+CAIQ_HEADER = [
+    "Question ID",
+    "Question",
+    "CSP CAIQ Answer",
+    "SSRM Control Ownership",
+    "CSP Implementation Description",
+    "CCM Control ID",
+    "CCM Domain Title",
+]
 
 
 def test_a_caiq_v4_spreadsheet_builds_a_questionnaire_and_its_answers(product):
-    raw = _xlsx({
-        "Introduction": [["Consensus Assessments Initiative Questionnaire"]],
-        "CAIQv4.0.3": [
-            ["CAIQ v4.0.3"], [], CAIQ_HEADER,
-            ["A&A-01.1", "Are audit policies established?", "Yes", "CSP-owned", "Yearly", "A&A-01",
-             "Audit & Assurance"],
-            ["A&A-02.1", "Are independent audits performed?", "No", "CSP-owned", "", "A&A-02",
-             "Audit & Assurance"],
-            ["IAM-14.1", "Is strong authentication required?", "NA", "Shared", "", "IAM-14",
-             "Identity & Access Management"],
-            ["Not a question", "", "", "", "", "", ""],
-        ],
-    })  # fmt: skip
+    raw = _xlsx(
+        {
+            "Introduction": [["Consensus Assessments Initiative Questionnaire"]],
+            "CAIQv4.0.3": [
+                ["CAIQ v4.0.3"],
+                [],
+                CAIQ_HEADER,
+                [
+                    "A&A-01.1",
+                    "Are audit policies established?",
+                    "Yes",
+                    "CSP-owned",
+                    "Yearly",
+                    "A&A-01",
+                    "Audit & Assurance",
+                ],
+                [
+                    "A&A-02.1",
+                    "Are independent audits performed?",
+                    "No",
+                    "CSP-owned",
+                    "",
+                    "A&A-02",
+                    "Audit & Assurance",
+                ],
+                [
+                    "IAM-14.1",
+                    "Is strong authentication required?",
+                    "NA",
+                    "Shared",
+                    "",
+                    "IAM-14",
+                    "Identity & Access Management",
+                ],
+                ["Not a question", "", "", "", "", "", ""],
+            ],
+        }
+    )
     row, assessment = caiq.import_file(
         "provider-caiq.xlsx", io.BytesIO(raw), len(raw), product.vendor
     )

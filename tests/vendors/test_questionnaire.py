@@ -12,19 +12,45 @@ SMALL = {
     "version": "1",
     "title": "T",
     "sections": [
-        {"id": "s", "questions": [
-            {"id": "a", "type": "yes_no", "text": "MFA?", "weight": 2},
-            {"id": "b", "type": "text", "text": "Why not?", "required": True,
-             "show_if": {"question": "a", "equals": "no"}},
-            {"id": "c", "type": "multiple", "text": "Reports", "weight": 4, "options": [
-                {"value": "soc2", "score": 0.6}, {"value": "iso", "score": 0.6},
-                {"value": "none", "score": 0}]},
-            {"id": "d", "type": "number", "text": "Hours to notify", "full_at_most": 72},
-            {"id": "e", "type": "file", "text": "Evidence", "show_if": {"question": "c", "in": ["soc2"]}},
-            {"id": "f", "type": "date", "text": "Expiry", "show_if": {"question": "d", "above": 0}},
-        ]},
+        {
+            "id": "s",
+            "questions": [
+                {"id": "a", "type": "yes_no", "text": "MFA?", "weight": 2},
+                {
+                    "id": "b",
+                    "type": "text",
+                    "text": "Why not?",
+                    "required": True,
+                    "show_if": {"question": "a", "equals": "no"},
+                },
+                {
+                    "id": "c",
+                    "type": "multiple",
+                    "text": "Reports",
+                    "weight": 4,
+                    "options": [
+                        {"value": "soc2", "score": 0.6},
+                        {"value": "iso", "score": 0.6},
+                        {"value": "none", "score": 0},
+                    ],
+                },
+                {"id": "d", "type": "number", "text": "Hours to notify", "full_at_most": 72},
+                {
+                    "id": "e",
+                    "type": "file",
+                    "text": "Evidence",
+                    "show_if": {"question": "c", "in": ["soc2"]},
+                },
+                {
+                    "id": "f",
+                    "type": "date",
+                    "text": "Expiry",
+                    "show_if": {"question": "d", "above": 0},
+                },
+            ],
+        },
     ],
-}  # fmt: skip
+}
 
 
 def test_bundled_definitions_load_and_install_once(db):
@@ -64,9 +90,15 @@ def test_scoring_is_the_share_of_weight_earned():
 
 @pytest.mark.parametrize(
     ("qid", "raw", "expected"),
-    [("a", "Yes", "yes"), ("a", "n/a", "n/a"), ("c", ["soc2", ""], ["soc2"]), ("d", "1,000", 1000.0),
-     ("f", "2027-01-31", "2027-01-31"), ("b", "  ", None)],
-)  # fmt: skip
+    [
+        ("a", "Yes", "yes"),
+        ("a", "n/a", "n/a"),
+        ("c", ["soc2", ""], ["soc2"]),
+        ("d", "1,000", 1000.0),
+        ("f", "2027-01-31", "2027-01-31"),
+        ("b", "  ", None),
+    ],
+)
 def test_answers_are_coerced(qid, raw, expected):
     form = questionnaire.Form(SMALL)
     assert form.coerce(form.by_id[qid], raw) == expected
@@ -74,9 +106,13 @@ def test_answers_are_coerced(qid, raw, expected):
 
 @pytest.mark.parametrize(
     ("qid", "raw", "message"),
-    [("a", "maybe", "not one of the choices"), ("c", ["gold"], "gold"), ("d", "lots", "not a number"),
-     ("f", "31/01/2027", "not a date")],
-)  # fmt: skip
+    [
+        ("a", "maybe", "not one of the choices"),
+        ("c", ["gold"], "gold"),
+        ("d", "lots", "not a number"),
+        ("f", "31/01/2027", "not a date"),
+    ],
+)
 def test_bad_answers_are_explained(qid, raw, message):
     form = questionnaire.Form(SMALL)
     with pytest.raises(ValueError, match=message):
@@ -89,11 +125,15 @@ def test_bad_answers_are_explained(qid, raw, message):
         (lambda d: d["sections"][0]["questions"].append({"id": "a", "type": "text"}), "used twice"),
         (lambda d: d["sections"][0]["questions"][0].update(type="slider"), "not one of"),
         (lambda d: d["sections"][0]["questions"][2].pop("options"), "needs options"),
-        (lambda d: d["sections"][0]["questions"][1].update(show_if={"question": "zz", "equals": 1}),
-         "earlier question"),
+        (
+            lambda d: d["sections"][0]["questions"][1].update(
+                show_if={"question": "zz", "equals": 1}
+            ),
+            "earlier question",
+        ),
         (lambda d: d["sections"][0]["questions"][1].update(show_if={"question": "a"}), "equals"),
     ],
-)  # fmt: skip
+)
 def test_broken_definitions_are_refused(change, message):
     import copy
 
@@ -106,7 +146,7 @@ def test_broken_definitions_are_refused(change, message):
 def test_a_broken_file_names_itself(tmp_path):
     path = tmp_path / "q.yaml"
     path.write_text("key: k\nversion: 1\nsections: [\n")
-    with pytest.raises(questionnaire.DefinitionError, match="q.yaml"):
+    with pytest.raises(questionnaire.DefinitionError, match=r"q\.yaml"):
         questionnaire.load_file(path)
     path.write_text("key: k\nversion: 1\nsections: []\n")
     with pytest.raises(questionnaire.DefinitionError, match="title"):

@@ -73,7 +73,7 @@ def test_tab_separated_and_a_header_below_a_title():
     [
         ("Name,Product\nA,B\n", "v.csv", "no header row with a Vendor column"),
         (b"\xff\xfe\x00bad", "v.csv", "binary content"),
-        ("Vendor\n" + '"' + "x" * 200_000 + '"\n', "v.csv", "line"),
+        ("Vendor\n" + '"' + "x" * 3_000_000 + '"\n', "v.csv", "line"),
         (b"PK\x03\x04not really", "v.xlsx", "damaged"),
         ("Vendor\nA\n", "v.exe", "not accepted"),
     ],

@@ -9,6 +9,7 @@ import pytest
 from hygeia.vendors import sbom
 from tests.vendors.conftest import SBOMS, VEX
 
+OPENSSL_CPE = "cpe:2.3:a:openssl:openssl:1.1.1k:*:*:*:*:*:*:*"
 EXPECTED = {  # components counted independently (jq / xmllint), nested ones included
     "cern-lhc-vdm-editor.bom.xml": ("cyclonedx-xml", "1.2", 43),
     "dropwizard-1.3.15.bom.json": ("cyclonedx-json", "1.2", 167),
@@ -54,38 +55,71 @@ def test_a_vex_document_carries_its_statements():
     assert parsed.subject == "ABC" and parsed.subject_version == "4.2"
     assert len(parsed.vulnerabilities) == 19
     assert {v["state"] for v in parsed.vulnerabilities} <= {
-        "not_affected", "exploitable", "in_triage", "resolved", "false_positive", ""
-    }  # fmt: skip
+        "not_affected",
+        "exploitable",
+        "in_triage",
+        "resolved",
+        "false_positive",
+        "",
+    }
 
 
 def test_cyclonedx_1_5_and_1_6_json(tmp_path):
     for version in ("1.5", "1.6"):
         path = tmp_path / f"b{version}.json"
-        path.write_text(json.dumps({
-            "bomFormat": "CycloneDX", "specVersion": version,
-            "components": [{"type": "library", "name": "zlib", "version": "1.2.11",
-                            "cpe": "cpe:2.3:a:zlib:zlib:1.2.11:*:*:*:*:*:*:*"}],
-        }))  # fmt: skip
+        path.write_text(
+            json.dumps(
+                {
+                    "bomFormat": "CycloneDX",
+                    "specVersion": version,
+                    "components": [
+                        {
+                            "type": "library",
+                            "name": "zlib",
+                            "version": "1.2.11",
+                            "cpe": "cpe:2.3:a:zlib:zlib:1.2.11:*:*:*:*:*:*:*",
+                        }
+                    ],
+                }
+            )
+        )
         parsed = sbom.read(path)
         assert parsed.spec_version == version and parsed.components[0].cpe.startswith("cpe:2.3")
 
 
 def test_spdx_json(tmp_path):
     path = tmp_path / "device.spdx.json"
-    path.write_text(json.dumps({
-        "spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "name": "monitor",
-        "documentDescribes": ["SPDXRef-monitor"],
-        "packages": [
-            {"SPDXID": "SPDXRef-monitor", "name": "Bedside monitor", "versionInfo": "3.0"},
-            {"SPDXID": "SPDXRef-ssl", "name": "openssl", "versionInfo": "1.1.1k",
-             "supplier": "Organization: OpenSSL",
-             "externalRefs": [
-                 {"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl",
-                  "referenceLocator": "pkg:generic/openssl@1.1.1k"},
-                 {"referenceCategory": "SECURITY", "referenceType": "cpe23Type",
-                  "referenceLocator": "cpe:2.3:a:openssl:openssl:1.1.1k:*:*:*:*:*:*:*"}]},
-        ],
-    }))  # fmt: skip
+    path.write_text(
+        json.dumps(
+            {
+                "spdxVersion": "SPDX-2.3",
+                "SPDXID": "SPDXRef-DOCUMENT",
+                "name": "monitor",
+                "documentDescribes": ["SPDXRef-monitor"],
+                "packages": [
+                    {"SPDXID": "SPDXRef-monitor", "name": "Bedside monitor", "versionInfo": "3.0"},
+                    {
+                        "SPDXID": "SPDXRef-ssl",
+                        "name": "openssl",
+                        "versionInfo": "1.1.1k",
+                        "supplier": "Organization: OpenSSL",
+                        "externalRefs": [
+                            {
+                                "referenceCategory": "PACKAGE-MANAGER",
+                                "referenceType": "purl",
+                                "referenceLocator": "pkg:generic/openssl@1.1.1k",
+                            },
+                            {
+                                "referenceCategory": "SECURITY",
+                                "referenceType": "cpe23Type",
+                                "referenceLocator": OPENSSL_CPE,
+                            },
+                        ],
+                    },
+                ],
+            }
+        )
+    )
     parsed = sbom.read(path)
     assert parsed.format == "spdx-json" and parsed.spec_version == "2.3"
     assert (parsed.subject, parsed.subject_version) == ("Bedside monitor", "3.0")

@@ -18,9 +18,13 @@ def _product(**fields):
 
 
 def test_points_and_reasons():
-    critical = _product(phi_volume="high", clinical_criticality="high",
-                        network_access="integrated", substitutability="hard",
-                        ehr_integration=True)  # fmt: skip
+    critical = _product(
+        phi_volume="high",
+        clinical_criticality="high",
+        network_access="integrated",
+        substitutability="hard",
+        ehr_integration=True,
+    )
     tier, reasons = tiering.classify(critical)
     assert tier == 1 and reasons[0] == "14 points"
     assert "Volume of PHI handled: high (+4)" in reasons
@@ -40,8 +44,9 @@ def test_vendor_takes_its_most_critical_product_and_a_change_is_a_trigger():
     assert tiering.retier(vendor) and vendor.tier == 4  # 1 (low PHI) + 1 (moderate) points
     first = vendor.tier
     assert vendor.next_assessment_due == date.today()  # never assessed: due now
-    Product.objects.create(vendor=vendor, name="q", clinical_criticality="high",
-                           network_access="integrated")  # fmt: skip
+    Product.objects.create(
+        vendor=vendor, name="q", clinical_criticality="high", network_access="integrated"
+    )
     assert tiering.retier(vendor) and vendor.tier == 2
     trigger = Trigger.objects.get(vendor=vendor, kind="tier")
     assert trigger.detail == f"Tier changed from {first} to 2"

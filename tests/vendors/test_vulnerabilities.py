@@ -28,8 +28,18 @@ def test_the_real_kev_catalog_imports_and_reimports_as_duplicates():
 
 def test_kev_entries_without_a_cve_are_quarantined(tmp_path):
     path = tmp_path / "kev.json"
-    path.write_text(json.dumps({"catalogVersion": "1", "vulnerabilities": [
-        {"cveID": "CVE-2024-0001", "vendorProject": "A", "product": "B"}, {"cveID": "bad"}, 7]}))  # fmt: skip
+    path.write_text(
+        json.dumps(
+            {
+                "catalogVersion": "1",
+                "vulnerabilities": [
+                    {"cveID": "CVE-2024-0001", "vendorProject": "A", "product": "B"},
+                    {"cveID": "bad"},
+                    7,
+                ],
+            }
+        )
+    )
     report = vulns.import_path(path)
     assert (report.read, report.stored, report.quarantined) == (3, 1, 2)
     assert report.read == report.stored + report.duplicate + report.quarantined
@@ -38,8 +48,18 @@ def test_kev_entries_without_a_cve_are_quarantined(tmp_path):
 
 def test_osv_single_list_and_zip(tmp_path):
     single = tmp_path / "GHSA-1.json"
-    single.write_text(json.dumps(osv("GHSA-1", "PyPI", "Django", {"introduced": "0"},
-                                     {"fixed": "4.2.1"}, aliases=["CVE-2023-1"])))  # fmt: skip
+    single.write_text(
+        json.dumps(
+            osv(
+                "GHSA-1",
+                "PyPI",
+                "Django",
+                {"introduced": "0"},
+                {"fixed": "4.2.1"},
+                aliases=["CVE-2023-1"],
+            )
+        )
+    )
     assert vulns.import_path(single).stored == 1
     listed = tmp_path / "list.json"
     listed.write_text(json.dumps([osv("GHSA-2", "npm", "lodash", versions=["4.17.20"]), {"x": 1}]))
@@ -89,10 +109,16 @@ def test_vex_import_keeps_one_statement_per_vulnerability_and_ref():
 
 @pytest.mark.parametrize(
     ("a", "b", "expected"),
-    [("1.0", "1.0.0", 0), ("2.9.10", "2.9.9", 1), ("1.0.0-beta", "1.0.0", -1),
-     ("v1.2.3", "1.2.3", 0), ("2.14.1", "2.15.0", -1), ("24.1.1-jre", "24.1.1", 0),
-     ("1.0.0-rc.1", "1.0.0-rc.2", -1)],
-)  # fmt: skip
+    [
+        ("1.0", "1.0.0", 0),
+        ("2.9.10", "2.9.9", 1),
+        ("1.0.0-beta", "1.0.0", -1),
+        ("v1.2.3", "1.2.3", 0),
+        ("2.14.1", "2.15.0", -1),
+        ("24.1.1-jre", "24.1.1", 0),
+        ("1.0.0-rc.1", "1.0.0-rc.2", -1),
+    ],
+)
 def test_version_order(a, b, expected):
     assert compare(a, b) == expected
 
@@ -103,9 +129,19 @@ def test_pep440_order_for_pypi():
 
 
 def test_ranges_with_several_intervals_and_last_affected():
-    log4j = [{"type": "ECOSYSTEM", "events": [
-        {"introduced": "2.0-beta9"}, {"fixed": "2.3.1"}, {"introduced": "2.4"},
-        {"fixed": "2.12.2"}, {"introduced": "2.13.0"}, {"fixed": "2.15.0"}]}]  # fmt: skip
+    log4j = [
+        {
+            "type": "ECOSYSTEM",
+            "events": [
+                {"introduced": "2.0-beta9"},
+                {"fixed": "2.3.1"},
+                {"introduced": "2.4"},
+                {"fixed": "2.12.2"},
+                {"introduced": "2.13.0"},
+                {"fixed": "2.15.0"},
+            ],
+        }
+    ]
     assert in_ranges("2.14.1", log4j) and in_ranges("2.0", log4j) and in_ranges("2.12.1", log4j)
     assert not in_ranges("2.15.0", log4j) and not in_ranges("2.12.2", log4j)
     assert not in_ranges("1.2.17", log4j)
@@ -118,42 +154,71 @@ def test_ranges_with_several_intervals_and_last_affected():
 @pytest.mark.parametrize(
     ("purl", "expected"),
     [
-        ("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1",
-         ("Maven", "org.apache.logging.log4j:log4j-core", "2.14.1")),
+        (
+            "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1",
+            ("Maven", "org.apache.logging.log4j:log4j-core", "2.14.1"),
+        ),
         ("pkg:npm/%40angular/core@12.0.0", ("npm", "@angular/core", "12.0.0")),
         ("pkg:pypi/Django_Rest@3.1", ("PyPI", "django-rest", "3.1")),
-        ("pkg:golang/github.com/gin-gonic/gin@v1.6.0",
-         ("Go", "github.com/gin-gonic/gin", "v1.6.0")),
+        (
+            "pkg:golang/github.com/gin-gonic/gin@v1.6.0",
+            ("Go", "github.com/gin-gonic/gin", "v1.6.0"),
+        ),
         ("pkg:composer/laravel/framework@7.12.0", ("Packagist", "laravel/framework", "7.12.0")),
         ("not a purl", None),
     ],
-)  # fmt: skip
+)
 def test_purls_map_to_osv_packages(purl, expected):
     assert matching.package_of_purl(purl) == expected
 
 
 def _load(records):
     for record in records:
-        Vulnerability.objects.create(id=record["id"], source="osv", aliases=record["aliases"],
-                                     modified=record["modified"], affected=record["affected"])  # fmt: skip
+        Vulnerability.objects.create(
+            id=record["id"],
+            source="osv",
+            aliases=record["aliases"],
+            modified=record["modified"],
+            affected=record["affected"],
+        )
 
 
 def test_a_real_sbom_matched_against_osv_records(product, tmp_path):
     dropwizard = next(p for p in SBOMS if p.name.startswith("dropwizard"))
-    components = {c.purl for c in __import__("hygeia.vendors.sbom", fromlist=["read"]).read(
-        dropwizard).components}  # fmt: skip
+    components = {
+        c.purl
+        for c in __import__("hygeia.vendors.sbom", fromlist=["read"]).read(dropwizard).components
+    }
     guava = next(
         p for p in components if "/guava@" in p
     )  # pkg:maven/com.google.guava/guava@24.1.1-jre
-    _load([
-        osv("GHSA-guava", "Maven", "com.google.guava:guava", {"introduced": "0"},
-            {"fixed": "32.0.0"}, aliases=["CVE-2023-2976"]),
-        osv("GHSA-fixed", "Maven", "com.google.guava:guava", {"introduced": "0"},
-            {"fixed": "20.0"}),
-        osv("GHSA-other", "npm", "guava", {"introduced": "0"}),
-    ])  # fmt: skip
-    KevEntry.objects.create(cve_id="CVE-2023-2976", vendor_project="Google", product="Guava",
-                            name="test", catalog_version="t")  # fmt: skip
+    _load(
+        [
+            osv(
+                "GHSA-guava",
+                "Maven",
+                "com.google.guava:guava",
+                {"introduced": "0"},
+                {"fixed": "32.0.0"},
+                aliases=["CVE-2023-2976"],
+            ),
+            osv(
+                "GHSA-fixed",
+                "Maven",
+                "com.google.guava:guava",
+                {"introduced": "0"},
+                {"fixed": "20.0"},
+            ),
+            osv("GHSA-other", "npm", "guava", {"introduced": "0"}),
+        ]
+    )
+    KevEntry.objects.create(
+        cve_id="CVE-2023-2976",
+        vendor_project="Google",
+        product="Guava",
+        name="test",
+        catalog_version="t",
+    )
     record, created = exposure.add_sbom(product, dropwizard)
     assert created and record.components.count() == 167
     matches = Match.objects.filter(product=product)
@@ -173,20 +238,46 @@ def test_a_real_sbom_matched_against_osv_records(product, tmp_path):
 
 def test_vex_sets_a_match_aside_and_cpe_matches_are_only_possible(product, tmp_path):
     bom = tmp_path / "abc.json"
-    bom.write_text(json.dumps({
-        "bomFormat": "CycloneDX", "specVersion": "1.4",
-        "metadata": {"component": {"name": "ABC", "version": "4.2", "bom-ref": "product-ABC"}},
-        "components": [
-            {"type": "library", "name": "treck-tcp", "version": "6.0.1.41", "bom-ref": "tcp"},
-            {"type": "library", "name": "openssl", "version": "1.0.1f",
-             "cpe": "cpe:2.3:a:openssl:openssl:1.0.1f:*:*:*:*:*:*:*"},
-        ],
-    }))  # fmt: skip
+    bom.write_text(
+        json.dumps(
+            {
+                "bomFormat": "CycloneDX",
+                "specVersion": "1.4",
+                "metadata": {
+                    "component": {"name": "ABC", "version": "4.2", "bom-ref": "product-ABC"}
+                },
+                "components": [
+                    {
+                        "type": "library",
+                        "name": "treck-tcp",
+                        "version": "6.0.1.41",
+                        "bom-ref": "tcp",
+                    },
+                    {
+                        "type": "library",
+                        "name": "openssl",
+                        "version": "1.0.1f",
+                        "cpe": "cpe:2.3:a:openssl:openssl:1.0.1f:*:*:*:*:*:*:*",
+                    },
+                ],
+            }
+        )
+    )
     _load([osv("CVE-2020-11896", "", "treck-tcp", versions=["6.0.1.41"])])
-    KevEntry.objects.create(cve_id="CVE-2014-0160", vendor_project="OpenSSL", product="OpenSSL",
-                            name="Heartbleed", catalog_version="t")  # fmt: skip
-    KevEntry.objects.create(cve_id="CVE-2020-11896", vendor_project="Treck", product="TCP/IP",
-                            name="Ripple20", catalog_version="t")  # fmt: skip
+    KevEntry.objects.create(
+        cve_id="CVE-2014-0160",
+        vendor_project="OpenSSL",
+        product="OpenSSL",
+        name="Heartbleed",
+        catalog_version="t",
+    )
+    KevEntry.objects.create(
+        cve_id="CVE-2020-11896",
+        vendor_project="Treck",
+        product="TCP/IP",
+        name="Ripple20",
+        catalog_version="t",
+    )
     exposure.add_sbom(product, bom)
     [row] = exposure.exposure()
     assert row["kev"] == ["CVE-2020-11896"] and row["kev_possible"] == ["CVE-2014-0160"]
@@ -200,11 +291,18 @@ def test_vex_sets_a_match_aside_and_cpe_matches_are_only_possible(product, tmp_p
 
 def test_vex_for_another_product_does_not_apply(product, tmp_path):
     bom = tmp_path / "xyz.json"
-    bom.write_text(json.dumps({
-        "bomFormat": "CycloneDX", "specVersion": "1.4",
-        "metadata": {"component": {"name": "XYZ", "version": "1", "bom-ref": "product-ABC"}},
-        "components": [{"type": "library", "name": "treck-tcp", "version": "6.0.1.41"}],
-    }))  # fmt: skip
+    bom.write_text(
+        json.dumps(
+            {
+                "bomFormat": "CycloneDX",
+                "specVersion": "1.4",
+                "metadata": {
+                    "component": {"name": "XYZ", "version": "1", "bom-ref": "product-ABC"}
+                },
+                "components": [{"type": "library", "name": "treck-tcp", "version": "6.0.1.41"}],
+            }
+        )
+    )
     _load([osv("CVE-2020-11896", "", "treck-tcp", versions=["6.0.1.41"])])
     vulns.import_path(VEX)
     exposure.add_sbom(product, bom)
@@ -213,13 +311,23 @@ def test_vex_for_another_product_does_not_apply(product, tmp_path):
 
 def test_sbom_declared_vulnerabilities_match_their_components(product, tmp_path):
     bom = tmp_path / "declared.json"
-    bom.write_text(json.dumps({
-        "bomFormat": "CycloneDX", "specVersion": "1.5",
-        "metadata": {"component": {"name": "Monitor", "version": "2"}},
-        "components": [{"type": "firmware", "name": "fw", "version": "1", "bom-ref": "fw"}],
-        "vulnerabilities": [{"id": "CVE-2024-9999", "analysis": {"state": "exploitable"},
-                             "affects": [{"ref": "fw"}]}],
-    }))  # fmt: skip
+    bom.write_text(
+        json.dumps(
+            {
+                "bomFormat": "CycloneDX",
+                "specVersion": "1.5",
+                "metadata": {"component": {"name": "Monitor", "version": "2"}},
+                "components": [{"type": "firmware", "name": "fw", "version": "1", "bom-ref": "fw"}],
+                "vulnerabilities": [
+                    {
+                        "id": "CVE-2024-9999",
+                        "analysis": {"state": "exploitable"},
+                        "affects": [{"ref": "fw"}],
+                    }
+                ],
+            }
+        )
+    )
     exposure.add_sbom(product, bom)
     match = Match.objects.get()
     assert (match.vulnerability, match.how, match.component.name) == (
