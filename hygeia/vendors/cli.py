@@ -323,7 +323,12 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     group = actions.add_parser("sbom", help="Attach SBOMs to products.", description=SBOM_HELP,
                                formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     sbom_actions = group.add_subparsers(dest="sbom_action", metavar="ACTION", required=True)
-    p = sbom_actions.add_parser("add", help="attach SBOM files to a product")
+    p = sbom_actions.add_parser(
+        "add",
+        help="attach SBOM files to a product",
+        description=SBOM_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.set_defaults(handler=cmd_sbom_add)
     p.add_argument("--product", required=True, metavar="ID", help="the product's number")
     p.add_argument("files", nargs="+", metavar="FILE")
@@ -333,7 +338,12 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
                                description=VULNS_HELP,
                                formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     vuln_actions = group.add_subparsers(dest="vulns_action", metavar="ACTION", required=True)
-    p = vuln_actions.add_parser("import", help="import vulnerability files and re-match")
+    p = vuln_actions.add_parser(
+        "import",
+        help="import vulnerability files and re-match",
+        description=VULNS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.set_defaults(handler=cmd_vulns_import)
     p.add_argument("files", nargs="+", metavar="FILE")
     json_flag(p)

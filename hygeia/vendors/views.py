@@ -214,7 +214,8 @@ def detail(request: HttpRequest, vendor_id: int) -> HttpResponse:
             "acceptances": vendor.acceptances.select_related("finding", "approver"),
             "triggers": vendor.triggers.filter(resolved_at__isnull=True),
             "breaches": vendor.breach_reports.exclude(review="dismissed"),
-            "questionnaires": Questionnaire.objects.all(),
+            "questionnaires": Questionnaire.objects.all()
+            or [q for q in questionnaire.install_bundled()],
             "child_forms": {k: (label, cls(prefix=k)) for k, (label, cls) in CHILD_FORMS.items()}
             if can_manage
             else {},
