@@ -14,14 +14,14 @@ SBOM-declared vulnerabilities and VEX statements are applied on top by `exposure
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from packageurl import PackageURL
 
-from hygeia.vendors.versions import in_ranges
+from hygeia.vendors.versions import Intervals, generic_key, intervals, pep440_key
 
 # purl type -> OSV ecosystem name
 ECOSYSTEMS = {
@@ -42,14 +42,6 @@ ECOSYSTEMS = {
     "swift": "SwiftURL",
     "cocoapods": "CocoaPods",
 }
-
-
-@dataclass(frozen=True)
-class Affected:
-    vulnerability: str
-    ecosystem: str
-    ranges: tuple[Any, ...]
-    versions: frozenset[str]
 
 
 def normalise_name(ecosystem: str, name: str) -> str:
@@ -78,12 +70,66 @@ def package_of_purl(purl: str) -> tuple[str, str, str] | None:
     return ecosystem, normalise_name(ecosystem, name), parsed.version or ""
 
 
+class Package:
+    """Every affected range and version of one package, arranged for fast lookups: spans
+    sorted by their lower bound (a bisect skips those starting above the version), exact
+    versions in a dict, and each answer remembered (estates repeat component versions)."""
+
+    def __init__(self, ecosystem: str) -> None:
+        self.ecosystem = ecosystem
+        self.exact: dict[str, set[str]] = defaultdict(set)
+        self.open_start: dict[str, list[tuple[Any, bool, str]]] = defaultdict(list)
+        self.spans: dict[str, list[tuple[Any, Any, bool, str]]] = defaultdict(list)
+        self.lowers: dict[str, list[Any]] = {}
+        self.answers: dict[str, tuple[str, ...]] = {}
+
+    def add(self, vulnerability: str, ranges: Intervals, versions: Iterable[str]) -> None:
+        for version in versions:
+            self.exact[version].add(vulnerability)
+        for lower, upper, inclusive in ranges.spans:
+            if lower is None:
+                self.open_start[ranges.kind].append((upper, inclusive, vulnerability))
+            else:
+                self.spans[ranges.kind].append((lower, upper, inclusive, vulnerability))
+        self.lowers.clear()
+        self.answers.clear()
+
+    def _sorted(self) -> None:
+        for kind, spans in self.spans.items():
+            spans.sort(key=lambda span: span[0])
+            self.lowers[kind] = [span[0] for span in spans]
+
+    def affected_by(self, version: str) -> tuple[str, ...]:
+        if not version:
+            return ()
+        known = self.answers.get(version)
+        if known is not None:
+            return known
+        if self.spans and not self.lowers:
+            self._sorted()
+        found = set(self.exact.get(version, ())) | set(self.exact.get(version.lstrip("vV"), ()))
+        for kind in set(self.spans) | set(self.open_start):
+            value = pep440_key(version) if kind == "pep440" else generic_key(version)
+            if value is None:
+                continue
+            for upper, inclusive, vid in self.open_start.get(kind, ()):
+                if upper is None or value < upper or (inclusive and value == upper):
+                    found.add(vid)
+            spans = self.spans.get(kind, [])
+            for _, upper, inclusive, vid in spans[: bisect_right(self.lowers.get(kind, []), value)]:
+                if upper is None or value < upper or (inclusive and value == upper):
+                    found.add(vid)
+        answer = tuple(sorted(found))
+        self.answers[version] = answer
+        return answer
+
+
 class Index:
-    """Affected packages of vulnerability records, by (ecosystem, name) and by name."""
+    """Affected packages of vulnerability records, by (ecosystem, name) and by bare name."""
 
     def __init__(self) -> None:
-        self.by_package: dict[tuple[str, str], list[Affected]] = defaultdict(list)
-        self.by_name: dict[str, list[Affected]] = defaultdict(list)
+        self.by_package: dict[tuple[str, str], Package] = {}
+        self.by_name: dict[str, set[tuple[str, str]]] = defaultdict(set)
         self.records = 0
 
     def add(self, vulnerability: str, affected: Iterable[dict[str, Any]]) -> None:
@@ -98,43 +144,34 @@ class Index:
                     ecosystem, name, _ = found
             if not name:
                 continue
-            item = Affected(
-                vulnerability=vulnerability,
-                ecosystem=ecosystem,
-                ranges=tuple(entry.get("ranges") or ()),
-                versions=frozenset(str(v) for v in entry.get("versions") or ()),
+            key = (ecosystem.lower(), normalise_name(ecosystem, name))
+            if key not in self.by_package:
+                self.by_package[key] = Package(ecosystem)
+                self.by_name[key[1].rsplit(":", 1)[-1].rsplit("/", 1)[-1]].add(key)
+            self.by_package[key].add(
+                vulnerability,
+                intervals(list(entry.get("ranges") or ()), ecosystem),
+                [str(v) for v in entry.get("versions") or ()],
             )
-            normalised = normalise_name(ecosystem, name)
-            self.by_package[(ecosystem.lower(), normalised)].append(item)
-            self.by_name[normalised.rsplit(":", 1)[-1].rsplit("/", 1)[-1]].append(item)
-
-
-def affects(item: Affected, version: str) -> bool:
-    if not version:
-        return False
-    if version in item.versions or version.removeprefix("v") in item.versions:
-        return True
-    return bool(item.ranges) and in_ranges(version, list(item.ranges), item.ecosystem)
 
 
 def match_component(index: Index, purl: str, name: str, version: str) -> list[tuple[str, str]]:
     """[(vulnerability id, how)] for one component."""
-    found: list[tuple[str, str]] = []
     package = package_of_purl(purl) if purl else None
     if package:
         ecosystem, package_name, purl_version = package
         version = purl_version or version
-        candidates = index.by_package.get((ecosystem.lower(), package_name), [])
+        keys = [(ecosystem.lower(), package_name)]
         how = "purl"
     else:
-        candidates = index.by_name.get(normalise_name("", name), []) if name else []
+        keys = sorted(index.by_name.get(normalise_name("", name), ())) if name else []
         how = "name"
-    seen: set[str] = set()
-    for item in candidates:
-        if item.vulnerability not in seen and affects(item, version):
-            seen.add(item.vulnerability)
-            found.append((item.vulnerability, how))
-    return found
+    found: dict[str, str] = {}
+    for key in keys:
+        bucket = index.by_package.get(key)
+        for vid in bucket.affected_by(version) if bucket else ():
+            found.setdefault(vid, how)
+    return list(found.items())
 
 
 def cpe_key(cpe: str) -> tuple[str, str] | None:

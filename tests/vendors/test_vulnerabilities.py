@@ -335,3 +335,50 @@ def test_sbom_declared_vulnerabilities_match_their_components(product, tmp_path)
         "declared",
         "fw",
     )
+
+
+def test_the_index_agrees_with_checking_every_record_one_by_one():
+    """The fast index (sorted spans, bisect, remembered answers) against the plain reading of
+    each record, on random records and versions, PyPI (PEP 440) and generic ecosystems."""
+    import random
+
+    from hygeia.vendors.versions import in_ranges
+
+    rng = random.Random(11)
+    ecosystems = ["PyPI", "npm"]
+    hits = 0
+    records = []
+    for i in range(400):
+        ecosystem = rng.choice(ecosystems)
+        events = []
+        low = rng.randint(0, 3)
+        for _ in range(rng.randint(1, 3)):
+            start = "0" if rng.random() < 0.2 else f"{low}.{rng.randint(0, 5)}"
+            end_kind = rng.choice(["fixed", "last_affected", None])
+            events.append({"introduced": start})
+            if end_kind:
+                events.append({end_kind: f"{low}.{rng.randint(5, 9)}rc1"})
+            low += 1
+        records.append(osv(f"V{i}", ecosystem, f"p{rng.randint(0, 9)}", *events,
+                           versions=[f"{rng.randint(0, 5)}.{rng.randint(0, 9)}"]))  # fmt: skip
+    index = matching.Index()
+    for record in records:
+        index.add(record["id"], record["affected"])
+    for _ in range(600):
+        ecosystem = rng.choice(ecosystems)
+        name = f"p{rng.randint(0, 9)}"
+        version = f"{rng.randint(0, 5)}.{rng.randint(0, 9)}" + rng.choice(["", ".1", "rc1", "b2"])
+        purl = f"pkg:{ecosystem.lower()}/{name}@{version}"
+        osv_name = name
+        expected = {
+            r["id"]
+            for r in records
+            for a in r["affected"]
+            if a["package"]["ecosystem"] == ecosystem
+            and a["package"]["name"] == osv_name
+            and (version in a["versions"] or in_ranges(version, a["ranges"], ecosystem))
+        }
+        found = {vid for vid, _ in matching.match_component(index, purl, name, version)}
+        assert found == expected, (purl, found ^ expected)
+        hits += len(found)
+    assert hits > 500  # the comparison is not vacuous

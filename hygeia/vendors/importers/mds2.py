@@ -41,6 +41,7 @@ def parse(name: str, handle: IO[bytes], size: int) -> dict[str, dict[str, Any]]:
             rest = texts[position + 1 :]
             filled = [cell for cell in rest if cell]
             answer_at = next((i for i, cell in enumerate(rest) if cell.lower() in ANSWERS), None)
+            item: dict[str, Any]
             if answer_at is not None:
                 before, after = rest[:answer_at], rest[answer_at + 1 :]
                 item = {
