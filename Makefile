@@ -71,6 +71,7 @@ bench: $(DEV)
 	$(BIN)/python benchmarks/ingest.py --events $${EVENTS:-10000000}
 	$(BIN)/python benchmarks/detect.py --copies $${COPIES:-30}
 	$(BIN)/python benchmarks/alert_queue.py --alerts $${ALERTS:-1000000}
+	$(BIN)/python benchmarks/sbom_matching.py --database
 
 ## lock: re-resolve the locked dependencies after editing requirements/*.in
 lock:

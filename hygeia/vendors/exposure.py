@@ -7,11 +7,12 @@ dashboard reads them cheaply and a *new* KEV match can call for a reassessment.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from hygeia.core import audit
@@ -48,12 +49,10 @@ def add_sbom(product: Product, path: Path) -> tuple[Sbom, bool]:
             file_name=path.name[:255],
             sha256=digest,
         )
-        Component.objects.bulk_create(
-            [
-                Component(sbom=record, **{k: getattr(c, k) for k in Component.FIELDS})
-                for c in parsed.components
-            ],
-            batch_size=2000,
+        insert_rows(
+            Component,
+            ["sbom_id", *Component.FIELDS],
+            ((record.pk, *(getattr(c, k) for k in Component.FIELDS)) for c in parsed.components),
         )
         if parsed.vulnerabilities:
             save_statements(
@@ -111,19 +110,23 @@ def rematch(product_ids: list[int] | None = None) -> dict[str, int]:
             .exclude(how="cpe")
             .values_list("vulnerability", flat=True)
         )
-        rows: list[Match] = []
+        rows: list[MatchRow] = []
         for sbom_row in product.sboms.all():
             statements = _statements_for(sbom_row)
-            for component in sbom_row.components.all():
+            for component in sbom_row.components.values_list(*ComponentRef._fields):
                 rows.extend(
                     _component_matches(
-                        product, sbom_row, component, statements, index, aliases, kev,
-                        kev_by_product,
+                        product.pk, sbom_row, ComponentRef(*component), statements, index,
+                        aliases, kev, kev_by_product,
                     )
                 )  # fmt: skip
         with transaction.atomic():
             Match.objects.filter(product=product).delete()
-            Match.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+            insert_rows(
+                Match,
+                list(MatchRow._fields),
+                ((*m[:3], json.dumps(m.cves), *m[4:]) for m in rows),
+            )
         # Only confirmed matches call for reassessment; CPE-only ones are "possible".
         live_kev = {
             m.vulnerability for m in rows if m.kev and not m.suppressed_by and m.how != "cpe"
@@ -142,16 +145,53 @@ def rematch(product_ids: list[int] | None = None) -> dict[str, int]:
     return totals
 
 
+class ComponentRef(NamedTuple):
+    id: int
+    ref: str
+    purl: str
+    name: str
+    version: str
+    cpe: str
+
+
+class MatchRow(NamedTuple):
+    component_id: int
+    product_id: int
+    vulnerability: str
+    cves: list[str]
+    kev: bool
+    how: str
+    suppressed_by: str
+
+
+def insert_rows(model: Any, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
+    """Plain batched INSERTs for the large, simple tables (components, matches): the ORM's
+    per-object work costs more than the database does at estate scale."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    # Table and column names come from the model, quoted; every value is a parameter.
+    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
+    batch: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= 5000:
+                cursor.executemany(sql, batch)
+                batch.clear()
+        if batch:
+            cursor.executemany(sql, batch)
+
+
 def _component_matches(
-    product: Product,
+    product_id: int,
     sbom_row: Sbom,
-    component: Component,
+    component: ComponentRef,
     statements: list[VexStatement],
     index: matching.Index,
     aliases: dict[str, list[str]],
     kev: set[str],
     kev_by_product: dict[tuple[str, str], list[str]],
-) -> list[Match]:
+) -> list[MatchRow]:
     found: dict[str, str] = dict(
         matching.match_component(index, component.purl, component.name, component.version)
     )
@@ -177,16 +217,11 @@ def _component_matches(
             "",
         )
         rows.append(
-            Match(
-                component=component,
-                product=product,
-                vulnerability=vid,
-                cves=cves,
-                kev=any(c in kev for c in cves),
-                how=how,
-                suppressed_by=suppressed[:200],
+            MatchRow(
+                component.id, product_id, vid, cves, any(c in kev for c in cves), how,
+                suppressed[:200],
             )
-        )
+        )  # fmt: skip
     return rows
 
 
