@@ -249,15 +249,28 @@ def attach(
     form = questionnaire.form_for(assessment.questionnaire)
     if question_id and question_id not in form.by_id:
         raise AssessmentError(f"unknown question {question_id}")
+    return store_evidence(assessment.vendor, name, handle, size, by, assessment, question_id)
+
+
+def store_evidence(
+    vendor: Vendor,
+    name: str,
+    handle: IO[bytes],
+    size: int,
+    by: str,
+    assessment: Assessment | None = None,
+    question_id: str = "",
+) -> EvidenceFile:
+    """Check and keep a vendor's file (an answer's evidence, an assurance report)."""
     try:
-        saved = uploads.store(files_root(), str(assessment.vendor_id), name, handle, size)
+        saved = uploads.store(files_root(), str(vendor.pk), name, handle, size)
     except ValidationError as exc:
         raise AssessmentError(" ".join(exc.messages)) from exc
     if saved.kind not in EVIDENCE_KINDS:
         uploads.stored_path(files_root(), saved.stored_as).unlink()
         raise AssessmentError(f"{saved.name}: {saved.kind} files are not accepted")
     return EvidenceFile.objects.create(
-        vendor=assessment.vendor,
+        vendor=vendor,
         assessment=assessment,
         question_id=question_id,
         name=saved.name,

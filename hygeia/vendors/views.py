@@ -243,6 +243,16 @@ def add_child(request: HttpRequest, vendor_id: int, kind: str) -> HttpResponse:
         return redirect("vendors:detail", vendor_id=vendor.pk)
     item = form.save(commit=False)
     item.vendor = vendor
+    upload = request.FILES.get("file")
+    if kind == "certification" and upload is not None:
+        try:
+            item.file = assessments.store_evidence(
+                vendor, upload.name or "report", upload, upload.size or 0,
+                request.user.get_username(),
+            )  # fmt: skip
+        except assessments.AssessmentError as exc:
+            messages.error(request, f"The report was not saved: {exc}")
+            return redirect("vendors:detail", vendor_id=vendor.pk)
     item.save()
     if kind == "product":
         tiering.retier(vendor)

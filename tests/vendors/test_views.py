@@ -117,3 +117,29 @@ def test_api(seeded):
     }
     states = {a["state"] for a in client.get("/api/vendors/assessments").json()}
     assert "concluded" in states
+
+
+def test_an_assurance_report_is_recorded_with_its_file(make_user):
+    client = signed_in_client(make_user("vera", "Vendor Risk Manager"))
+    vendor = Vendor.objects.create(legal_name="Zeta Labs")
+    report = io.BytesIO(b"%PDF-1.7 SOC 2 Type II")
+    report.name = "soc2.pdf"
+    client.post(
+        f"/vendors/{vendor.pk}/add/certification/",
+        {"certification-kind": "soc2_type2", "certification-expires_on": "2027-06-30",
+         "file": report},
+    )  # fmt: skip
+    cert = vendor.certifications.get()
+    assert cert.file.name == "soc2.pdf" and cert.file.kind == "pdf"
+    page = client.get(f"/vendors/{vendor.pk}/").content.decode()
+    assert f"/vendors/files/{cert.file.pk}/" in page
+    download = client.get(f"/vendors/files/{cert.file.pk}/")
+    assert download["Content-Disposition"].startswith("attachment")
+    assert b"".join(download.streaming_content) == b"%PDF-1.7 SOC 2 Type II"
+    bad = io.BytesIO(b"<html>not a pdf</html>")
+    bad.name = "report.pdf"
+    client.post(
+        f"/vendors/{vendor.pk}/add/certification/",
+        {"certification-kind": "pentest", "certification-expires_on": "2027-06-30", "file": bad},
+    )
+    assert vendor.certifications.count() == 1
