@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 import uuid
 from typing import Any, ClassVar
 
@@ -71,6 +72,42 @@ class AuditedModel(models.Model):
         self._loaded_values = {
             f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields
         }
+
+
+class CapabilityLink(AuditedModel):
+    """A link that is its own permission (an outside reviewer's, a vendor's): 256 random
+    bits shown once, only their hash kept, expiring, revocable, scoped by the subclass to
+    one object."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    audit_ignore_fields: ClassVar[frozenset[str]] = frozenset({"last_used_at"})
+    digest = staticmethod(token_digest)
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    @classmethod
+    def find(cls, token: str, *related: str) -> Any:
+        """The active link for a presented token, or None (unknown, expired, revoked);
+        its last use is noted."""
+        link = cls.objects.select_related(*related).filter(token_hash=token_digest(token)).first()  # type: ignore[attr-defined]
+        if link is None or not link.active:
+            return None
+        cls.objects.filter(pk=link.pk).update(last_used_at=timezone.now())  # type: ignore[attr-defined]
+        return link
 
 
 class User(AuditedModel, AbstractUser):

@@ -7,7 +7,6 @@ assessment, stored as a hash, expiring and revocable.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -113,7 +112,7 @@ def send(assessment: Assessment, email: str, user: Any = None) -> str:
         raise AssessmentError("the vendor contact needs an e-mail address")
     if assessment.state in (Assessment.State.CONCLUDED, Assessment.State.CANCELLED):
         raise AssessmentError(f"assessment {assessment.number} is {assessment.get_state_display()}")
-    token = secrets.token_urlsafe(32)  # 256 bits
+    token = PortalLink.new_token()  # 256 bits
     due = assessment.due_on or timezone.localdate() + timedelta(days=30)
     PortalLink.objects.create(
         assessment=assessment,
@@ -147,15 +146,10 @@ def send(assessment: Assessment, email: str, user: Any = None) -> str:
 
 def find_link(token: str) -> PortalLink | None:
     """The active link for a presented token (None when unknown, expired or revoked)."""
-    link = (
-        PortalLink.objects.select_related("assessment__vendor", "assessment__questionnaire")
-        .filter(token_hash=PortalLink.digest(token))
-        .first()
+    found: PortalLink | None = PortalLink.find(
+        token, "assessment__vendor", "assessment__questionnaire"
     )
-    if link is None or not link.active:
-        return None
-    PortalLink.objects.filter(pk=link.pk).update(last_used_at=timezone.now())
-    return link
+    return found
 
 
 def revoke(link: PortalLink) -> None:

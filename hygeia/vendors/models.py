@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from hygeia.core.models import AuditedModel, token_digest
+from hygeia.core.models import AuditedModel, CapabilityLink
 
 LEVELS = [("low", "Low"), ("medium", "Medium"), ("high", "High"), ("critical", "Critical")]
 
@@ -324,26 +324,14 @@ class EvidenceFile(models.Model):
         return self.name
 
 
-class PortalLink(AuditedModel):
-    """The vendor's way in: one assessment, no account. Only the token's hash is kept."""
+class PortalLink(CapabilityLink):
+    """The vendor's way in: one assessment, no account."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="links")
     email = models.EmailField()
-    token_hash = models.CharField(max_length=64, unique=True)
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    audit_ignore_fields = frozenset({"last_used_at"})
-    digest = staticmethod(token_digest)
 
     def __str__(self) -> str:
         return f"portal link {self.pk} for {self.assessment}"
-
-    @property
-    def active(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now()
 
 
 class Finding(AuditedModel):

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from hygeia.core.models import AuditedModel, token_digest
+from hygeia.core.models import AuditedModel, CapabilityLink
 
 
 class Case(AuditedModel):
@@ -98,32 +98,19 @@ class CaseAttachment(AuditedModel):
         return f"attachment {self.pk} of {self.case}"
 
 
-class ReviewerInvite(AuditedModel):
+class ReviewerInvite(CapabilityLink):
     """A link for someone outside the privacy office (e.g. the employee's manager) to read one
     case and add a statement. Only the token's hash is kept."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="invites")
     name = models.CharField(max_length=200)
     email = models.EmailField()
-    token_hash = models.CharField(max_length=64, unique=True)
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    audit_ignore_fields = frozenset({"last_used_at"})
 
     def __str__(self) -> str:
         return f"reviewer invite {self.pk} for {self.case}"
-
-    digest = staticmethod(token_digest)
-
-    @property
-    def active(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now()
 
 
 class Sanction(AuditedModel):

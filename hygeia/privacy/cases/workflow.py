@@ -4,7 +4,6 @@ outside reviewers, the decision (which teaches the detectors) and sanctions."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
@@ -275,7 +274,7 @@ def invite_reviewer(case: Case, user: Any, name: str, email: str) -> tuple[Revie
     hash is stored."""
     if not name.strip() or "@" not in email:
         raise WorkflowError("an outside reviewer needs a name and an e-mail address")
-    token = secrets.token_urlsafe(32)
+    token = ReviewerInvite.new_token()
     invite = ReviewerInvite.objects.create(
         case=case,
         name=name.strip()[:200],
@@ -297,15 +296,8 @@ def invite_reviewer(case: Case, user: Any, name: str, email: str) -> tuple[Revie
 
 
 def find_invite(token: str) -> ReviewerInvite | None:
-    invite = (
-        ReviewerInvite.objects.select_related("case")
-        .filter(token_hash=ReviewerInvite.digest(token))
-        .first()
-    )
-    if invite is None or not invite.active:
-        return None
-    ReviewerInvite.objects.filter(pk=invite.pk).update(last_used_at=timezone.now())
-    return invite
+    found: ReviewerInvite | None = ReviewerInvite.find(token, "case")
+    return found
 
 
 def revoke_invite(invite: ReviewerInvite, user: Any) -> None:

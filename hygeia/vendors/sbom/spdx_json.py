@@ -30,12 +30,20 @@ def package(item: dict[str, Any]) -> ComponentData:
     )
 
 
-def subject_of(document_id: str, described: list[str], packages: list[ComponentData]) -> tuple:
-    """The package the document describes, if one is named."""
-    for item in packages:
-        if item.ref in described:
-            return item.name, item.version, item.ref
-    return "", "", ""
+def document(
+    fmt: str, version: str, name: str, described: list[str], packages: list[ComponentData]
+) -> ParsedSbom:
+    """The SBOM of an SPDX document: the package it DESCRIBES is its subject, not one of
+    its components (both SPDX formats)."""
+    subject = next((p for p in packages if p.ref in described), None)
+    return ParsedSbom(
+        format=fmt,
+        spec_version=version.removeprefix("SPDX-"),
+        subject=subject.name if subject else name[:300],
+        subject_version=subject.version if subject else "",
+        subject_ref=subject.ref if subject else "",
+        components=[p for p in packages if p.name and p.ref not in described],
+    )
 
 
 def read(path: Path) -> ParsedSbom:
@@ -53,12 +61,4 @@ def read(path: Path) -> ParsedSbom:
         for r in data.get("relationships") or []
         if r.get("relationshipType") == "DESCRIBES"
     ]
-    name, subject_version, ref = subject_of(str(data.get("SPDXID", "")), described, packages)
-    return ParsedSbom(
-        format="spdx-json",
-        spec_version=version.removeprefix("SPDX-"),
-        subject=name or str(data.get("name", ""))[:300],
-        subject_version=subject_version,
-        subject_ref=ref,
-        components=[p for p in packages if p.name and p.ref not in described],
-    )
+    return document("spdx-json", version, str(data.get("name", "")), described, packages)

@@ -7,15 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from hygeia.vendors.sbom import ParsedSbom, SbomError
-from hygeia.vendors.sbom.spdx_json import package, subject_of
+from hygeia.vendors.sbom.spdx_json import document, package
 
 MAX_LINE = 1 << 20
 
 
 def read(path: Path) -> ParsedSbom:
     packages: list[dict[str, Any]] = []
-    document: dict[str, Any] = {"relationships": []}
-    current: dict[str, Any] = document
+    metadata: dict[str, Any] = {"relationships": []}
+    current: dict[str, Any] = metadata
     pending: tuple[str, list[str]] | None = None
     with open(path, encoding="utf-8", errors="strict") as handle:
         try:
@@ -55,22 +55,14 @@ def read(path: Path) -> ParsedSbom:
                 elif tag == "Relationship":
                     parts = value.split()
                     if len(parts) == 3 and parts[1] == "DESCRIBES":
-                        document["relationships"].append(parts[2])
-                elif current is document:
-                    document[tag] = value
+                        metadata["relationships"].append(parts[2])
+                elif current is metadata:
+                    metadata[tag] = value
         except UnicodeDecodeError as exc:
             raise SbomError(f"{path.name}: not UTF-8 text") from exc
-    version = str(document.get("SPDXVersion", ""))
+    version = str(metadata.get("SPDXVersion", ""))
     if not version.startswith("SPDX-2."):
         raise SbomError(f"{path.name}: not an SPDX 2.x tag-value document")
     items = [package(p) for p in packages]
-    described = document["relationships"]
-    name, subject_version, ref = subject_of(str(document.get("SPDXID", "")), described, items)
-    return ParsedSbom(
-        format="spdx-tag-value",
-        spec_version=version.removeprefix("SPDX-"),
-        subject=name or str(document.get("DocumentName", ""))[:300],
-        subject_version=subject_version,
-        subject_ref=ref,
-        components=[p for p in items if p.name and p.ref not in described],
-    )
+    name = str(metadata.get("DocumentName", ""))
+    return document("spdx-tag-value", version, name, metadata["relationships"], items)
