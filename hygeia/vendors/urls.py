@@ -17,6 +17,7 @@ urlpatterns = [
     path("assessments/", views.assessment_list, name="assessments"),
     path("assessments/<str:number>/", views.assessment_detail, name="assessment"),
     path("assessments/<str:number>/act/", views.assessment_action, name="assessment_action"),
+    path("assessments/<str:number>/report.pdf", views.assessment_pdf, name="assessment_pdf"),
     path("files/<int:file_id>/", views.download, name="file"),
     path("products/<int:product_id>/", views.product_detail, name="product"),
     path("products/<int:product_id>/sbom/", views.sbom_upload, name="sbom_upload"),

@@ -371,6 +371,24 @@ def assessment_detail(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
+@require("view_vendors")
+def assessment_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    from hygeia.vendors.report import assessment_pdf as render_pdf
+
+    item = get_object_or_404(
+        Assessment.objects.select_related("vendor", "product", "questionnaire"), number=number
+    )
+    audit.record(
+        audit.Action.EXPORT,
+        object_type="vendors.assessment",
+        object_id=item.number,
+        summary=f"assessment {item.number} as PDF",
+    )
+    response = HttpResponse(render_pdf(item, _question_rows(item)), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{item.number}.pdf"'
+    return response
+
+
 def _date(text: str, fallback_days: int) -> date:
     try:
         return date.fromisoformat(text)

@@ -143,3 +143,16 @@ def test_an_assurance_report_is_recorded_with_its_file(make_user):
         {"certification-kind": "pentest", "certification-expires_on": "2027-06-30", "file": bad},
     )
     assert vendor.certifications.count() == 1
+
+
+def test_the_assessment_report_pdf(seeded):
+    from pypdf import PdfReader
+
+    client, _ = seeded
+    concluded = Assessment.objects.get(state="concluded")
+    response = client.get(f"/vendors/assessments/{concluded.number}/report.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert concluded.number in text and "Cobalt Cloud Billing" in text
+    assert "No multifactor authentication" in text and "Accepted by" in text
+    assert "Acceptable with conditions" in text

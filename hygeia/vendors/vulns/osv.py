@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 from django.db import transaction
+from tqdm import tqdm
 
 from hygeia.vendors.models import Vulnerability
 from hygeia.vendors.vulns import ImportReport, VulnFileError
@@ -91,7 +92,7 @@ def import_zip(path: Path) -> ImportReport:
             infos = [i for i in archive.infolist() if not i.is_dir()]
             if len(infos) > MAX_MEMBERS:
                 raise VulnFileError(f"{path.name}: more than {MAX_MEMBERS} members")
-            for info in infos:
+            for info in tqdm(infos, desc=path.name, unit=" records", disable=None):
                 where = f"{path.name}!{info.filename}"
                 if not info.filename.endswith(".json"):
                     yield where, None, "not a .json record"
