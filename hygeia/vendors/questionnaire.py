@@ -20,6 +20,9 @@ from django.db import transaction
 from hygeia.vendors.models import Questionnaire
 
 TYPES = ("yes_no", "single", "multiple", "text", "date", "number", "file")
+QUESTION_KEYS = {"id", "type", "text", "options", "weight", "required", "show_if", "cpg", "expect",
+                 "full_at", "full_at_most", "help"}  # fmt: skip
+OPTION_KEYS = {"value", "label", "score"}
 CONTENT = Path(__file__).resolve().parent.parent / "content" / "vendors" / "questionnaires"
 
 
@@ -100,9 +103,10 @@ class Form:
             return lowered[text.lower()]
         if question.type == "number":
             try:
-                return float(text.replace(",", ""))
+                number = float(text.replace(",", ""))
             except ValueError:
                 raise ValueError(f"not a number: {text}") from None
+            return int(number) if number.is_integer() else number
         if question.type == "date":
             try:
                 return date.fromisoformat(text).isoformat()
@@ -141,7 +145,13 @@ def _question(raw: Any, section: str, origin: str, seen: dict[str, Question]) ->
     kind = raw.get("type")
     if kind not in TYPES:
         raise DefinitionError(f"{where}: type {kind!r} is not one of {', '.join(TYPES)}")
+    unknown = set(raw) - QUESTION_KEYS
+    if unknown:  # usually a YAML slip, e.g. an unquoted comma inside {…}
+        raise DefinitionError(f"{where}: unknown keys {', '.join(sorted(map(str, unknown)))}")
     options = tuple(raw.get("options") or ())
+    for option in options:
+        if not isinstance(option, dict) or "value" not in option or set(option) - OPTION_KEYS:
+            raise DefinitionError(f"{where}: an option needs `value` (and only label, score)")
     if kind in ("single", "multiple") and not options:
         raise DefinitionError(f"{where}: a {kind}-choice question needs options")
     rule = raw.get("show_if")

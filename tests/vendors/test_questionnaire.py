@@ -94,7 +94,8 @@ def test_scoring_is_the_share_of_weight_earned():
         ("a", "Yes", "yes"),
         ("a", "n/a", "n/a"),
         ("c", ["soc2", ""], ["soc2"]),
-        ("d", "1,000", 1000.0),
+        ("d", "1,000", 1000),
+        ("d", "2.5", 2.5),
         ("f", "2027-01-31", "2027-01-31"),
         ("b", "  ", None),
     ],
@@ -141,6 +142,24 @@ def test_broken_definitions_are_refused(change, message):
     change(definition)
     with pytest.raises(questionnaire.DefinitionError, match=message):
         questionnaire.Form(definition, "mine.yaml")
+
+
+def test_a_yaml_slip_is_caught():
+    """An unquoted comma inside {…} silently splits a label into an extra key."""
+    import copy
+
+    definition = copy.deepcopy(SMALL)
+    definition["sections"][0]["questions"][2]["options"][0] = {
+        "value": "soc2",
+        "label": "A",
+        "B)": None,
+    }
+    with pytest.raises(questionnaire.DefinitionError, match="option"):
+        questionnaire.Form(definition)
+    definition = copy.deepcopy(SMALL)
+    definition["sections"][0]["questions"][0]["in the US"] = None
+    with pytest.raises(questionnaire.DefinitionError, match="unknown keys in the US"):
+        questionnaire.Form(definition)
 
 
 def test_a_broken_file_names_itself(tmp_path):
