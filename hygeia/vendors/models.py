@@ -120,6 +120,14 @@ class Product(AuditedModel):
 
 class Contract(AuditedModel):
     vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="contracts")
+    product = models.ForeignKey(
+        "vendors.Product",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contracts",
+        help_text="The product or service it covers, when it covers one.",
+    )
     title = models.CharField(max_length=200)
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True)

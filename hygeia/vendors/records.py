@@ -221,6 +221,7 @@ def _import_row(cells: dict[str, Any], last_vendor: Vendor | None) -> tuple[Vend
         if _apply(vendor, parsed["vendor"]) or vendor.pk is None:
             vendor.save()
             outcome = "created" if outcome == "created" else "updated"
+    product: Product | None = None
     for record, key in (("product", "name"), ("contract", "title")):
         values = parsed[record]
         if not values.get(key):
@@ -230,9 +231,13 @@ def _import_row(cells: dict[str, Any], last_vendor: Vendor | None) -> tuple[Vend
         model = MODELS[record]
         found = model.objects.filter(vendor=vendor, **{f"{key}__iexact": values[key]}).first()
         instance = found or model(vendor=vendor)
+        if record == "contract" and product is not None:
+            values = {**values, "product": product}  # the row's product is what it covers
         if _apply(instance, values) or instance.pk is None:
             instance.save()
             outcome = outcome if outcome == "created" else "updated"
+        if record == "product":
+            product = instance
     baa_values = parsed["baa"]
     if any(v is not None for v in baa_values.values()):
         baa = vendor.baas.order_by("-id").first() or Baa(vendor=vendor)
@@ -275,9 +280,12 @@ def export_rows() -> Iterator[dict[str, Any]]:
         baa = vendor.baas.order_by("-id").first()
         contracts = list(vendor.contracts.all())
         products: list[Product | None] = list(vendor.products.all()) or [None]
-        for index, product in enumerate(products):
+        # a product's own contract on its row; contracts covering no product fill the rest
+        loose = [c for c in contracts if c.product_id is None]
+        for product in products:
             row: dict[str, Any] = {}
-            contract = contracts[index] if index < len(contracts) else None
+            own = [c for c in contracts if product is not None and c.product_id == product.pk]
+            contract = own[0] if own else (loose.pop(0) if loose else None)
             sources = {"vendor": vendor, "product": product, "contract": contract, "baa": baa}
             for column, (record, attr, kind) in COLUMNS.items():
                 source = sources[record]

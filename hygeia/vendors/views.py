@@ -83,7 +83,8 @@ CHILD_FORMS: dict[str, tuple[str, type[forms.ModelForm]]] = {
     "contract": (
         "contract",
         _child_form(Contract, [
-            "title", "starts_on", "ends_on", "value", "renewal_on", "notice_by", "owner",
+            "title", "product", "starts_on", "ends_on", "value", "renewal_on", "notice_by",
+            "owner",
         ]),
     ),
     "baa": (
@@ -98,6 +99,14 @@ CHILD_FORMS: dict[str, tuple[str, type[forms.ModelForm]]] = {
         _child_form(Certification, ["kind", "issued_on", "expires_on", "scope"]),
     ),
 }  # fmt: skip
+
+
+def child_form(kind: str, vendor: Vendor, data: Any = None) -> forms.ModelForm:
+    """The form to add a record to this vendor; a contract may only cover its products."""
+    form = CHILD_FORMS[kind][1](data, prefix=kind)
+    if "product" in form.fields:
+        form.fields["product"].queryset = vendor.products.all()  # type: ignore[attr-defined]
+    return form
 
 
 def baa_status(vendor: Vendor, today: date) -> str:
@@ -216,7 +225,9 @@ def detail(request: HttpRequest, vendor_id: int) -> HttpResponse:
             "breaches": vendor.breach_reports.exclude(review="dismissed"),
             "questionnaires": Questionnaire.objects.all()
             or [q for q in questionnaire.install_bundled()],
-            "child_forms": {k: (label, cls(prefix=k)) for k, (label, cls) in CHILD_FORMS.items()}
+            "child_forms": {
+                k: (label, child_form(k, vendor)) for k, (label, _) in CHILD_FORMS.items()
+            }
             if can_manage
             else {},
             "levels": LEVELS,
@@ -235,8 +246,8 @@ def add_child(request: HttpRequest, vendor_id: int, kind: str) -> HttpResponse:
     vendor = get_object_or_404(Vendor, pk=vendor_id)
     if kind not in CHILD_FORMS:
         raise Http404("unknown record")
-    label, form_class = CHILD_FORMS[kind]
-    form = form_class(request.POST, prefix=kind)
+    label = CHILD_FORMS[kind][0]
+    form = child_form(kind, vendor, request.POST)
     if not form.is_valid():
         problems = "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items())
         messages.error(request, f"The {label} was not saved: {problems}")

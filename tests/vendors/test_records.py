@@ -119,3 +119,33 @@ def test_csv_export_cannot_smuggle_formulas():
     Vendor.objects.create(legal_name='=HYPERLINK("http://evil")')
     text = records.export_csv()
     assert "'=HYPERLINK" in text
+
+
+def test_a_contract_covers_the_product_on_its_row():
+    _import(SHEET)
+    contract = Contract.objects.get(title="MSA")
+    assert contract.product is not None and contract.product.name == "PACS"
+    rows = list(records.export_rows())
+    pacs = next(r for r in rows if r["product"] == "PACS")
+    viewer = next(r for r in rows if r["product"] == "Viewer")
+    assert pacs["contract"] == "MSA" and viewer["contract"] == ""
+
+
+def test_a_contract_can_only_cover_the_vendors_own_products(make_user):
+    from tests.conftest import signed_in_client
+
+    _import(SHEET)
+    acme = Vendor.objects.get(legal_name="Acme Imaging Inc")
+    courier = Product.objects.get(name="Courier")  # another vendor's
+    client = signed_in_client(make_user("vera", "Vendor Risk Manager"))
+    client.post(
+        f"/vendors/{acme.pk}/add/contract/",
+        {"contract-title": "Support", "contract-product": courier.pk},
+    )
+    assert not Contract.objects.filter(title="Support").exists()
+    pacs = Product.objects.get(name="PACS")
+    client.post(
+        f"/vendors/{acme.pk}/add/contract/",
+        {"contract-title": "Support", "contract-product": pacs.pk},
+    )
+    assert Contract.objects.get(title="Support").product == pacs
