@@ -580,6 +580,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_vendors(sub, command_group, _json_flag)
 
+    from hygeia.program.cli import register as register_program
+
+    register_program(sub, command_group, _json_flag)
+
     from hygeia.core.notify_cli import register as register_webhooks
 
     register_webhooks(sub, command_group)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "hygeia.privacy",
     "hygeia.ai",
     "hygeia.vendors",
+    "hygeia.program",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,2 @@
+"""The security program: frameworks and assessments against them, the risk register with loss
+quantification, the budget, workforce education, policies and the board report."""

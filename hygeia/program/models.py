@@ -1,0 +1,144 @@
+"""Frameworks and their requirements (as loaded from data files), and the risk register."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from hygeia.core.models import AuditedModel
+
+
+class Framework(models.Model):
+    """A control framework at one version (HHS CPGs, HICP, NIST CSF 2.0, HIPAA Security
+    Rule, or one imported from an OSCAL catalog)."""
+
+    key = models.CharField(max_length=60)
+    version = models.CharField(max_length=40)
+    title = models.CharField(max_length=200)
+    source = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True)
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["title"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["key", "version"], name="program_framework_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.version})"
+
+
+class Requirement(models.Model):
+    """A node of a framework: a function, category, practice or standard (a group), or an
+    assessable requirement (a leaf). `level` names what it is in that framework."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="requirements")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    ref = models.CharField(max_length=60)
+    level = models.CharField(max_length=40)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    assessable = models.BooleanField(default=True)
+    attributes = models.JSONField(default=dict, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["framework", "position"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["framework", "ref"], name="program_requirement_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.title}"
+
+
+class Mapping(models.Model):
+    """`source` helps meet `target` (e.g. a CPG goal -> CSF subcategories)."""
+
+    source = models.ForeignKey(Requirement, on_delete=models.CASCADE, related_name="maps_to")
+    target = models.ForeignKey(Requirement, on_delete=models.CASCADE, related_name="mapped_from")
+
+    class Meta:
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["source", "target"], name="program_mapping_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source.ref} -> {self.target.ref}"
+
+
+class Risk(AuditedModel):
+    """A risk in the register, scored qualitatively and quantified FAIR-style: loss event
+    frequency (events a year) and loss magnitude (dollars an event) as min / most likely / max
+    ranges, simulated year by year."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        TREATING = "treating", "Being treated"
+        ACCEPTED = "accepted", "Accepted"
+        CLOSED = "closed", "Closed"
+
+    reference = models.CharField(max_length=20, unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    owner_name = models.CharField(max_length=200, blank=True)
+    assets = models.CharField(max_length=300, blank=True)
+    threat = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    likelihood = models.PositiveSmallIntegerField(
+        default=3, help_text="1 (rare) to 5 (almost certain)"
+    )
+    impact = models.PositiveSmallIntegerField(default=3, help_text="1 (minor) to 5 (severe)")
+    lef_min = models.FloatField("events a year, minimum", default=0.1)
+    lef_likely = models.FloatField("events a year, most likely", default=0.3)
+    lef_max = models.FloatField("events a year, maximum", default=1.0)
+    lm_min = models.FloatField("loss an event, minimum ($)", default=100_000)
+    lm_likely = models.FloatField("loss an event, most likely ($)", default=1_000_000)
+    lm_max = models.FloatField("loss an event, maximum ($)", default=9_770_000)
+    controls = models.ManyToManyField(Requirement, blank=True, related_name="risks")
+    findings = models.TextField(blank=True, help_text="Related findings (references).")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["reference"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def qualitative(self) -> int:
+        return self.likelihood * self.impact
+
+
+class Treatment(AuditedModel):
+    """A planned or running control on a risk, with its cost and expected effect."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "In place"
+
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="treatments")
+    title = models.CharField(max_length=200)
+    cost = models.DecimalField("one-time cost ($)", max_digits=14, decimal_places=2, default=0)
+    annual_cost = models.DecimalField("yearly cost ($)", max_digits=14, decimal_places=2, default=0)
+    frequency_reduction = models.FloatField(
+        default=0, help_text="Share of loss events it prevents, 0-1."
+    )
+    magnitude_reduction = models.FloatField(
+        default=0, help_text="Share of each event's loss it avoids, 0-1."
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
+    due_on = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.title
