@@ -15,6 +15,7 @@ urlpatterns = [
     path("ai/", include("hygeia.ai.urls")),
     path("vendors/", include("hygeia.vendors.urls")),
     path("portal/", include("hygeia.vendors.portal_urls")),
+    path("program/", include("hygeia.program.urls")),
     path("", include("hygeia.core.urls")),
 ]
 

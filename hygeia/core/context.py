@@ -24,6 +24,7 @@ NAVIGATION: list[tuple[str, str, str | None]] = [
     ("AI inventory", "ai:tools", "view_ai_inventory"),
     ("AI requests", "ai:my_requests", "submit_requests"),
     ("Vendors", "vendors:list", "view_vendors"),
+    ("Program", "program:home", "view_program"),
     ("Sources", "ingest:sources", "view_sources"),
     ("Audit trail", "core:audit_list", "view_audit_trail"),
     ("Users", "core:users", "view_users"),

@@ -85,9 +85,13 @@ def hospital(staff: int = DEMO_STAFF, progress: Any = None) -> dict[str, Any] | 
     from hygeia.vendors import demo as vendors_demo
 
     third_parties = vendors_demo.seed()
+    from hygeia.program import demo as program_demo
+
+    program = program_demo.seed()
     return {
         **ai,
         "third_parties": third_parties,
+        "program": program,
         **summary,
         "stored": report.total("stored"),
         "explained_share": outcome.run.explained_share,

@@ -22,6 +22,7 @@ from hygeia.core import audit
 from hygeia.core.models import ApiToken
 from hygeia.privacy.cases import workflow
 from hygeia.privacy.models import Alert, Incident, IngestFile
+from hygeia.program.models import Risk
 from hygeia.vendors import assessments, questionnaire
 from hygeia.vendors.models import BreachReport, Product, Vendor
 from tests.conftest import ROLES, signed_in_client
@@ -47,6 +48,8 @@ REQUESTERS = {ADMIN, PRIVACY, ANALYST, VENDOR, CISO, AIGOV, STAFF}
 VENDOR_READERS = {PRIVACY, ANALYST, VENDOR, CISO, AUDITOR}
 VENDOR_MANAGERS = {VENDOR}
 RISK_APPROVERS = {CISO}
+PROGRAM_READERS = {CISO, AUDITOR}
+PROGRAM_MANAGERS = {CISO}
 
 # url name -> (method, who may)
 UI: dict[str, tuple[str, object]] = {
@@ -137,7 +140,14 @@ UI: dict[str, tuple[str, object]] = {
     "vendors:add": ("POST", VENDOR_MANAGERS),
     "vendors:assess": ("POST", VENDOR_MANAGERS),
     "vendors:accept": ("POST", RISK_APPROVERS),
-    # The link's token is the permission (scope and expiry tested in tests/vendors/test_portal.py).
+    "program:home": ("GET", PROGRAM_READERS),
+    "program:framework": ("GET", PROGRAM_READERS),
+    "program:risks": ("GET", PROGRAM_READERS),
+    "program:risk_new": ("GET", PROGRAM_MANAGERS),
+    "program:risk": ("GET", PROGRAM_READERS),
+    "program:risk_edit": ("GET", PROGRAM_MANAGERS),
+    "program:treatment_add": ("POST", PROGRAM_MANAGERS),
+    # The link's token is the permission (scope, expiry: tests/vendors/test_assessments.py).
     "portal:home": ("GET", PUBLIC),
     "portal:upload": ("POST", PUBLIC),
     "portal:action": ("POST", PUBLIC),
@@ -155,6 +165,8 @@ UI_POSTS = {
     "vendors:new": VENDOR_MANAGERS,
     "vendors:edit": VENDOR_MANAGERS,
     "portal:home": PUBLIC,
+    "program:risk_new": PROGRAM_MANAGERS,
+    "program:risk_edit": PROGRAM_MANAGERS,
 }
 
 # (method, path template) -> who may
@@ -272,6 +284,7 @@ def world(make_user, patients):
     evidence = assessments.attach(assessment, "", "soc2.txt", io.BytesIO(b"report"), 6, "fixture")
     finding = assessments.raise_finding(assessment, vendor, "No MFA", "high")
     action = assessments.plan_action(finding, "Enable MFA", "Vendor CISO", now.date())
+    risk = Risk.objects.create(reference="R-0001", title="Ransomware")
     breach = BreachReport.objects.create(
         vendor=vendor,
         entity_name="Fixture Vendor Inc",
@@ -325,6 +338,10 @@ def world(make_user, patients):
             "vendors:assess": {"vendor_id": vendor.pk},
             "vendors:accept": {"vendor_id": vendor.pk},
             "portal:home": {"token": portal_token},
+            "program:framework": {"key": "nist-csf"},
+            "program:risk": {"reference": risk.reference},
+            "program:risk_edit": {"reference": risk.reference},
+            "program:treatment_add": {"reference": risk.reference},
             "portal:upload": {"token": portal_token},
             "portal:action": {"token": portal_token, "action_id": action.pk},
         },
