@@ -72,6 +72,7 @@ bench: $(DEV)
 	$(BIN)/python benchmarks/detect.py --copies $${COPIES:-30}
 	$(BIN)/python benchmarks/alert_queue.py --alerts $${ALERTS:-1000000}
 	$(BIN)/python benchmarks/sbom_matching.py --database
+	$(BIN)/python benchmarks/risk_portfolio.py
 
 ## lock: re-resolve the locked dependencies after editing requirements/*.in
 lock:
