@@ -132,10 +132,10 @@ class Treatment(AuditedModel):
     cost = models.DecimalField("one-time cost ($)", max_digits=14, decimal_places=2, default=0)
     annual_cost = models.DecimalField("yearly cost ($)", max_digits=14, decimal_places=2, default=0)
     frequency_reduction = models.FloatField(
-        default=0, help_text="Share of loss events it prevents, 0-1."
+        "share of loss events it prevents", default=0, help_text="0 to 1, e.g. 0.5 for half."
     )
     magnitude_reduction = models.FloatField(
-        default=0, help_text="Share of each event's loss it avoids, 0-1."
+        "share of each event's loss it avoids", default=0, help_text="0 to 1, e.g. 0.5 for half."
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
     due_on = models.DateField(null=True, blank=True)
