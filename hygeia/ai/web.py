@@ -18,7 +18,6 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from hygeia.ai.catalog import Catalog, catalog
 from hygeia.ai.models import APPROVED_STATES, AITool
@@ -267,11 +266,9 @@ def ip_users() -> pa.Table:
 
 
 def departments() -> dict[str, str]:
-    staff = lake().root / "analysis" / "staff.parquet"
-    if not staff.exists():
-        return {}
-    table = pq.read_table(staff, columns=["user_id", "department"])
-    return dict(zip(table["user_id"].to_pylist(), table["department"].to_pylist(), strict=True))
+    from hygeia.privacy.accesses import staff_departments
+
+    return staff_departments()
 
 
 def _register_services(con: duckdb.DuckDBPyConnection, scan: str, known: Catalog) -> None:

@@ -172,3 +172,17 @@ GROUP BY per.day ORDER BY per.day"""
         "p90": [float(r["p90_n"] or 0) for r in rows],
         "department": rows[0]["department"] if rows else "",
     }
+
+
+def staff_departments() -> dict[str, str]:
+    """Login -> department, from the latest staff roster in the store (other modules use it
+    to put people in departments: proxy-log users, phishing recipients)."""
+    import pyarrow.parquet as pq
+
+    from hygeia.privacy.ingest import lake
+
+    staff = lake().root / "analysis" / "staff.parquet"
+    if not staff.exists():
+        return {}
+    table = pq.read_table(staff, columns=["user_id", "department"])
+    return dict(zip(table["user_id"].to_pylist(), table["department"].to_pylist(), strict=True))

@@ -142,3 +142,139 @@ class Treatment(AuditedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class FrameworkAssessment(AuditedModel):
+    """An assessment of the organization against one framework."""
+
+    class Scale(models.TextChoices):
+        ZERO_FIVE = "0-5", "Maturity 0-5"
+        CSF_TIERS = "csf-tiers", "CSF tiers 1-4 (partial, risk informed, repeatable, adaptive)"
+
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="assessments")
+    title = models.CharField(max_length=200)
+    scale = models.CharField(max_length=10, choices=Scale.choices, default=Scale.ZERO_FIVE)
+    owner_name = models.CharField(max_length=200, blank=True)
+    started_on = models.DateField(default=timezone.localdate)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-started_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def maturity_max(self) -> int:
+        return 4 if self.scale == self.Scale.CSF_TIERS else 5
+
+
+class AssessmentItem(AuditedModel):
+    """Where one requirement stands."""
+
+    class Status(models.TextChoices):
+        NOT_ASSESSED = "", "Not assessed"
+        NOT_IMPLEMENTED = "not_implemented", "Not implemented"
+        PARTIAL = "partial", "Partially implemented"
+        IMPLEMENTED = "implemented", "Implemented"
+        NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+    assessment = models.ForeignKey(
+        FrameworkAssessment, on_delete=models.CASCADE, related_name="items"
+    )
+    requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    maturity = models.PositiveSmallIntegerField(null=True, blank=True)
+    target_maturity = models.PositiveSmallIntegerField(null=True, blank=True)
+    owner = models.CharField(max_length=200, blank=True)
+    notes = models.TextField(blank=True)
+    links = models.TextField(blank=True, help_text="Evidence links, one a line.")
+    due_on = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(
+                fields=["assessment", "requirement"], name="program_item_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requirement.ref}: {self.get_status_display()}"
+
+
+class ProgramEvidence(models.Model):
+    """A file kept as evidence for an assessed requirement (stored like every upload)."""
+
+    item = models.ForeignKey(AssessmentItem, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=20)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    stored_as = models.CharField(max_length=300)
+    uploaded_by = models.CharField(max_length=200)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrainingRecord(models.Model):
+    """A course completion (or assignment) imported from the learning system."""
+
+    person = models.CharField(max_length=254, help_text="E-mail or login, lower case.")
+    name = models.CharField(max_length=200, blank=True)
+    department = models.CharField(max_length=200, blank=True)
+    course = models.CharField(max_length=200)
+    assigned_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(
+                fields=["person", "course", "due_on"], name="program_training_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.course}"
+
+
+class PhishingCampaign(models.Model):
+    source = models.CharField(max_length=20, help_text="gophish-api or gophish-csv")
+    external_id = models.CharField(max_length=60)
+    name = models.CharField(max_length=200)
+    launched_at = models.DateTimeField(null=True, blank=True)
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-launched_at"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="program_campaign_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PhishingResult(models.Model):
+    """What one recipient did in one campaign."""
+
+    campaign = models.ForeignKey(PhishingCampaign, on_delete=models.CASCADE, related_name="results")
+    email = models.CharField(max_length=254)
+    department = models.CharField(max_length=200, blank=True)
+    sent = models.BooleanField(default=False)
+    opened = models.BooleanField(default=False)
+    clicked = models.BooleanField(default=False)
+    submitted = models.BooleanField(default=False)
+    reported = models.BooleanField(default=False)
+
+    class Meta:
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["campaign", "email"], name="program_result_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} in {self.campaign}"

@@ -13,8 +13,8 @@ from ninja import Router, Schema
 
 from hygeia.core.permissions import need
 from hygeia.vendors import exposure
-from hygeia.vendors.dashboard_views import baa_coverage
 from hygeia.vendors.models import Assessment, Vendor
+from hygeia.vendors.summary import baa_coverage
 from hygeia.vendors.views import baa_status
 
 router = Router(tags=["vendors"])

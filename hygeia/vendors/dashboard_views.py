@@ -30,19 +30,9 @@ from hygeia.vendors.models import (
     Trigger,
     Vendor,
 )
+from hygeia.vendors.summary import baa_coverage
 
 OPEN_STATES = ["sent", "in_progress"]
-
-
-def baa_coverage(today: date) -> dict[str, Any]:
-    """Share of PHI-handling vendors with a current BAA."""
-    vendors = list(Vendor.objects.prefetch_related("products", "baas"))
-    handling = [v for v in vendors if v.handles_phi]
-    covered = [v for v in handling if any(b.current(today) for b in v.baas.all())]
-    share = round(100 * len(covered) / len(handling)) if handling else None
-    missing = [v for v in handling if v not in covered]
-    return {"handling": len(handling), "covered": len(covered), "share": share,
-            "missing": missing[:20]}  # fmt: skip
 
 
 def _months(today: date, count: int) -> list[date]:
