@@ -90,6 +90,45 @@ def cmd_risk_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+PHISHING_HELP = """\
+Import phishing-simulation results from GoPhish: from its REST API (every campaign the API key
+can see, with results and timeline; the key is read from a file so that it stays out of the
+shell history and process list) or from a CSV export (results or raw events). Re-importing a
+campaign updates it. Recipients are placed in departments from the staff roster, else from
+GoPhish's `position` field.
+
+Examples:
+  hygeia program phishing import --gophish-url https://gophish.internal:3333 --api-key-file key.txt
+  hygeia program phishing import "Q1 results.csv" --campaign "Q1 invoice lure"
+"""
+
+
+def cmd_phishing_import(args: argparse.Namespace) -> int:
+    from hygeia.program import education
+
+    try:
+        if args.gophish_url:
+            if not args.api_key_file:
+                print("hygeia: --api-key-file is needed with --gophish-url", file=sys.stderr)
+                return 2
+            key = Path(args.api_key_file).read_text(encoding="utf-8").strip()
+            summaries = education.import_gophish_api(args.gophish_url, key)
+        elif args.file:
+            summaries = [education.import_gophish_csv(Path(args.file), args.campaign or "")]
+        else:
+            print("hygeia: give a CSV file or --gophish-url", file=sys.stderr)
+            return 2
+    except (OSError, education.EducationError) as exc:
+        print(f"hygeia: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps({"campaigns": summaries}, indent=2))
+    else:
+        for item in summaries:
+            print(f"{item['campaign']}: {item['recipients']} recipients")
+    return 0
+
+
 def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     actions = command_group(
         sub,
@@ -122,4 +161,18 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     p.set_defaults(handler=cmd_risk_simulate)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--years", type=int, default=100_000, help="simulated years per risk")
+    json_flag(p)
+    group = actions.add_parser("phishing", help="Phishing-simulation results (GoPhish).",
+                               description=PHISHING_HELP,
+                               formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    phishing_actions = group.add_subparsers(dest="phishing_action", metavar="ACTION", required=True)
+    p = phishing_actions.add_parser(
+        "import", help="from GoPhish's API or a CSV export", description=PHISHING_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    p.set_defaults(handler=cmd_phishing_import)
+    p.add_argument("file", nargs="?", metavar="FILE.csv")
+    p.add_argument("--gophish-url", metavar="URL")
+    p.add_argument("--api-key-file", metavar="FILE")
+    p.add_argument("--campaign", metavar="NAME", help="name of the campaign in a CSV export")
     json_flag(p)

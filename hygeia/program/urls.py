@@ -1,12 +1,28 @@
 from django.urls import path
 
-from hygeia.program import views
+from hygeia.program import assessment_views, views
 
 app_name = "program"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("frameworks/<str:key>/", views.framework_detail, name="framework"),
+    path("assessments/", assessment_views.assessment_list, name="assessments"),
+    path("assessments/<int:pk>/", assessment_views.assessment_detail, name="assessment"),
+    path(
+        "assessments/<int:pk>/items/<int:requirement_id>/",
+        assessment_views.assessment_item,
+        name="assessment_item",
+    ),
+    path(
+        "assessments/<int:pk>/against/<str:key>/",
+        assessment_views.assessment_against,
+        name="assessment_against",
+    ),
+    path("evidence/<int:file_id>/", assessment_views.evidence_file, name="evidence_file"),
+    path("education/", assessment_views.education_view, name="education"),
+    path("education/import/", assessment_views.education_import, name="education_import"),
+    path("education/assign/", assessment_views.education_assign, name="education_assign"),
     path("risks/", views.risk_list, name="risks"),
     path("risks/new/", views.risk_edit, name="risk_new"),
     path("risks/<str:reference>/", views.risk_detail, name="risk"),

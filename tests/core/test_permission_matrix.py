@@ -22,7 +22,8 @@ from hygeia.core import audit
 from hygeia.core.models import ApiToken
 from hygeia.privacy.cases import workflow
 from hygeia.privacy.models import Alert, Incident, IngestFile
-from hygeia.program.models import Risk
+from hygeia.program import assess
+from hygeia.program.models import Framework, FrameworkAssessment, Requirement, Risk
 from hygeia.vendors import assessments, questionnaire
 from hygeia.vendors.models import BreachReport, Product, Vendor
 from tests.conftest import ROLES, signed_in_client
@@ -143,6 +144,14 @@ UI: dict[str, tuple[str, object]] = {
     "program:home": ("GET", PROGRAM_READERS),
     "program:framework": ("GET", PROGRAM_READERS),
     "program:risks": ("GET", PROGRAM_READERS),
+    "program:assessments": ("GET", PROGRAM_READERS),
+    "program:assessment": ("GET", PROGRAM_READERS),
+    "program:assessment_item": ("POST", PROGRAM_MANAGERS),
+    "program:assessment_against": ("GET", PROGRAM_READERS),
+    "program:evidence_file": ("GET", PROGRAM_READERS),
+    "program:education": ("GET", PROGRAM_READERS),
+    "program:education_import": ("POST", PROGRAM_MANAGERS),
+    "program:education_assign": ("POST", PROGRAM_MANAGERS),
     "program:risk_new": ("GET", PROGRAM_MANAGERS),
     "program:risk": ("GET", PROGRAM_READERS),
     "program:risk_edit": ("GET", PROGRAM_MANAGERS),
@@ -167,6 +176,7 @@ UI_POSTS = {
     "portal:home": PUBLIC,
     "program:risk_new": PROGRAM_MANAGERS,
     "program:risk_edit": PROGRAM_MANAGERS,
+    "program:assessments": PROGRAM_MANAGERS,
 }
 
 # (method, path template) -> who may
@@ -285,6 +295,17 @@ def world(make_user, patients):
     finding = assessments.raise_finding(assessment, vendor, "No MFA", "high")
     action = assessments.plan_action(finding, "Enable MFA", "Vendor CISO", now.date())
     risk = Risk.objects.create(reference="R-0001", title="Ransomware")
+    framework_assessment = FrameworkAssessment.objects.create(
+        framework=Framework.objects.get(key="hhs-cpg"), title="CPG 2026"
+    )
+    goal = Requirement.objects.get(framework__key="hhs-cpg", ref="CPG-E3")
+    program_file = assess.attach(
+        assess.record(framework_assessment, goal, status="partial"),
+        "mfa.txt",
+        io.BytesIO(b"MFA rollout plan"),
+        16,
+        "fixture",
+    )
     breach = BreachReport.objects.create(
         vendor=vendor,
         entity_name="Fixture Vendor Inc",
@@ -339,6 +360,10 @@ def world(make_user, patients):
             "vendors:accept": {"vendor_id": vendor.pk},
             "portal:home": {"token": portal_token},
             "program:framework": {"key": "nist-csf"},
+            "program:assessment": {"pk": framework_assessment.pk},
+            "program:assessment_item": {"pk": framework_assessment.pk, "requirement_id": goal.pk},
+            "program:assessment_against": {"pk": framework_assessment.pk, "key": "nist-csf"},
+            "program:evidence_file": {"file_id": program_file.pk},
             "program:risk": {"reference": risk.reference},
             "program:risk_edit": {"reference": risk.reference},
             "program:treatment_add": {"reference": risk.reference},
