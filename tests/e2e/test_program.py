@@ -49,3 +49,67 @@ def test_quantify_a_risk_and_see_its_loss_exceedance_curve(live_server, page, ma
     assert before.startswith("$") and after.startswith("$") and after != before
     screenshot(page, "program-risk")
     assert Risk.objects.get().treatments.count() == 1
+
+
+def _sign_in_officer(page, base, make_user):
+    officer = make_user("ciso", "Security Officer", totp=True)
+    sign_in_with_password(page, base, "ciso")
+    page.wait_for_url("**/login/mfa/")
+    page.get_by_label("Code from your authenticator app, or a recovery code").fill(
+        pyotp.TOTP(officer.totp.key).now()
+    )
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_url(f"{base}/")
+
+
+def test_run_a_cpg_assessment_with_evidence(live_server, page, make_user, tmp_path):
+    base = live_server.url
+    _sign_in_officer(page, base, make_user)
+    page.goto(f"{base}/program/assessments/")
+    panel = page.locator("details", has_text="Start an assessment")
+    panel.get_by_label("Framework").select_option(
+        label="HHS HPH Cybersecurity Performance Goals (2024-01)"
+    )
+    panel.get_by_label("Title").fill("CPG self-assessment 2026")
+    panel.get_by_role("button", name="Start").click()
+    page.wait_for_url("**/program/assessments/*/")
+    assert page.get_by_test_id("assessed").inner_text() == "0 / 20"
+    assert "From Hygeia:" in page.get_by_test_id("evidence-CPG-E10").inner_text()
+    form = page.get_by_role("form", name="Assess CPG-E3")
+    form.get_by_label("Status").select_option("implemented")
+    form.get_by_label("Maturity").select_option("4")
+    form.get_by_label("Owner").fill("Identity team")
+    evidence = tmp_path / "mfa-rollout.pdf"
+    evidence.write_bytes(b"%PDF-1.7\n% MFA rollout report (synthetic)\n")
+    form.get_by_label("Evidence file").set_input_files(str(evidence))
+    form.get_by_role("button", name="Save CPG-E3").click()
+    assert page.get_by_test_id("assessed").inner_text() == "1 / 20"
+    assert page.get_by_test_id("met").inner_text() == "100%"
+    assert page.get_by_role("link", name="mfa-rollout.pdf").count() == 1
+    page.get_by_role("link", name="NIST Cybersecurity Framework 2.0").click()
+    assert "CPG-E3: implemented" in page.locator("main").inner_text()
+    screenshot(page, "program-against-csf")
+
+
+def test_import_gophish_results_and_see_department_click_rates(
+    live_server, page, make_user, tmp_path
+):
+    base = live_server.url
+    _sign_in_officer(page, base, make_user)
+    export = tmp_path / "Q1 invoice lure.csv"
+    export.write_text(
+        "id,email,first_name,last_name,position,status,ip,latitude,longitude,send_date,reported,modified_date\n"
+        "1,ann@fairhaven.example,Ann,A,Nursing,Clicked Link,,0,0,2026-02-03T09:00:00Z,false,\n"
+        "2,bob@fairhaven.example,Bob,B,Nursing,Email Sent,,0,0,2026-02-03T09:00:00Z,true,\n"
+        "3,cy@fairhaven.example,Cy,C,Billing,Submitted Data,,0,0,2026-02-03T09:00:00Z,false,\n"
+        "4,di@fairhaven.example,Di,D,Billing,Clicked Link,,0,0,2026-02-03T09:00:00Z,false,\n"
+    )
+    page.goto(f"{base}/program/education/")
+    page.get_by_label("File").set_input_files(str(export))
+    page.get_by_role("button", name="Import").click()
+    assert "Q1 invoice lure: 4 recipients" in page.locator("main").inner_text()
+    table = page.get_by_test_id("departments").inner_text()
+    assert "Billing\t2\t100%\t0%" in table and "Nursing\t2\t50%\t50%" in table
+    assert page.get_by_test_id("department-chart").locator("rect").count() >= 2
+    page.get_by_role("button", name="Assign phishing training to everyone who clicked").click()
+    assert "assigned to 3 people" in page.locator("main").inner_text()
