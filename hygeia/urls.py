@@ -16,6 +16,7 @@ urlpatterns = [
     path("vendors/", include("hygeia.vendors.urls")),
     path("portal/", include("hygeia.vendors.portal_urls")),
     path("program/", include("hygeia.program.urls")),
+    path("ack/", include("hygeia.program.ack_urls")),
     path("", include("hygeia.core.urls")),
 ]
 

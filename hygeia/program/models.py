@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from hygeia.core.models import AuditedModel
+from hygeia.core.models import AuditedModel, CapabilityLink
 
 
 class Framework(models.Model):
@@ -278,3 +278,94 @@ class PhishingResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} in {self.campaign}"
+
+
+class Policy(AuditedModel):
+    """A policy in the library; its text lives in versions."""
+
+    reference = models.CharField(max_length=20, unique=True)
+    title = models.CharField(max_length=200)
+    owner_name = models.CharField(max_length=200, blank=True)
+    review_every_months = models.PositiveSmallIntegerField(default=12)
+    requirements = models.ManyToManyField(Requirement, blank=True, related_name="policies")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["reference"]
+        verbose_name_plural = "policies"
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def current(self) -> PolicyVersion | None:
+        return (
+            self.versions.filter(status=PolicyVersion.Status.APPROVED)
+            .order_by("-approved_at")
+            .first()
+        )
+
+
+class PolicyVersion(AuditedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        APPROVED = "approved", "Approved"
+        RETIRED = "retired", "Retired"
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="versions")
+    version = models.CharField(max_length=20)
+    text = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    next_review_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["policy", "version"], name="program_policy_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy.reference} v{self.version}"
+
+
+class AckCampaign(AuditedModel):
+    """Asking staff to read and acknowledge one approved policy version."""
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="campaigns")
+    due_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"acknowledgement of {self.version}"
+
+
+class Acknowledgement(CapabilityLink):
+    """One person's link to read and acknowledge a policy; acknowledged_at says they did."""
+
+    campaign = models.ForeignKey(AckCampaign, on_delete=models.CASCADE, related_name="acks")
+    email = models.EmailField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"acknowledgement {self.pk}"
+
+
+class PolicyException(AuditedModel):
+    """A granted exception to a policy, for a reason, by an approver, until a date."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="exceptions")
+    scope = models.CharField(max_length=300, help_text="Who or what it covers.")
+    reason = models.TextField()
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(default=timezone.now)
+    expires_on = models.DateField()
+
+    def __str__(self) -> str:
+        return f"exception to {self.policy.reference}: {self.scope}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hygeia.program import assessment_views, views
+from hygeia.program import assessment_views, policy_views, views
 
 app_name = "program"
 
@@ -23,6 +23,9 @@ urlpatterns = [
     path("education/", assessment_views.education_view, name="education"),
     path("education/import/", assessment_views.education_import, name="education_import"),
     path("education/assign/", assessment_views.education_assign, name="education_assign"),
+    path("policies/", policy_views.policy_list, name="policies"),
+    path("policies/<str:reference>/", policy_views.policy_detail, name="policy"),
+    path("policies/<str:reference>/act/", policy_views.policy_action, name="policy_action"),
     path("risks/", views.risk_list, name="risks"),
     path("risks/new/", views.risk_edit, name="risk_new"),
     path("risks/<str:reference>/", views.risk_detail, name="risk"),

@@ -4,7 +4,6 @@ assessment, is kept separately on the vendor."""
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -14,6 +13,7 @@ from typing import Any
 import yaml
 from django.conf import settings
 
+from hygeia.core.dates import add_months
 from hygeia.vendors.models import Product, Trigger, Vendor
 
 BUNDLED = Path(__file__).resolve().parent.parent / "content" / "vendors" / "tiering.yaml"
@@ -86,12 +86,6 @@ def classify(product: Product) -> tuple[int, list[str]]:
             reasons.append(f"at least tier {number}: {floor.get('why', floor['factor'])}")
     reasons.insert(0, f"{points:g} points")
     return number, reasons
-
-
-def add_months(start: date, months: int) -> date:
-    month = start.month - 1 + months
-    year, month = start.year + month // 12, month % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 def retier(vendor: Vendor) -> bool:

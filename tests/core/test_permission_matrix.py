@@ -23,7 +23,16 @@ from hygeia.core.models import ApiToken
 from hygeia.privacy.cases import workflow
 from hygeia.privacy.models import Alert, Incident, IngestFile
 from hygeia.program import assess
-from hygeia.program.models import Framework, FrameworkAssessment, Requirement, Risk
+from hygeia.program.models import (
+    AckCampaign,
+    Acknowledgement,
+    Framework,
+    FrameworkAssessment,
+    Policy,
+    PolicyVersion,
+    Requirement,
+    Risk,
+)
 from hygeia.vendors import assessments, questionnaire
 from hygeia.vendors.models import BreachReport, Product, Vendor
 from tests.conftest import ROLES, signed_in_client
@@ -150,6 +159,10 @@ UI: dict[str, tuple[str, object]] = {
     "program:assessment_against": ("GET", PROGRAM_READERS),
     "program:evidence_file": ("GET", PROGRAM_READERS),
     "program:education": ("GET", PROGRAM_READERS),
+    "program:policies": ("GET", PROGRAM_READERS),
+    "program:policy": ("GET", PROGRAM_READERS),
+    "program:policy_action": ("POST", PROGRAM_MANAGERS),
+    "ack:policy": ("GET", PUBLIC),  # the link is the permission (tests/program/test_policies.py)
     "program:education_import": ("POST", PROGRAM_MANAGERS),
     "program:education_assign": ("POST", PROGRAM_MANAGERS),
     "program:risk_new": ("GET", PROGRAM_MANAGERS),
@@ -177,6 +190,8 @@ UI_POSTS = {
     "program:risk_new": PROGRAM_MANAGERS,
     "program:risk_edit": PROGRAM_MANAGERS,
     "program:assessments": PROGRAM_MANAGERS,
+    "program:policies": PROGRAM_MANAGERS,
+    "ack:policy": PUBLIC,
 }
 
 # (method, path template) -> who may
@@ -299,6 +314,17 @@ def world(make_user, patients):
         framework=Framework.objects.get(key="hhs-cpg"), title="CPG 2026"
     )
     goal = Requirement.objects.get(framework__key="hhs-cpg", ref="CPG-E3")
+    policy = Policy.objects.create(reference="POL-001", title="Acceptable use")
+    version = PolicyVersion.objects.create(
+        policy=policy, version="1", text="Use systems for work.", status="approved"
+    )
+    ack_token = Acknowledgement.new_token()
+    Acknowledgement.objects.create(
+        campaign=AckCampaign.objects.create(version=version, due_on=now.date()),
+        email="nurse@example.org",
+        token_hash=Acknowledgement.digest(ack_token),
+        expires_at=now + timedelta(days=30),
+    )
     program_file = assess.attach(
         assess.record(framework_assessment, goal, status="partial"),
         "mfa.txt",
@@ -364,6 +390,9 @@ def world(make_user, patients):
             "program:assessment_item": {"pk": framework_assessment.pk, "requirement_id": goal.pk},
             "program:assessment_against": {"pk": framework_assessment.pk, "key": "nist-csf"},
             "program:evidence_file": {"file_id": program_file.pk},
+            "program:policy": {"reference": "POL-001"},
+            "program:policy_action": {"reference": "POL-001"},
+            "ack:policy": {"token": ack_token},
             "program:risk": {"reference": risk.reference},
             "program:risk_edit": {"reference": risk.reference},
             "program:treatment_add": {"reference": risk.reference},
