@@ -369,3 +369,27 @@ class PolicyException(AuditedModel):
 
     def __str__(self) -> str:
         return f"exception to {self.policy.reference}: {self.scope}"
+
+
+class BudgetLine(AuditedModel):
+    """A line of the security budget, tied to the risks and framework gaps it addresses."""
+
+    class Kind(models.TextChoices):
+        PROJECT = "project", "Project"
+        TOOL = "tool", "Tool or licence"
+        STAFF = "staff", "Staff"
+        SERVICE = "service", "Service"
+
+    year = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PROJECT)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    owner = models.CharField(max_length=200, blank=True)
+    risks = models.ManyToManyField(Risk, blank=True, related_name="budget_lines")
+    requirements = models.ManyToManyField(Requirement, blank=True, related_name="budget_lines")
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-year", "title"]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.title}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hygeia.program import assessment_views, policy_views, views
+from hygeia.program import assessment_views, board_views, policy_views, views
 
 app_name = "program"
 
@@ -26,6 +26,10 @@ urlpatterns = [
     path("policies/", policy_views.policy_list, name="policies"),
     path("policies/<str:reference>/", policy_views.policy_detail, name="policy"),
     path("policies/<str:reference>/act/", policy_views.policy_action, name="policy_action"),
+    path("budget/", board_views.budget_view, name="budget"),
+    path("budget/<int:year>.csv", board_views.budget_export, name="budget_export"),
+    path("board/", board_views.board_view, name="board"),
+    path("board/report.pdf", board_views.board_pdf, name="board_pdf"),
     path("risks/", views.risk_list, name="risks"),
     path("risks/new/", views.risk_edit, name="risk_new"),
     path("risks/<str:reference>/", views.risk_detail, name="risk"),

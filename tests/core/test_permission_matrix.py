@@ -160,6 +160,10 @@ UI: dict[str, tuple[str, object]] = {
     "program:evidence_file": ("GET", PROGRAM_READERS),
     "program:education": ("GET", PROGRAM_READERS),
     "program:policies": ("GET", PROGRAM_READERS),
+    "program:budget": ("GET", PROGRAM_READERS),
+    "program:budget_export": ("GET", PROGRAM_READERS),
+    "program:board": ("GET", PROGRAM_READERS),
+    "program:board_pdf": ("GET", PROGRAM_READERS),
     "program:policy": ("GET", PROGRAM_READERS),
     "program:policy_action": ("POST", PROGRAM_MANAGERS),
     "ack:policy": ("GET", PUBLIC),  # the link is the permission (tests/program/test_policies.py)
@@ -191,6 +195,7 @@ UI_POSTS = {
     "program:risk_edit": PROGRAM_MANAGERS,
     "program:assessments": PROGRAM_MANAGERS,
     "program:policies": PROGRAM_MANAGERS,
+    "program:budget": PROGRAM_MANAGERS,
     "ack:policy": PUBLIC,
 }
 
@@ -391,6 +396,7 @@ def world(make_user, patients):
             "program:assessment_against": {"pk": framework_assessment.pk, "key": "nist-csf"},
             "program:evidence_file": {"file_id": program_file.pk},
             "program:policy": {"reference": "POL-001"},
+            "program:budget_export": {"year": now.year},
             "program:policy_action": {"reference": "POL-001"},
             "ack:policy": {"token": ack_token},
             "program:risk": {"reference": risk.reference},
