@@ -87,7 +87,7 @@ def hospital(staff: int = DEMO_STAFF, progress: Any = None) -> dict[str, Any] | 
     third_parties = vendors_demo.seed()
     from hygeia.program import demo as program_demo
 
-    program = program_demo.seed()
+    program = program_demo.seed(out / "staff.csv")
     return {
         **ai,
         "third_parties": third_parties,

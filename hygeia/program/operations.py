@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.urls import reverse
 from django.utils import timezone
@@ -48,22 +48,24 @@ def vendor_kev(today: date) -> Evidence:
 
 
 def terminated_access(today: date) -> Evidence:
-    from hygeia.privacy.models import AlertDetector
+    """Accounts used after their owner's termination, as privacy monitoring found them in the
+    access logs it has (whatever period they cover), and how many are still untriaged."""
+    from hygeia.privacy.models import Alert
 
-    since = timezone.now() - timedelta(days=90)
-    found = (
-        AlertDetector.objects.filter(detector="terminated_account", alert__last_event__gte=since)
-        .values("alert__user_id")
-        .distinct()
-        .count()
-    )
+    alerts = Alert.objects.filter(detector_rows__detector="terminated_account")
+    link = reverse("alerts:list") + "?detector=terminated_account"
+    if not alerts.exists():
+        return Evidence(
+            "Privacy monitoring found no account used after its owner's termination.", link
+        )
+    accounts = alerts.values("user_id").distinct().count()
+    untriaged = alerts.filter(status=Alert.Status.NEW).count()
+    latest = alerts.order_by("-last_event").values_list("last_event", flat=True).first()
     return Evidence(
-        f"Privacy monitoring found {found} account(s) used after their owner's termination "
-        "in the last 90 days." if found else
-        "Privacy monitoring found no account used after its owner's termination in the "
-        "last 90 days.",
-        reverse("alerts:list") + "?detector=terminated_account",
-    )  # fmt: skip
+        f"Privacy monitoring found {accounts} account(s) used after their owner's termination "
+        f"(latest {latest:%Y-%m-%d}); {untriaged} alert(s) not yet triaged.",
+        link,
+    )
 
 
 def privacy_monitoring(today: date) -> Evidence:

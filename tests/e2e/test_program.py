@@ -113,3 +113,47 @@ def test_import_gophish_results_and_see_department_click_rates(
     assert page.get_by_test_id("department-chart").locator("rect").count() >= 2
     page.get_by_role("button", name="Assign phishing training to everyone who clicked").click()
     assert "assigned to 3 people" in page.locator("main").inner_text()
+
+
+def test_launch_a_policy_acknowledgement_and_download_the_board_report(
+    live_server, browser, page, make_user, smtp, tmp_path
+):
+    base = live_server.url
+    _sign_in_officer(page, base, make_user)
+    page.goto(f"{base}/program/policies/")
+    page.locator("summary", has_text="Add a policy").click()
+    page.get_by_label("Title").fill("Acceptable use of information systems")
+    page.get_by_role("button", name="Add").click()
+    page.locator("summary", has_text="Add a version").click()
+    page.get_by_label("Version").fill("1.0")
+    page.get_by_label("Text").fill("Use hospital systems for work. Report phishing at once.")
+    page.get_by_role("button", name="Add the draft").click()
+    page.get_by_role("button", name="Approve version 1.0").click()
+    page.locator("summary", has_text="Launch an acknowledgement campaign").click()
+    page.get_by_label("E-mail addresses (one a line)").fill(
+        "nurse@fairhaven.example\nclerk@fairhaven.example"
+    )
+    page.get_by_label("Due on").fill("2099-01-31")
+    page.get_by_role("button", name="Send the links").click()
+    assert page.get_by_test_id("ack-progress").inner_text() == "0 of 2"
+    link = next(body for to, body in smtp.messages if to == ["nurse@fairhaven.example"])
+    path = link[link.index("/ack/") :].split()[0]
+
+    staff = browser.new_context().new_page()  # the staff member: no account, the link only
+    staff.goto(f"{base}{path}")
+    assert "Report phishing at once." in staff.locator("main").inner_text()
+    staff.get_by_role("button", name="I have read and understood this policy").click()
+    assert "you acknowledged this policy" in staff.get_by_test_id("ack-state").inner_text()
+    page.reload()
+    assert page.get_by_test_id("ack-progress").inner_text() == "1 of 2"
+
+    page.goto(f"{base}/program/board/")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download the PDF").click()
+    report = tmp_path / "board.pdf"
+    download_info.value.save_as(report)
+    from pypdf import PdfReader
+
+    text = "\n".join(p.extract_text() for p in PdfReader(str(report)).pages)
+    assert "Cybersecurity report to the board" in text and "Workforce" in text
+    assert "Vendor risk" in text and "AI governance" in text
