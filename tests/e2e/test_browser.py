@@ -25,15 +25,19 @@ def sign_in_with_password(page, base: str, username: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_administrator_signs_in_with_totp_and_opens_the_audit_trail(live_server, page, make_user):
-    admin = make_user("ada", "Administrator", totp=True)
-    sign_in_with_password(page, live_server.url, "ada")
+def sign_in_with_totp(page, base: str, user) -> None:
+    """Password, then the code from the user's enrolled authenticator; ends on the dashboard."""
+    sign_in_with_password(page, base, user.username)
     page.wait_for_url("**/login/mfa/")
     page.get_by_label("Code from your authenticator app, or a recovery code").fill(
-        pyotp.TOTP(admin.totp.key).now()
+        pyotp.TOTP(user.totp.key).now()
     )
     page.get_by_role("button", name="Verify").click()
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{base}/")
+
+
+def test_administrator_signs_in_with_totp_and_opens_the_audit_trail(live_server, page, make_user):
+    sign_in_with_totp(page, live_server.url, make_user("ada", "Administrator", totp=True))
     assert page.get_by_role("heading", level=1).inner_text().startswith("Welcome")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Audit trail").click()
@@ -166,14 +170,7 @@ def test_privacy_officer_reviews_alerts_from_a_detection_run(
     ingest([out / "fhir", out / "staff.csv"])
     outcome = detect(lake())
     assert outcome.alerts
-    officer = make_user("pat", "Privacy Officer", totp=True)
-    sign_in_with_password(page, live_server.url, "pat")
-    page.wait_for_url("**/login/mfa/")
-    page.get_by_label("Code from your authenticator app, or a recovery code").fill(
-        pyotp.TOTP(officer.totp.key).now()
-    )
-    page.get_by_role("button", name="Verify").click()
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in_with_totp(page, live_server.url, make_user("pat", "Privacy Officer", totp=True))
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Alerts").click()
     page.wait_for_url("**/alerts/")
     body = page.locator("main").inner_text()

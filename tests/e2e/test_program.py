@@ -3,26 +3,18 @@ treatment and sees the loss-exceedance curve move."""
 
 from __future__ import annotations
 
-import pyotp
 import pytest
 
 from hygeia.program.models import Risk
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_browser import sign_in_with_password
+from tests.e2e.test_browser import sign_in_with_totp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_quantify_a_risk_and_see_its_loss_exceedance_curve(live_server, page, make_user):
     base = live_server.url
-    officer = make_user("ciso", "Security Officer", totp=True)
-    sign_in_with_password(page, base, "ciso")
-    page.wait_for_url("**/login/mfa/")
-    page.get_by_label("Code from your authenticator app, or a recovery code").fill(
-        pyotp.TOTP(officer.totp.key).now()
-    )
-    page.get_by_role("button", name="Verify").click()
-    page.wait_for_url(f"{base}/")
+    _sign_in_officer(page, base, make_user)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Program").click()
     assert "106 subcategories" in page.locator("main").inner_text()
     page.get_by_role("link", name="the risk register").click()
@@ -52,14 +44,7 @@ def test_quantify_a_risk_and_see_its_loss_exceedance_curve(live_server, page, ma
 
 
 def _sign_in_officer(page, base, make_user):
-    officer = make_user("ciso", "Security Officer", totp=True)
-    sign_in_with_password(page, base, "ciso")
-    page.wait_for_url("**/login/mfa/")
-    page.get_by_label("Code from your authenticator app, or a recovery code").fill(
-        pyotp.TOTP(officer.totp.key).now()
-    )
-    page.get_by_role("button", name="Verify").click()
-    page.wait_for_url(f"{base}/")
+    sign_in_with_totp(page, base, make_user("ciso", "Security Officer", totp=True))
 
 
 def test_run_a_cpg_assessment_with_evidence(live_server, page, make_user, tmp_path):

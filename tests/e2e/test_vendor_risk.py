@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pyotp
 import pytest
 from django.utils import timezone
 
 from hygeia.vendors.models import Assessment, EvidenceFile, RiskAcceptance
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_browser import sign_in_with_password
+from tests.e2e.test_browser import sign_in_with_password, sign_in_with_totp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -104,13 +103,7 @@ def test_import_assess_answer_review_accept_and_dashboard(
 
     # The security officer accepts the risk until a date.
     ciso = browser.new_context().new_page()
-    sign_in_with_password(ciso, base, "ciso")
-    ciso.wait_for_url("**/login/mfa/")
-    ciso.get_by_label("Code from your authenticator app, or a recovery code").fill(
-        pyotp.TOTP(officer.totp.key).now()
-    )
-    ciso.get_by_role("button", name="Verify").click()
-    ciso.wait_for_url(f"{base}/")
+    sign_in_with_totp(ciso, base, officer)
     ciso.goto(f"{base}/vendors/assessments/{assessment.number}/")
     ciso.locator("summary", has_text="Accept this risk").click()
     accept = ciso.locator("details", has_text="Accept this risk")

@@ -7,13 +7,12 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
-import pyotp
 import pytest
 from pypdf import PdfReader
 
 from hygeia.privacy.models import Alert, Case, Patient
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_browser import sign_in_with_password
+from tests.e2e.test_browser import sign_in_with_totp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -34,13 +33,7 @@ def detected(tmp_path):
 
 def sign_in_officer(page, base: str, make_user):
     officer = make_user("pat", "Privacy Officer", totp=True)
-    sign_in_with_password(page, base, "pat")
-    page.wait_for_url("**/login/mfa/")
-    page.get_by_label("Code from your authenticator app, or a recovery code").fill(
-        pyotp.TOTP(officer.totp.key).now()
-    )
-    page.get_by_role("button", name="Verify").click()
-    page.wait_for_url(f"{base}/")
+    sign_in_with_totp(page, base, officer)
     return officer
 
 
