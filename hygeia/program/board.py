@@ -36,6 +36,8 @@ class BoardFigures:
     posture: list[tuple[str, str, str]] = field(default_factory=list)  # framework, met, assessed
     posture_bars: list[tuple[str, float]] = field(default_factory=list)
     top_risks: list[tuple[str, str, str, str]] = field(default_factory=list)
+    top_risk_bars: list[tuple[str, float]] = field(default_factory=list)
+    department_clicks: list[tuple[str, float]] = field(default_factory=list)
     portfolio: dict[str, str] = field(default_factory=dict)
     budget: dict[str, Any] = field(default_factory=dict)
     privacy: dict[str, Any] = field(default_factory=dict)
@@ -74,6 +76,7 @@ def figures(today: date | None = None) -> BoardFigures:
     for s in sorted(simulated, key=lambda s: -s.before.ale)[:5]:
         result.top_risks.append((s.risk.reference, s.risk.title, money(s.before.ale),
                                  money(s.before.percentile(90))))  # fmt: skip
+        result.top_risk_bars.append((f"{s.risk.reference} {s.risk.title}", s.before.ale / 1e6))
     if simulated:
         summary = portfolio.summary()
         result.portfolio = {k: money(summary[k]) for k in ("ale", "p90", "p99")}
@@ -118,6 +121,12 @@ def figures(today: date | None = None) -> BoardFigures:
     done = education.completion(today)
     campaigns = education.rates_over_time()
     baseline = registry.reference_figures()["phishing_click_untrained"]
+    if campaigns:
+        by_department = education.rates_by_department(campaigns[-1][0])
+        result.department_clicks = sorted(
+            ((d, 100 * (r.click_rate or 0)) for d, r in by_department.items()),
+            key=lambda pair: -pair[1],
+        )[:12]
     result.workforce = {
         "training": _share(done["rate"]) if done["due"] else "no records",
         "phishing": (f"{100 * campaigns[-1][1].click_rate:.1f}% clicked in {campaigns[-1][0].name}"
@@ -148,6 +157,7 @@ def pdf(data: BoardFigures, organization: str) -> bytes:
         )
         doc.grid(["Risk", "Title", "Expected a year", "1 in 10 years"], data.top_risks,
                  [20, 90, 35, 35])  # fmt: skip
+        doc.bars("Expected loss a year ($ millions)", data.top_risk_bars)
     else:
         doc.paragraph("The risk register is empty.")
     doc.heading("Budget alignment")
@@ -186,4 +196,5 @@ def pdf(data: BoardFigures, organization: str) -> bytes:
         ("Baseline before training", data.workforce["baseline"]),
         ("Repeat clickers", data.workforce["repeat"]),
     ])  # fmt: skip
+    doc.bars("Click rate by department, latest simulation", data.department_clicks, "%")
     return doc.render()

@@ -129,6 +129,37 @@ def cmd_phishing_import(args: argparse.Namespace) -> int:
     return 0
 
 
+TRAINING_HELP = """\
+Import training completions exported by a learning system (CSV). Columns are found by name:
+the person (email, login or user id), name, department, course (course, course title,
+module), assigned, due and completed dates (YYYY-MM-DD or MM/DD/YYYY). Re-importing the same
+export changes nothing; a row with a bad date is reported with its line and skipped.
+
+Example:
+  hygeia program training import lms-export.csv
+"""
+
+
+def cmd_training_import(args: argparse.Namespace) -> int:
+    from hygeia.program import education
+
+    try:
+        counts = education.import_training(Path(args.file))
+    except education.EducationError as exc:
+        print(f"hygeia: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(counts, indent=2))
+    else:
+        print(
+            f"{counts['file']}: {counts['read']} rows read = {counts['stored']} stored + "
+            f"{counts['unchanged']} unchanged + {len(counts['rejected'])} rejected"
+        )
+        for problem in counts["rejected"]:
+            print(f"  line {problem['line']}: {problem['error']}")
+    return 1 if counts["rejected"] else 0
+
+
 def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     actions = command_group(
         sub,
@@ -175,4 +206,15 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     p.add_argument("--gophish-url", metavar="URL")
     p.add_argument("--api-key-file", metavar="FILE")
     p.add_argument("--campaign", metavar="NAME", help="name of the campaign in a CSV export")
+    json_flag(p)
+    group = actions.add_parser("training", help="Training completions from a learning system.",
+                               description=TRAINING_HELP,
+                               formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    training_actions = group.add_subparsers(dest="training_action", metavar="ACTION", required=True)
+    p = training_actions.add_parser(
+        "import", help="import a CSV export", description=TRAINING_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    p.set_defaults(handler=cmd_training_import)
+    p.add_argument("file", metavar="FILE.csv")
     json_flag(p)

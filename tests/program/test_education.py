@@ -191,3 +191,14 @@ def test_training_import_and_completion(tmp_path):
         bad = tmp_path / "bad.csv"
         bad.write_text("email,score\nx,1\n")
         education.import_training(bad)
+
+
+def test_training_import_cli(tmp_path, capsys):
+    from hygeia.cli import main
+
+    export = tmp_path / "lms.csv"
+    export.write_text("email,course,due,completed\nann@x.example,Basics,2026-03-31,2026-03-01\n"
+                      "bob@x.example,Basics,someday,\n")  # fmt: skip
+    assert main(["program", "training", "import", str(export)]) == 1  # a row was rejected
+    out = capsys.readouterr().out
+    assert "2 rows read = 1 stored + 0 unchanged + 1 rejected" in out and "line 3" in out
