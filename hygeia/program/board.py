@@ -65,18 +65,22 @@ def figures(today: date | None = None) -> BoardFigures:
             whole = assess.scores(own)[0]
             result.posture.append((framework.title, _share(whole.implemented_share),
                                    f"{whole.assessed} of {whole.total} assessed"))  # fmt: skip
-            result.posture_bars.append((framework.title, 100 * (whole.implemented_share or 0)))
+            result.posture_bars.append(
+                (framework.key.upper(), round(100 * (whole.implemented_share or 0)))
+            )
         elif source is not None:
             carried = [c.share for c in assess.carry(source, framework) if c.share is not None]
             share = sum(carried) / len(carried) if carried else None
             result.posture.append((framework.title, _share(share),
                                    f"carried from {source.framework.title}"))  # fmt: skip
-            result.posture_bars.append((framework.title, 100 * (share or 0)))
+            result.posture_bars.append((framework.key.upper(), round(100 * (share or 0))))
     simulated, portfolio = risks.simulate_register(years=50_000)
     for s in sorted(simulated, key=lambda s: -s.before.ale)[:5]:
         result.top_risks.append((s.risk.reference, s.risk.title, money(s.before.ale),
                                  money(s.before.percentile(90))))  # fmt: skip
-        result.top_risk_bars.append((f"{s.risk.reference} {s.risk.title}", s.before.ale / 1e6))
+        result.top_risk_bars.append(
+            (f"{s.risk.reference} {s.risk.title}", round(s.before.ale / 1e6, 2))
+        )
     if simulated:
         summary = portfolio.summary()
         result.portfolio = {k: money(summary[k]) for k in ("ale", "p90", "p99")}
@@ -124,7 +128,7 @@ def figures(today: date | None = None) -> BoardFigures:
     if campaigns:
         by_department = education.rates_by_department(campaigns[-1][0])
         result.department_clicks = sorted(
-            ((d, 100 * (r.click_rate or 0)) for d, r in by_department.items()),
+            ((d, round(100 * (r.click_rate or 0), 1)) for d, r in by_department.items()),
             key=lambda pair: -pair[1],
         )[:12]
     result.workforce = {
@@ -172,8 +176,8 @@ def pdf(data: BoardFigures, organization: str) -> bytes:
     doc.facts([
         ("Alerts this quarter", data.privacy["alerts"]),
         ("Reviewed", data.privacy["reviewed"]),
-        ("Investigations opened this quarter", data.privacy["cases_opened"]),
-        ("Investigations open", data.privacy["cases_open"]),
+        ("Cases opened", data.privacy["cases_opened"]),
+        ("Cases still open", data.privacy["cases_open"]),
     ])  # fmt: skip
     doc.heading("AI governance")
     doc.facts([
@@ -183,17 +187,18 @@ def pdf(data: BoardFigures, organization: str) -> bytes:
     ])  # fmt: skip
     doc.heading("Vendor risk")
     doc.facts([
-        ("BAA coverage (PHI-handling vendors)", data.vendors["baa"]),
-        ("Critical vendors assessed on schedule",
-         f"{data.vendors['assessed']['current']} of {data.vendors['assessed']['critical']}"),
-        ("Products with known-exploited vulnerabilities",
-         f"{data.vendors['kev_products']} of {data.vendors['sbom_products']} with an SBOM"),
+        ("BAA coverage", f"{data.vendors['baa']} vendors handling PHI"),
+        ("Assessed on schedule",
+         f"{data.vendors['assessed']['current']} of {data.vendors['assessed']['critical']} "
+         "tier 1-2 vendors"),
+        ("Known-exploited", f"{data.vendors['kev_products']} of {data.vendors['sbom_products']} "
+         "products with an SBOM"),
     ])  # fmt: skip
     doc.heading("Workforce")
     doc.facts([
         ("Training completed", data.workforce["training"]),
-        ("Latest phishing simulation", data.workforce["phishing"]),
-        ("Baseline before training", data.workforce["baseline"]),
+        ("Latest simulation", data.workforce["phishing"]),
+        ("Untrained baseline", data.workforce["baseline"]),
         ("Repeat clickers", data.workforce["repeat"]),
     ])  # fmt: skip
     doc.bars("Click rate by department, latest simulation", data.department_clicks, "%")
