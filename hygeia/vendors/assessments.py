@@ -106,12 +106,9 @@ def create(
     return assessment
 
 
-def send(assessment: Assessment, email: str, user: Any = None) -> str:
-    """E-mail a portal link; returns the token (shown once, never stored)."""
-    if "@" not in email:
-        raise AssessmentError("the vendor contact needs an e-mail address")
-    if assessment.state in (Assessment.State.CONCLUDED, Assessment.State.CANCELLED):
-        raise AssessmentError(f"assessment {assessment.number} is {assessment.get_state_display()}")
+def issue_link(assessment: Assessment, email: str) -> str:
+    """A new link for this assessment only, expiring two weeks after its due date; returns
+    the URL (the token in it is never stored, only its hash)."""
     token = PortalLink.new_token()  # 256 bits
     due = assessment.due_on or timezone.localdate() + timedelta(days=30)
     PortalLink.objects.create(
@@ -121,11 +118,22 @@ def send(assessment: Assessment, email: str, user: Any = None) -> str:
         expires_at=timezone.now()
         + timedelta(days=max(1, (due - timezone.localdate()).days + LINK_DAYS_AFTER_DUE)),
     )
+    return notify.link(reverse("portal:home", kwargs={"token": token}))
+
+
+def send(assessment: Assessment, email: str, user: Any = None) -> str:
+    """E-mail a portal link; returns the token (shown once, never stored)."""
+    if "@" not in email:
+        raise AssessmentError("the vendor contact needs an e-mail address")
+    if assessment.state in (Assessment.State.CONCLUDED, Assessment.State.CANCELLED):
+        raise AssessmentError(f"assessment {assessment.number} is {assessment.get_state_display()}")
+    url = issue_link(assessment, email)
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    due = assessment.due_on or timezone.localdate() + timedelta(days=30)
     if assessment.state == Assessment.State.DRAFT:
         assessment.state = Assessment.State.SENT
         assessment.sent_at = timezone.now()
         assessment.save()
-    url = notify.link(reverse("portal:home", kwargs={"token": token}))
     notify.send_email(
         [email],
         f"Security assessment {assessment.number} for {assessment.vendor}",

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from hygeia.core import notify
 from hygeia.core.permissions import users_with
-from hygeia.vendors.assessments import REMINDER_DAYS
+from hygeia.vendors.assessments import REMINDER_DAYS, issue_link
 from hygeia.vendors.models import (
     Assessment,
     Baa,
@@ -45,16 +45,19 @@ def remind(today: date) -> dict[str, int]:
     ).select_related("vendor"):
         days = (assessment.due_on - today).days if assessment.due_on else None
         if days in REMINDER_DAYS and days not in assessment.reminders_sent:
-            emails = [link.email for link in assessment.links.all() if link.active]
-            if emails:
+            # Only hashes of the links are kept, so a reminder carries a fresh link (the one
+            # sent before keeps working).
+            emails = sorted({link.email for link in assessment.links.all() if link.active})
+            for email in emails:
                 notify.send_email(
-                    emails,
+                    [email],
                     f"Reminder: security assessment {assessment.number} is due in {days} "
                     f"day{'s' if days != 1 else ''}",
                     f"Our security questionnaire for {assessment.vendor} is due on "
-                    f"{assessment.due_on:%Y-%m-%d}. Please use the link you received to "
-                    "finish and submit it.\n",
+                    f"{assessment.due_on:%Y-%m-%d}. Your answers so far are kept; this link "
+                    f"opens the assessment:\n\n{issue_link(assessment, email)}\n",
                 )
+            if emails:
                 assessment.reminders_sent = [*assessment.reminders_sent, days]
                 assessment.save(update_fields=["reminders_sent"])
                 sent["assessments"] += 1
