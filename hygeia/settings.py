@@ -219,5 +219,7 @@ LOGGING = {
         "django.request": {"level": "WARNING", "filters": ["redact_paths"]},
         "django.server": {"filters": ["redact_paths"]},
         "django.db.backends": {"level": "INFO"},
+        # fpdf2's font subsetting reports every glyph table at INFO for each PDF written.
+        "fontTools": {"level": "WARNING"},
     },
 }
