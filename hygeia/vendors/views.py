@@ -213,7 +213,11 @@ def detail(request: HttpRequest, vendor_id: int) -> HttpResponse:
             "tier": tiering.rules().tier(vendor.tier),
             "baa": baa_status(vendor, today),
             "products": vendor.products.annotate(
-                kev=Count("matches", filter=Q(matches__kev=True, matches__suppressed_by=""))
+                # confirmed known-exploited matches; CPE-only ones are "possible" (exposure page)
+                kev=Count(
+                    "matches",
+                    filter=Q(matches__kev=True, matches__suppressed_by="") & ~Q(matches__how="cpe"),
+                )
             ),
             "contracts": vendor.contracts.all(),
             "baas": vendor.baas.all(),

@@ -38,6 +38,7 @@ def test_pages_render_with_data(seeded):
     for url, expected in [
         ("/vendors/", "Meridian Infusion Technologies"),
         (f"/vendors/{vendor.pk}/", "Infusion pump gateway"),
+        (f"/vendors/{vendor.pk}/", '<span class="badge warn">2</span>'),  # 2 KEV, not the CPE one
         (f"/vendors/products/{pump.pk}/", "CVE-2021-44228"),
         ("/vendors/exposure/", "CVE-2022-22965"),
         ("/vendors/assessments/", concluded.number),
