@@ -249,6 +249,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
                     f"assessments in every state, {vendors['kev_products']} product(s) with "
                     "known-exploited vulnerabilities (Vendors page, as `vendors`)."
                 )
+            program = hospital.get("program") or {}
+            if program.get("risks"):
+                print(
+                    f"Security program: {program['risks']} quantified risks, a CPG assessment "
+                    "under way, phishing and training results, policies, budget and the board "
+                    "report (Program page, as `ciso`)."
+                )
         print("\nDemo accounts (the passwords are shown only now; keep them):\n")
         print(f"  {'username':<10} {'password':<20} role")
         for account in accounts:
