@@ -217,3 +217,7 @@ api.add_router("/", ai_router)
 from hygeia.vendors.api import router as vendors_router  # noqa: E402
 
 api.add_router("/", vendors_router)
+
+from hygeia.program.api import router as program_router  # noqa: E402
+
+api.add_router("/", program_router)

@@ -223,6 +223,9 @@ API: dict[tuple[str, str], object] = {
     ("GET", "/api/vendors/assessments"): VENDOR_READERS,
     ("GET", "/api/vendors/baa-coverage"): VENDOR_READERS,
     ("GET", "/api/vendors/{vendor_id}"): VENDOR_READERS,
+    ("GET", "/api/program/frameworks"): PROGRAM_READERS,
+    ("GET", "/api/program/risks"): PROGRAM_READERS,
+    ("GET", "/api/program/assessments/{assessment_id}/scores"): PROGRAM_READERS,
 }
 # A valid body for each POST, so that the guard, not validation, answers.
 API_BODIES: dict[str, dict[str, object]] = {
@@ -242,6 +245,7 @@ class Fixture:
     incident_id: int
     case_number: str
     vendor_id: int
+    assessment_id: int
 
 
 def _url_names(resolvers: list, prefix: str = "") -> set[str]:
@@ -409,6 +413,7 @@ def world(make_user, patients):
         incident_id=incident.pk,
         case_number=case.number,
         vendor_id=vendor.pk,
+        assessment_id=framework_assessment.pk,
     )
 
 
@@ -480,6 +485,7 @@ def test_api_matrix(people, world):
             .replace("{incident_id}", str(world.incident_id))
             .replace("{number}", world.case_number)
             .replace("{vendor_id}", str(world.vendor_id))
+            .replace("{assessment_id}", str(world.assessment_id))
         )
         if template == "/api/patients/{patient_id}/accesses":
             path += "?since=2025-01-01&until=2025-01-31"

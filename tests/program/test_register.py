@@ -145,3 +145,19 @@ def test_frameworks_list_cli(capsys, db):
     rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
     assert rows["nist-csf"]["requirements"] == 106 and rows["hhs-cpg"]["requirements"] == 20
     assert rows["hipaa-security"]["title"] == "HIPAA Security Rule"
+
+
+def test_program_api(officer, db):
+    demo.seed()
+    frameworks_out = {f["id"]: f for f in officer.get("/api/program/frameworks").json()}
+    assert frameworks_out["nist-csf"]["levels"]["subcategory"] == 106
+    register = officer.get("/api/program/risks?years=20000&seed=3").json()
+    assert register["years"] == 20000 and len(register["risks"]) == 5
+    assert register["portfolio"]["p50"] <= register["portfolio"]["p99"]
+    assert any(r["treated"] for r in register["risks"])
+    from hygeia.program.models import FrameworkAssessment
+
+    assessment = FrameworkAssessment.objects.get()
+    scores = officer.get(f"/api/program/assessments/{assessment.pk}/scores").json()
+    assert scores[0]["level"] == "framework" and scores[0]["assessed"] == 10
+    assert officer.get("/api/program/assessments/999/scores").status_code == 404
