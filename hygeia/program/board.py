@@ -21,6 +21,7 @@ def quarter_of(day: date) -> tuple[date, date, str]:
 
 
 def money(value: float) -> str:
+    """$9.8M, $250k, $900: how loss figures are read aloud in a board room."""
     if value >= 1e6:
         return f"${value / 1e6:,.1f}M"
     if value >= 1e3:

@@ -13,16 +13,8 @@ from django.views.decorators.http import require_POST
 from hygeia.core import charts
 from hygeia.core.permissions import has, require
 from hygeia.program import frameworks, quant, registry, risks
+from hygeia.program.board import money
 from hygeia.program.models import Framework, Risk, Treatment
-
-
-def money(value: float) -> str:
-    """$9.8M, $250k, $900: how loss figures are read aloud in a board room."""
-    if value >= 1e6:
-        return f"${value / 1e6:,.1f}M"
-    if value >= 1e3:
-        return f"${value / 1e3:,.0f}k"
-    return f"${value:,.0f}"
 
 
 def exceedance_chart(title: str, results: dict[str, quant.Result]) -> Any:
