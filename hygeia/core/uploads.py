@@ -7,14 +7,18 @@ renamed executable or HTML page is refused.
 from __future__ import annotations
 
 import hashlib
+import tempfile
 import uuid
 import zipfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import FileResponse
 
 # kind -> (accepted extensions, check of the first bytes)
 SIGNATURES: dict[str, tuple[tuple[str, ...], bytes]] = {
@@ -105,3 +109,30 @@ def stored_path(root: Path, stored_as: str) -> Path:
     if root.resolve() not in path.parents:
         raise ValidationError("stored file outside its folder")
     return path
+
+
+def download(path: Path, filename: str, content_type: str | None = None) -> FileResponse:
+    """A stored file sent back only as a download, never rendered by the browser."""
+    response = FileResponse(
+        open(path, "rb"),  # noqa: SIM115 - FileResponse closes it
+        as_attachment=True,
+        filename=filename,
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@contextmanager
+def spooled(files: Iterable[Any], default_name: str = "upload") -> Iterator[list[Path]]:
+    """Uploaded files written under their own (base) names to a private temporary folder,
+    for readers that take a path; the folder is removed afterwards."""
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for upload in files:
+            path = Path(folder) / Path(upload.name or default_name).name
+            with open(path, "wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            paths.append(path)
+        yield paths

@@ -3,9 +3,7 @@ scores, report against another framework; and the workforce education page."""
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -153,12 +151,8 @@ def evidence_file(request: HttpRequest, file_id: int) -> FileResponse:
     item = get_object_or_404(ProgramEvidence, pk=file_id)
     audit.record(audit.Action.EXPORT, object_type="program.evidence", object_id=str(item.pk),
                  summary="program evidence downloaded")  # fmt: skip
-    response = FileResponse(
-        open(uploads.stored_path(assess.files_root(), item.stored_as), "rb"),  # noqa: SIM115
-        as_attachment=True, filename=item.name, content_type="application/octet-stream",
-    )  # fmt: skip
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    path = uploads.stored_path(assess.files_root(), item.stored_as)
+    return uploads.download(path, item.name, "application/octet-stream")
 
 
 @require("view_program")
@@ -204,11 +198,7 @@ def education_import(request: HttpRequest) -> HttpResponse:
     if upload is None or kind not in ("training", "gophish"):
         messages.error(request, "Choose what you import and the CSV file.")
         return redirect("program:education")
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(upload.name or "export.csv").name
-        with open(path, "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
+    with uploads.spooled([upload], "export.csv") as (path,):
         try:
             if kind == "training":
                 counts = education.import_training(path)

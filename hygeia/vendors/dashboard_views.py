@@ -3,10 +3,8 @@ feed it."""
 
 from __future__ import annotations
 
-import tempfile
 from collections import Counter
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -15,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from hygeia.core import charts
+from hygeia.core import charts, uploads
 from hygeia.core.permissions import has, require
 from hygeia.vendors import exposure, monitor, tiering, vulns
 from hygeia.vendors.models import (
@@ -118,22 +116,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "vendors/dashboard.html", context)
 
 
-def _saved_upload(request: HttpRequest, folder: str) -> list[Path]:
-    paths = []
-    for upload in request.FILES.getlist("file"):
-        path = Path(folder) / Path(upload.name or "upload").name
-        with open(path, "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        paths.append(path)
-    return paths
-
-
 @require("manage_vendors")
 @require_POST
 def breach_import(request: HttpRequest) -> HttpResponse:
-    with tempfile.TemporaryDirectory() as folder:
-        for path in _saved_upload(request, folder):
+    with uploads.spooled(request.FILES.getlist("file")) as paths:
+        for path in paths:
             try:
                 counts = monitor.import_breach_report(path)
             except ValueError as exc:
@@ -158,8 +145,8 @@ def breach_review(request: HttpRequest, report_id: int) -> HttpResponse:
 @require("manage_vendors")
 @require_POST
 def vulns_import(request: HttpRequest) -> HttpResponse:
-    with tempfile.TemporaryDirectory() as folder:
-        for path in _saved_upload(request, folder):
+    with uploads.spooled(request.FILES.getlist("file")) as paths:
+        for path in paths:
             try:
                 messages.success(request, vulns.import_path(path).summary())
             except vulns.VulnFileError as exc:

@@ -4,7 +4,6 @@ sending assessments and reviewing them, SBOM exposure and the dashboard."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -16,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from hygeia.core import audit
+from hygeia.core import audit, uploads
 from hygeia.core.permissions import has, require
 from hygeia.vendors import assessments, exposure, questionnaire, records, sbom, tiering
 from hygeia.vendors.models import (
@@ -505,14 +504,7 @@ def download(request: HttpRequest, file_id: int) -> FileResponse:
         object_id=str(item.pk),
         summary=f"evidence file of {item.vendor} downloaded",
     )
-    response = FileResponse(
-        open(assessments.file_path(item), "rb"),  # noqa: SIM115 - FileResponse closes it
-        as_attachment=True,
-        filename=item.name,
-        content_type="application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return uploads.download(assessments.file_path(item), item.name, "application/octet-stream")
 
 
 @require("view_vendors")
@@ -539,18 +531,12 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
 @require("manage_vendors")
 @require_POST
 def sbom_upload(request: HttpRequest, product_id: int) -> HttpResponse:
-    import tempfile
-
     product = get_object_or_404(Product, pk=product_id)
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, "Choose an SBOM file.")
         return redirect("vendors:product", product_id=product.pk)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(upload.name or "sbom").name
-        with open(path, "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
+    with uploads.spooled([upload], "sbom") as (path,):
         try:
             record, created = exposure.add_sbom(product, path)
         except sbom.SbomError as exc:

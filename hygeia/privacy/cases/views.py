@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from hygeia.core import audit, notify
+from hygeia.core import audit, notify, uploads
 from hygeia.core.models import User
 from hygeia.core.permissions import has, require
 from hygeia.privacy.cases import breach, workflow
@@ -219,9 +219,7 @@ def download(request: HttpRequest, number: str, attachment_id: int) -> FileRespo
     if not path.exists():
         raise Http404("the file is missing from the case-file folder")
     _record_view(case, f"attachment {attachment.pk} downloaded", request)
-    response = FileResponse(open(path, "rb"), as_attachment=True, filename=attachment.name)  # noqa: SIM115
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return uploads.download(path, attachment.name)
 
 
 RATING_FIELDS = ("phi_nature_risk", "recipient_risk", "acquired_risk", "mitigation_risk")
