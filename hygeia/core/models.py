@@ -100,6 +100,15 @@ class CapabilityLink(AuditedModel):
         return self.revoked_at is None and self.expires_at > timezone.now()
 
     @classmethod
+    def issue(cls, expires_at: Any, **fields: Any) -> tuple[Any, str]:
+        """A new link and its token, to show once and e-mail: only the hash is stored."""
+        token = cls.new_token()
+        link = cls.objects.create(  # type: ignore[attr-defined]
+            token_hash=token_digest(token), expires_at=expires_at, **fields
+        )
+        return link, token
+
+    @classmethod
     def find(cls, token: str, *related: str) -> Any:
         """The active link for a presented token, or None (unknown, expired, revoked);
         its last use is noted."""

@@ -76,11 +76,7 @@ def launch(version: PolicyVersion, emails: list[str], due_on: date) -> AckCampai
         days=(due_on - timezone.localdate()).days + LINK_DAYS_AFTER_DUE
     )
     for email in people:
-        token = Acknowledgement.new_token()
-        Acknowledgement.objects.create(
-            campaign=campaign, email=email, token_hash=Acknowledgement.digest(token),
-            expires_at=expires,
-        )  # fmt: skip
+        _, token = Acknowledgement.issue(expires, campaign=campaign, email=email)
         notify.send_email(
             [email],
             f"Please read and acknowledge: {version.policy.title}",

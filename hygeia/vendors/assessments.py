@@ -108,16 +108,18 @@ def create(
 
 def issue_link(assessment: Assessment, email: str) -> str:
     """A new link for this assessment only, expiring two weeks after its due date; returns
-    the URL (the token in it is never stored, only its hash)."""
-    token = PortalLink.new_token()  # 256 bits
+    its token (never stored, only its hash)."""
     due = assessment.due_on or timezone.localdate() + timedelta(days=30)
-    PortalLink.objects.create(
+    _, token = PortalLink.issue(
+        timezone.now()
+        + timedelta(days=max(1, (due - timezone.localdate()).days + LINK_DAYS_AFTER_DUE)),
         assessment=assessment,
         email=email.strip()[:254],
-        token_hash=PortalLink.digest(token),
-        expires_at=timezone.now()
-        + timedelta(days=max(1, (due - timezone.localdate()).days + LINK_DAYS_AFTER_DUE)),
     )
+    return token
+
+
+def portal_url(token: str) -> str:
     return notify.link(reverse("portal:home", kwargs={"token": token}))
 
 
@@ -127,8 +129,8 @@ def send(assessment: Assessment, email: str, user: Any = None) -> str:
         raise AssessmentError("the vendor contact needs an e-mail address")
     if assessment.state in (Assessment.State.CONCLUDED, Assessment.State.CANCELLED):
         raise AssessmentError(f"assessment {assessment.number} is {assessment.get_state_display()}")
-    url = issue_link(assessment, email)
-    token = url.rstrip("/").rsplit("/", 1)[1]
+    token = issue_link(assessment, email)
+    url = portal_url(token)
     due = assessment.due_on or timezone.localdate() + timedelta(days=30)
     if assessment.state == Assessment.State.DRAFT:
         assessment.state = Assessment.State.SENT

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from hygeia.core import notify
 from hygeia.core.permissions import users_with
-from hygeia.vendors.assessments import REMINDER_DAYS, issue_link
+from hygeia.vendors.assessments import REMINDER_DAYS, issue_link, portal_url
 from hygeia.vendors.models import (
     Assessment,
     Baa,
@@ -55,7 +55,7 @@ def remind(today: date) -> dict[str, int]:
                     f"day{'s' if days != 1 else ''}",
                     f"Our security questionnaire for {assessment.vendor} is due on "
                     f"{assessment.due_on:%Y-%m-%d}. Your answers so far are kept; this link "
-                    f"opens the assessment:\n\n{issue_link(assessment, email)}\n",
+                    f"opens the assessment:\n\n{portal_url(issue_link(assessment, email))}\n",
                 )
             if emails:
                 assessment.reminders_sent = [*assessment.reminders_sent, days]

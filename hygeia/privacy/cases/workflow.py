@@ -274,13 +274,11 @@ def invite_reviewer(case: Case, user: Any, name: str, email: str) -> tuple[Revie
     hash is stored."""
     if not name.strip() or "@" not in email:
         raise WorkflowError("an outside reviewer needs a name and an e-mail address")
-    token = ReviewerInvite.new_token()
-    invite = ReviewerInvite.objects.create(
+    invite, token = ReviewerInvite.issue(
+        timezone.now() + timedelta(days=vocabulary().reviewer_link_days),
         case=case,
         name=name.strip()[:200],
         email=email.strip(),
-        token_hash=ReviewerInvite.digest(token),
-        expires_at=timezone.now() + timedelta(days=vocabulary().reviewer_link_days),
         created_by=user if getattr(user, "is_authenticated", False) else None,
     )
     url = notify.link(reverse("review:case", kwargs={"token": token}))
