@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from hygeia.ai import content
 from hygeia.ai.models import APPROVED_STATES, HISTORY_FIELDS, AITool, AIToolChange, snapshot
+from hygeia.core import sequences
 
 EXPORT_FIELDS = (
     "reference", "name", "kind", "vendor", "version", "owner_name", "department", "state",
@@ -50,14 +51,7 @@ CHOICE_FIELDS = {
 
 
 def next_reference() -> str:
-    last = (
-        AITool.objects.filter(reference__startswith="AI-")
-        .order_by("-reference")
-        .values_list("reference", flat=True)
-        .first()
-    )
-    number = int(last.removeprefix("AI-")) + 1 if last and last[3:].isdigit() else 1
-    return f"AI-{number:04d}"
+    return sequences.next_reference(AITool.objects, "reference", "AI-", 4)
 
 
 def refresh_risk(tool: AITool, today: date | None = None) -> None:

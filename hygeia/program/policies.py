@@ -8,11 +8,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from hygeia.core import notify
+from hygeia.core import notify, sequences
 from hygeia.core.dates import add_months
 from hygeia.core.permissions import has
 from hygeia.program.models import (
@@ -31,8 +30,7 @@ class PolicyError(ValueError):
 
 
 def next_reference() -> str:
-    last = Policy.objects.filter(reference__startswith="POL-").aggregate(m=Max("reference"))["m"]
-    return f"POL-{int(last[4:]) + 1 if last else 1:03d}"
+    return sequences.next_reference(Policy.objects, "reference", "POL-", 3)
 
 
 def add_version(policy: Policy, version: str, text: str) -> PolicyVersion:

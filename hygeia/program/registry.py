@@ -7,16 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.db.models import Max
 
+from hygeia.core import sequences
 from hygeia.program.models import Risk
 
 FIGURES = Path(__file__).resolve().parent.parent / "content" / "program" / "reference_figures.yaml"
 
 
 def next_reference() -> str:
-    last = Risk.objects.filter(reference__startswith="R-").aggregate(m=Max("reference"))["m"]
-    return f"R-{int(last[2:]) + 1 if last else 1:04d}"
+    return sequences.next_reference(Risk.objects, "reference", "R-", 4)
 
 
 @cache

@@ -15,11 +15,10 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from hygeia.core import audit, notify, uploads
+from hygeia.core import audit, notify, sequences, uploads
 from hygeia.vendors import questionnaire, tiering
 from hygeia.vendors.models import (
     LEVELS,
@@ -50,10 +49,8 @@ def files_root() -> Path:
 
 
 def _next_number() -> str:
-    year = timezone.localdate().year
-    prefix = f"VA-{year}-"
-    last = Assessment.objects.filter(number__startswith=prefix).aggregate(m=Max("number"))["m"]
-    return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:04d}"
+    prefix = f"VA-{timezone.localdate().year}-"
+    return sequences.next_reference(Assessment.objects, "number", prefix, 4)
 
 
 @transaction.atomic

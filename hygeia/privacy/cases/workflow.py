@@ -15,7 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from hygeia.core import audit, notify, uploads
+from hygeia.core import audit, notify, sequences, uploads
 from hygeia.privacy.cases.models import (
     Case,
     CaseAttachment,
@@ -77,17 +77,8 @@ def triage(alert_ids: Iterable[int], action: str, user: Any, reason: str = "") -
 
 
 def _next_number() -> str:
-    year = timezone.now().year
-    prefix = f"C-{year}-"
-    last = (
-        Case.objects.select_for_update()
-        .filter(number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    sequence = int(last.removeprefix(prefix)) + 1 if last else 1
-    return f"{prefix}{sequence:04d}"
+    prefix = f"C-{timezone.now().year}-"
+    return sequences.next_reference(Case.objects.select_for_update(), "number", prefix, 4)
 
 
 @transaction.atomic
