@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from hygeia.core import audit, charts, uploads
 from hygeia.core.permissions import has, require
-from hygeia.program import assess, education, operations, registry
+from hygeia.program import assess, education, frameworks, operations, registry
 from hygeia.program.models import (
     AssessmentItem,
     Framework,
@@ -132,7 +132,7 @@ def assessment_item(request: HttpRequest, pk: int, requirement_id: int) -> HttpR
 @require("view_program")
 def assessment_against(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     item = get_object_or_404(FrameworkAssessment.objects.select_related("framework"), pk=pk)
-    target = Framework.objects.filter(key=key).order_by("-loaded_at").first()
+    target = frameworks.latest(key)
     if target is None:
         return render(request, "error.html", {"message": "No such framework."}, status=404)
     carried = assess.carry(item, target)

@@ -9,8 +9,8 @@ from typing import Any
 from django.utils import timezone
 
 from hygeia.core.pdf import Document
-from hygeia.program import assess, budget, education, registry, risks
-from hygeia.program.models import Framework, FrameworkAssessment
+from hygeia.program import assess, budget, education, frameworks, registry, risks
+from hygeia.program.models import FrameworkAssessment
 
 
 def quarter_of(day: date) -> tuple[date, date, str]:
@@ -58,7 +58,7 @@ def figures(today: date | None = None) -> BoardFigures:
     latest = FrameworkAssessment.objects.select_related("framework").order_by("-started_on", "-id")
     source = latest.first()
     for key in ("hhs-cpg", "nist-csf"):
-        framework = Framework.objects.filter(key=key).order_by("-loaded_at").first()
+        framework = frameworks.latest(key)
         if framework is None:
             continue
         own = latest.filter(framework=framework).first()

@@ -214,6 +214,11 @@ def install(definition: Definition) -> tuple[Framework, bool]:
     return framework, True
 
 
+def latest(key: str) -> Framework | None:
+    """The most recently loaded version of a framework."""
+    return Framework.objects.filter(key=key).order_by("-loaded_at").first()
+
+
 def resolve_mappings() -> int:
     """Create the mappings named in `maps_to` whose target framework is loaded (the latest
     version of each key). Idempotent; returns how many exist."""

@@ -95,7 +95,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require("view_program")
 def framework_detail(request: HttpRequest, key: str) -> HttpResponse:
-    framework = Framework.objects.filter(key=key).order_by("-loaded_at").first()
+    framework = frameworks.latest(key)
     if framework is None:
         return render(request, "error.html", {"message": "No such framework."}, status=404)
     nodes = framework.requirements.prefetch_related("maps_to__target", "mapped_from__source")

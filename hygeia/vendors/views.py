@@ -226,8 +226,7 @@ def detail(request: HttpRequest, vendor_id: int) -> HttpResponse:
             "acceptances": vendor.acceptances.select_related("finding", "approver"),
             "triggers": vendor.triggers.filter(resolved_at__isnull=True),
             "breaches": vendor.breach_reports.exclude(review="dismissed"),
-            "questionnaires": Questionnaire.objects.all()
-            or [q for q in questionnaire.install_bundled()],
+            "questionnaires": Questionnaire.objects.all() or questionnaire.install_bundled(),
             "child_forms": {
                 k: (label, child_form(k, vendor)) for k, (label, _) in CHILD_FORMS.items()
             }
@@ -278,7 +277,6 @@ def add_child(request: HttpRequest, vendor_id: int, kind: str) -> HttpResponse:
 @require_POST
 def assess(request: HttpRequest, vendor_id: int) -> HttpResponse:
     vendor = get_object_or_404(Vendor, pk=vendor_id)
-    questionnaire.install_bundled()
     chosen = Questionnaire.objects.filter(pk=request.POST.get("questionnaire") or 0).first()
     product = vendor.products.filter(pk=request.POST.get("product") or 0).first()
     email = request.POST.get("email", "").strip() or vendor.security_contact_email

@@ -27,9 +27,14 @@ class Mds2Error(ValueError):
     pass
 
 
-def parse(name: str, handle: IO[bytes], size: int) -> dict[str, dict[str, Any]]:
+MDS2 = questionnaire.CONTENT / "mds2-2019.yaml"
+
+
+def parse(
+    name: str, handle: IO[bytes], size: int, form: questionnaire.Form | None = None
+) -> dict[str, dict[str, Any]]:
     """{question id: {answer, note, text, line}} for every answered or listed question."""
-    form = questionnaire.Form(questionnaire.load_file(questionnaire.CONTENT / "mds2-2019.yaml"))
+    form = form or questionnaire.Form(questionnaire.load_file(MDS2))
     sections = {section for section, _, _ in form.sections}
     found: dict[str, dict[str, Any]] = {}
     for _sheet, line, cells in rows(name, handle, size):
@@ -71,9 +76,10 @@ def import_form(product: Product, name: str, handle: IO[bytes], size: int) -> As
     """The form becomes a submitted assessment of the product, ready for review."""
     from hygeia.vendors import assessments
 
-    found = parse(Path(name).name, handle, size)
-    row = next(q for q in questionnaire.install_bundled() if q.key == "mds2")
-    known = questionnaire.form_for(row).by_id
+    row = questionnaire.install(questionnaire.load_file(MDS2))
+    form = questionnaire.form_for(row)
+    found = parse(Path(name).name, handle, size, form)
+    known = form.by_id
     with transaction.atomic():
         assessment = assessments.create(
             product.vendor, row, timezone.localdate(), product=product,
@@ -89,7 +95,6 @@ def import_form(product: Product, name: str, handle: IO[bytes], size: int) -> As
             )
             for qid, item in found.items()
         )  # fmt: skip
-        form = questionnaire.form_for(row)
         assessment.state = Assessment.State.SUBMITTED
         assessment.submitted_at = timezone.now()
         assessment.score = form.score(assessments.answers_of(assessment))
