@@ -85,7 +85,7 @@ def figures(today: date | None = None) -> BoardFigures:
     if simulated:
         summary = portfolio.summary()
         result.portfolio = {k: money(summary[k]) for k in ("ale", "p90", "p99")}
-    aligned = budget.alignment(today.year)
+    aligned = budget.alignment(today.year, simulated=simulated)
     result.budget = {
         "total": money(float(aligned["total"])),
         "reduction": money(aligned["reduction"]),

@@ -23,9 +23,14 @@ class LineView:
     per_dollar: float | None
 
 
-def alignment(year: int, seed: int = 1) -> dict[str, Any]:
+def alignment(
+    year: int, seed: int = 1, simulated: list[risks.Simulated] | None = None
+) -> dict[str, Any]:
+    """`simulated`: the register already simulated by the caller (the board report), so that
+    it is not simulated twice."""
     lines = list(BudgetLine.objects.filter(year=year).prefetch_related("risks", "requirements"))
-    simulated, _ = risks.simulate_register(seed=seed, years=20_000)
+    if simulated is None:
+        simulated, _ = risks.simulate_register(seed=seed, years=20_000)
     reduction = {s.risk.pk: (s.before.ale - s.after.ale) if s.after else 0.0 for s in simulated}
     ale = {s.risk.pk: s.before.ale for s in simulated}
     sharing: dict[int, int] = defaultdict(int)
