@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hygeia.core.cli_parsers import action, group
+
 FRAMEWORKS_HELP = """\
 Frameworks are data. Bundled: HHS HPH Cybersecurity Performance Goals, NIST CSF 2.0 and the
 HIPAA Security Rule, loaded at every `hygeia init`. Import adds another from a file: an OSCAL
@@ -167,54 +169,36 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
         "The security program: frameworks, the quantified risk register.",
         "The security program.",
     )
-    group = actions.add_parser("frameworks", help="List or import frameworks.",
-                               description=FRAMEWORKS_HELP,
-                               formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    framework_actions = group.add_subparsers(
-        dest="frameworks_action", metavar="ACTION", required=True
-    )
-    p = framework_actions.add_parser("list", help="frameworks with their requirement counts")
-    p.set_defaults(handler=cmd_frameworks_list)
+    framework_actions = group(actions, "frameworks", "List or import frameworks.", FRAMEWORKS_HELP)
+    p = action(framework_actions, "list", cmd_frameworks_list,
+               "frameworks with their requirement counts")  # fmt: skip
     json_flag(p)
-    p = framework_actions.add_parser(
-        "import", help="add frameworks from OSCAL catalog JSON or Hygeia's format",
-        description=FRAMEWORKS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+    p = action(
+        framework_actions, "import", cmd_frameworks_import,
+        "add frameworks from OSCAL catalog JSON or Hygeia's format", FRAMEWORKS_HELP,
     )  # fmt: skip
-    p.set_defaults(handler=cmd_frameworks_import)
     p.add_argument("files", nargs="+", metavar="FILE")
-    group = actions.add_parser("risk", help="The quantified risk register.", description=RISK_HELP,
-                               formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    risk_actions = group.add_subparsers(dest="risk_action", metavar="ACTION", required=True)
-    p = risk_actions.add_parser(
-        "simulate", help="Monte Carlo of every open risk and the portfolio",
-        description=RISK_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
-    p.set_defaults(handler=cmd_risk_simulate)
+
+    risk_actions = group(actions, "risk", "The quantified risk register.", RISK_HELP)
+    p = action(risk_actions, "simulate", cmd_risk_simulate,
+               "Monte Carlo of every open risk and the portfolio", RISK_HELP)  # fmt: skip
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--years", type=int, default=100_000, help="simulated years per risk")
     json_flag(p)
-    group = actions.add_parser("phishing", help="Phishing-simulation results (GoPhish).",
-                               description=PHISHING_HELP,
-                               formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    phishing_actions = group.add_subparsers(dest="phishing_action", metavar="ACTION", required=True)
-    p = phishing_actions.add_parser(
-        "import", help="from GoPhish's API or a CSV export", description=PHISHING_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
-    p.set_defaults(handler=cmd_phishing_import)
+
+    phishing_actions = group(actions, "phishing", "Phishing-simulation results (GoPhish).",
+                             PHISHING_HELP)  # fmt: skip
+    p = action(phishing_actions, "import", cmd_phishing_import,
+               "from GoPhish's API or a CSV export", PHISHING_HELP)  # fmt: skip
     p.add_argument("file", nargs="?", metavar="FILE.csv")
     p.add_argument("--gophish-url", metavar="URL")
     p.add_argument("--api-key-file", metavar="FILE")
     p.add_argument("--campaign", metavar="NAME", help="name of the campaign in a CSV export")
     json_flag(p)
-    group = actions.add_parser("training", help="Training completions from a learning system.",
-                               description=TRAINING_HELP,
-                               formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    training_actions = group.add_subparsers(dest="training_action", metavar="ACTION", required=True)
-    p = training_actions.add_parser(
-        "import", help="import a CSV export", description=TRAINING_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
-    p.set_defaults(handler=cmd_training_import)
+
+    training_actions = group(actions, "training", "Training completions from a learning system.",
+                             TRAINING_HELP)  # fmt: skip
+    p = action(training_actions, "import", cmd_training_import, "import a CSV export",
+               TRAINING_HELP)  # fmt: skip
     p.add_argument("file", metavar="FILE.csv")
     json_flag(p)

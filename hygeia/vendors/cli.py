@@ -11,6 +11,8 @@ from typing import Any
 
 from tqdm import tqdm
 
+from hygeia.core.cli_parsers import action, group
+
 IMPORT_HELP = """\
 Bring your vendor spreadsheet in (CSV, TSV or XLSX; one row per vendor and product). Headers
 are matched loosely: Vendor (or Legal name), Aliases, Identifiers, Parent company, Contact
@@ -302,67 +304,52 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
         "Third-party risk: vendors, BAAs, assessments, SBOMs and exploited vulnerabilities.",
         "Third-party risk management.",
     )
-
-    def action(name: str, handler: Any, summary: str, details: str = "") -> Any:
-        p = actions.add_parser(
-            name,
-            help=summary,
-            description=details or summary,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
-        p.set_defaults(handler=handler)
-        return p
-
-    p = action("import", cmd_import, "Import a vendor spreadsheet (CSV/XLSX).", IMPORT_HELP)
+    p = action(
+        actions, "import", cmd_import, "Import a vendor spreadsheet (CSV/XLSX).", IMPORT_HELP
+    )
     p.add_argument("file", metavar="FILE")
     json_flag(p)
-    p = action("export", cmd_export, "Export vendors (CSV, JSON or XLSX).", IMPORT_HELP)
+    p = action(actions, "export", cmd_export, "Export vendors (CSV, JSON or XLSX).", IMPORT_HELP)
     p.add_argument("--format", choices=("csv", "json", "xlsx"), default="csv")
     p.add_argument("--output", metavar="FILE", help="file to write (default: stdout)")
 
-    group = actions.add_parser("sbom", help="Attach SBOMs to products.", description=SBOM_HELP,
-                               formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    sbom_actions = group.add_subparsers(dest="sbom_action", metavar="ACTION", required=True)
-    p = sbom_actions.add_parser(
-        "add",
-        help="attach SBOM files to a product",
-        description=SBOM_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.set_defaults(handler=cmd_sbom_add)
+    sbom_actions = group(actions, "sbom", "Attach SBOMs to products.", SBOM_HELP)
+    p = action(sbom_actions, "add", cmd_sbom_add, "attach SBOM files to a product", SBOM_HELP)
     p.add_argument("--product", required=True, metavar="ID", help="the product's number")
     p.add_argument("files", nargs="+", metavar="FILE")
     json_flag(p)
 
-    group = actions.add_parser("vulns", help="Import KEV, OSV and VEX files.",
-                               description=VULNS_HELP,
-                               formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    vuln_actions = group.add_subparsers(dest="vulns_action", metavar="ACTION", required=True)
-    p = vuln_actions.add_parser(
-        "import",
-        help="import vulnerability files and re-match",
-        description=VULNS_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.set_defaults(handler=cmd_vulns_import)
+    vuln_actions = group(actions, "vulns", "Import KEV, OSV and VEX files.", VULNS_HELP)
+    p = action(
+        vuln_actions, "import", cmd_vulns_import, "import vulnerability files and re-match",
+        VULNS_HELP,
+    )  # fmt: skip
     p.add_argument("files", nargs="+", metavar="FILE")
     json_flag(p)
 
-    p = action("exposure", cmd_exposure, "Products carrying known vulnerabilities.", EXPOSURE_HELP)
+    p = action(actions, "exposure", cmd_exposure, "Products carrying known vulnerabilities.",
+               EXPOSURE_HELP)  # fmt: skip
     json_flag(p)
-    p = action("retier", cmd_retier, "Recompute inherent risk tiers after editing the rules.")
+    p = action(
+        actions, "retier", cmd_retier, "Recompute inherent risk tiers after editing the rules."
+    )
     json_flag(p)
-    p = action("remind", cmd_remind, "Daily reminders and reassessment triggers.", REMIND_HELP)
+    p = action(actions, "remind", cmd_remind, "Daily reminders and reassessment triggers.",
+               REMIND_HELP)  # fmt: skip
     p.add_argument("--today", type=date.fromisoformat, metavar="DATE", help="pretend today is")
     json_flag(p)
-    p = action("breaches", cmd_breaches, "Import an HHS OCR breach-portal export.", BREACH_HELP)
+    p = action(actions, "breaches", cmd_breaches, "Import an HHS OCR breach-portal export.",
+               BREACH_HELP)  # fmt: skip
     p.add_argument("file", metavar="FILE")
     json_flag(p)
-    p = action("mds2", cmd_mds2, "Import a manufacturer's completed MDS2 form for a product.")
+    p = action(
+        actions, "mds2", cmd_mds2, "Import a manufacturer's completed MDS2 form for a product."
+    )
     p.add_argument("--product", required=True, metavar="ID")
     p.add_argument("file", metavar="FILE")
     json_flag(p)
     p = action(
+        actions,
         "caiq",
         cmd_caiq,
         "Import a CSA CAIQ v4 spreadsheet (as a questionnaire, with answers if given).",
