@@ -5,7 +5,6 @@ HHS OCR breach portal, for vendors that reported a breach."""
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import re
 from datetime import date, datetime, timedelta
@@ -16,6 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from hygeia.core import notify
+from hygeia.core.names import similarity
 from hygeia.core.permissions import users_with
 from hygeia.vendors.assessments import REMINDER_DAYS, issue_link, portal_url
 from hygeia.vendors.models import (
@@ -32,10 +32,6 @@ EVIDENCE_WARNING_DAYS = (60, 30, 7)
 RENEWAL_WINDOW_DAYS = 90
 CADENCE_WINDOW_DAYS = 30
 MATCH_THRESHOLD = 0.86
-LEGAL_WORDS = re.compile(
-    r"\b(inc|incorporated|llc|l\.l\.c|ltd|limited|corp|corporation|co|company|lp|llp|plc|pc|"
-    r"group|holdings|the|dba)\b\.?"
-)
 
 
 def remind(today: date) -> dict[str, int]:
@@ -116,30 +112,6 @@ def raise_triggers(today: date) -> int:
 
 
 # --- HHS OCR breach portal -----------------------------------------------------------------
-
-
-def normalise(name: str) -> str:
-    text = re.sub(r"[^a-z0-9 ]+", " ", name.lower().replace("&", " and "))
-    return " ".join(LEGAL_WORDS.sub(" ", text).split())
-
-
-def _close(a: str, b: str) -> bool:
-    return a == b or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
-
-
-def similarity(a: str, b: str) -> float:
-    """0-1: the mean of the names' character similarity and the share of their words that
-    match (allowing a typo or abbreviation per word), after dropping legal suffixes. Two
-    names that differ by a whole word ("Northside" / "Southside Clinic") stay apart."""
-    left, right = normalise(a), normalise(b)
-    if not left or not right:
-        return 0.0
-    if left == right:
-        return 1.0
-    characters = difflib.SequenceMatcher(None, left, right).ratio()
-    words_a, words_b = left.split(), right.split()
-    matched = sum(1 for w in words_a if any(_close(w, v) for v in words_b))
-    return (characters + matched / max(len(words_a), len(words_b))) / 2
 
 
 HEADERS = {

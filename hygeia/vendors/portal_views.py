@@ -6,14 +6,13 @@ Every page checks the token first; an unknown, expired or revoked token gets the
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from hygeia.core import audit
+from hygeia.core.questionnaire import posted_answers
 from hygeia.vendors import assessments, questionnaire
 from hygeia.vendors.models import CorrectiveAction, PortalLink
 
@@ -37,16 +36,7 @@ def home(request: HttpRequest, token: str) -> HttpResponse:
     item = link.assessment
     form = questionnaire.form_for(item.questionnaire)
     if request.method == "POST":
-        raw: dict[str, Any] = {}
-        notes: dict[str, str] = {}
-        for q in form.questions:
-            if q.type == "multiple":
-                if f"q-{q.id}-present" in request.POST:
-                    raw[q.id] = request.POST.getlist(f"q-{q.id}")
-            elif f"q-{q.id}" in request.POST:
-                raw[q.id] = request.POST.get(f"q-{q.id}")
-            if f"note-{q.id}" in request.POST:
-                notes[q.id] = request.POST.get(f"note-{q.id}", "")
+        raw, notes = posted_answers(form, request.POST)
         try:
             result = assessments.save_answers(item, raw, notes, request.POST.get("submit") == "1")
         except assessments.AssessmentError as exc:
