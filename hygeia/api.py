@@ -221,3 +221,7 @@ api.add_router("/", vendors_router)
 from hygeia.program.api import router as program_router  # noqa: E402
 
 api.add_router("/", program_router)
+
+from hygeia.survey.api import router as survey_router  # noqa: E402
+
+api.add_router("/", survey_router)

@@ -591,6 +591,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_program(sub, command_group, _json_flag)
 
+    from hygeia.survey.cli import register as register_survey
+
+    register_survey(sub, command_group, _json_flag)
+
     from hygeia.core.notify_cli import register as register_webhooks
 
     register_webhooks(sub, command_group)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "hygeia.ai",
     "hygeia.vendors",
     "hygeia.program",
+    "hygeia.survey",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,8 @@ urlpatterns = [
     path("portal/", include("hygeia.vendors.portal_urls")),
     path("program/", include("hygeia.program.urls")),
     path("ack/", include("hygeia.program.ack_urls")),
+    path("survey/", include("hygeia.survey.urls")),
+    path("respond/", include("hygeia.survey.respond_urls")),
     path("", include("hygeia.core.urls")),
 ]
 

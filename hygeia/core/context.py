@@ -25,6 +25,7 @@ NAVIGATION: list[tuple[str, str, str | None]] = [
     ("AI requests", "ai:my_requests", "submit_requests"),
     ("Vendors", "vendors:list", "view_vendors"),
     ("Program", "program:home", "view_program"),
+    ("Survey", "survey:home", "view_survey"),
     ("Sources", "ingest:sources", "view_sources"),
     ("Audit trail", "core:audit_list", "view_audit_trail"),
     ("Users", "core:users", "view_users"),

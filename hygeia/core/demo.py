@@ -88,7 +88,11 @@ def hospital(staff: int = DEMO_STAFF, progress: Any = None) -> dict[str, Any] | 
     from hygeia.program import demo as program_demo
 
     program = program_demo.seed(out / "staff.csv")
+    from hygeia.survey import demo as survey_demo
+
+    survey = survey_demo.seed()
     return {
+        "survey": survey,
         **ai,
         "third_parties": third_parties,
         "program": program,

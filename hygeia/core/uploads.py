@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 
 # kind -> (accepted extensions, check of the first bytes)
 SIGNATURES: dict[str, tuple[tuple[str, ...], bytes]] = {
@@ -119,6 +119,14 @@ def download(path: Path, filename: str, content_type: str | None = None) -> File
         filename=filename,
         content_type=content_type,
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def attachment(content: bytes | str, filename: str, content_type: str) -> HttpResponse:
+    """Generated content (a report, an export) sent as a download."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
