@@ -256,6 +256,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
                     "under way, phishing and training results, policies, budget and the board "
                     "report (Program page, as `ciso`)."
                 )
+            survey = hospital.get("survey") or {}
+            if survey.get("responses"):
+                print(
+                    f"Survey: our answers with Hygeia's proposals to accept (Survey page, as "
+                    f"`ciso`); an edition answered by {survey['responses']} synthetic "
+                    "organizations, with its report (as `survey`)."
+                )
         print("\nDemo accounts (the passwords are shown only now; keep them):\n")
         print(f"  {'username':<10} {'password':<20} role")
         for account in accounts:

@@ -28,6 +28,7 @@ ROLES = [
     "AI Governance Reviewer",
     "Auditor",
     "Staff",
+    "Survey Organizer",
 ]
 
 

@@ -26,6 +26,7 @@ DEMO_ACCOUNTS = [
     ("aigov", roles.AI_GOVERNANCE_REVIEWER, "Alan", "Governance"),
     ("auditor", roles.AUDITOR, "Aud", "Itor"),
     ("staff", roles.STAFF, "Stef", "Staff"),
+    ("survey", roles.SURVEY_ORGANIZER, "Sol", "Survey"),
 ]
 DEMO_STAFF = 200
 DEMO_DAYS = 30

@@ -25,6 +25,7 @@ SECURITY_OFFICER = "Security Officer"
 AI_GOVERNANCE_REVIEWER = "AI Governance Reviewer"
 AUDITOR = "Auditor"
 STAFF = "Staff"
+SURVEY_ORGANIZER = "Survey Organizer"
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,7 @@ def build(edition: Edition) -> dict[str, Any]:
     cells = agg.aggregate(edition)
     overall = agg.overall(cells)
     earlier = _earlier(edition)
-    chapters = []
+    chapters: list[dict[str, Any]] = []
     for topic, title in CHAPTERS:
         results = []
         for question in form.questions:
@@ -129,11 +129,13 @@ def build(edition: Edition) -> dict[str, Any]:
             )
         if results:
             chapters.append({"topic": topic, "title": title, "results": results})
-    results = {r.question.id: r for c in chapters for r in c["results"]}
+    answered: dict[str, QuestionResult] = {r.question.id: r for c in chapters for r in c["results"]}
     return {
         "edition": edition,
         "key_findings": [
-            (results[q].question.text, results[q].headline) for q in KEY_QUESTIONS if q in results
+            (answered[q].question.text, answered[q].headline)
+            for q in KEY_QUESTIONS
+            if q in answered
         ],
         "progress": progress(edition),
         "chapters": chapters,

@@ -35,6 +35,7 @@ from hygeia.program.models import (
 )
 from hygeia.vendors import assessments, questionnaire
 from hygeia.vendors.models import BreachReport, Product, Vendor
+from hygeia.survey import editions as survey_editions
 from tests.conftest import ROLES, signed_in_client
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +43,7 @@ pytestmark = pytest.mark.django_db
 PUBLIC = "public"  # anyone, signed in or not
 SIGNED_IN = "signed-in"  # every role; anonymous users are sent to sign in
 
-ADMIN, PRIVACY, ANALYST, VENDOR, CISO, AIGOV, AUDITOR, STAFF = ROLES
+ADMIN, PRIVACY, ANALYST, VENDOR, CISO, AIGOV, AUDITOR, STAFF, ORGANIZER = ROLES
 VIEW_USERS = {ADMIN, AUDITOR}
 AUDIT_READERS = {ADMIN, PRIVACY, CISO, AUDITOR}
 PATIENT_READERS = {PRIVACY, ANALYST, AUDITOR}
@@ -60,6 +61,9 @@ VENDOR_MANAGERS = {VENDOR}
 RISK_APPROVERS = {CISO}
 PROGRAM_READERS = {CISO, AUDITOR}
 PROGRAM_MANAGERS = {CISO}
+SURVEY_READERS = {CISO, AUDITOR, ORGANIZER}
+SURVEY_ANSWERERS = {CISO}
+SURVEY_RUNNERS = {ORGANIZER}
 
 # url name -> (method, who may)
 UI: dict[str, tuple[str, object]] = {
@@ -173,6 +177,21 @@ UI: dict[str, tuple[str, object]] = {
     "program:risk": ("GET", PROGRAM_READERS),
     "program:risk_edit": ("GET", PROGRAM_MANAGERS),
     "program:treatment_add": ("POST", PROGRAM_MANAGERS),
+    "survey:home": ("GET", SURVEY_READERS),
+    "survey:benchmark": ("GET", SURVEY_READERS),
+    "survey:benchmark_pdf": ("GET", SURVEY_READERS),
+    "survey:editions": ("GET", SURVEY_READERS),
+    "survey:edition": ("GET", SURVEY_READERS),
+    "survey:invite": ("POST", SURVEY_RUNNERS),
+    "survey:reinvite": ("POST", SURVEY_RUNNERS),
+    "survey:close": ("POST", SURVEY_RUNNERS),
+    "survey:report": ("GET", SURVEY_READERS),
+    "survey:report_pdf": ("GET", SURVEY_READERS),
+    "survey:aggregates_csv": ("GET", SURVEY_READERS),
+    # The respondent link is the permission (tests/survey/test_editions.py).
+    "respond:home": ("GET", PUBLIC),
+    "respond:response_csv": ("GET", PUBLIC),
+    "respond:benchmark_pdf": ("GET", PUBLIC),
     # The link's token is the permission (scope, expiry: tests/vendors/test_assessments.py).
     "portal:home": ("GET", PUBLIC),
     "portal:upload": ("POST", PUBLIC),
@@ -197,6 +216,9 @@ UI_POSTS = {
     "program:policies": PROGRAM_MANAGERS,
     "program:budget": PROGRAM_MANAGERS,
     "ack:policy": PUBLIC,
+    "survey:benchmark": SURVEY_ANSWERERS,
+    "survey:editions": SURVEY_RUNNERS,
+    "respond:home": PUBLIC,
 }
 
 # (method, path template) -> who may
@@ -226,6 +248,8 @@ API: dict[tuple[str, str], object] = {
     ("GET", "/api/program/frameworks"): PROGRAM_READERS,
     ("GET", "/api/program/risks"): PROGRAM_READERS,
     ("GET", "/api/program/assessments/{assessment_id}/scores"): PROGRAM_READERS,
+    ("GET", "/api/survey/benchmark"): SURVEY_READERS,
+    ("GET", "/api/survey/editions/{edition}/aggregate"): SURVEY_READERS,
 }
 # A valid body for each POST, so that the guard, not validation, answers.
 API_BODIES: dict[str, dict[str, object]] = {
@@ -348,6 +372,12 @@ def world(make_user, patients):
         source_file="b.csv",
         source_line=2,
     )
+    edition = survey_editions.create_edition(
+        "matrix", "Matrix survey", now.year, now.date() + timedelta(days=30)
+    )
+    participant = survey_editions.register("Matrix Hospital", "it@matrix.example.org")
+    respondent_token = survey_editions.invite(edition, participant)
+    invitation = edition.invitations.get()
     return Fixture(
         kwargs={
             "core:token_revoke": {"token_id": ApiToken.objects.get().pk},
@@ -408,6 +438,16 @@ def world(make_user, patients):
             "program:treatment_add": {"reference": risk.reference},
             "portal:upload": {"token": portal_token},
             "portal:action": {"token": portal_token, "action_id": action.pk},
+            "survey:edition": {"key": "matrix"},
+            "survey:invite": {"key": "matrix"},
+            "survey:reinvite": {"key": "matrix", "invitation_id": invitation.pk},
+            "survey:close": {"key": "matrix"},
+            "survey:report": {"key": "matrix"},
+            "survey:report_pdf": {"key": "matrix"},
+            "survey:aggregates_csv": {"key": "matrix"},
+            "respond:home": {"token": respondent_token},
+            "respond:response_csv": {"token": respondent_token},
+            "respond:benchmark_pdf": {"token": respondent_token},
         },
         patient_id=str(patients[0].id),
         incident_id=incident.pk,
@@ -486,6 +526,7 @@ def test_api_matrix(people, world):
             .replace("{number}", world.case_number)
             .replace("{vendor_id}", str(world.vendor_id))
             .replace("{assessment_id}", str(world.assessment_id))
+            .replace("{edition}", "matrix")
         )
         if template == "/api/patients/{patient_id}/accesses":
             path += "?since=2025-01-01&until=2025-01-31"
