@@ -33,9 +33,9 @@ from hygeia.program.models import (
     Requirement,
     Risk,
 )
+from hygeia.survey import editions as survey_editions
 from hygeia.vendors import assessments, questionnaire
 from hygeia.vendors.models import BreachReport, Product, Vendor
-from hygeia.survey import editions as survey_editions
 from tests.conftest import ROLES, signed_in_client
 
 pytestmark = pytest.mark.django_db
