@@ -110,6 +110,24 @@ class Form:
                 raise ValueError(f"not a date (YYYY-MM-DD): {text}") from None
         return text[:20000]
 
+    def merge(self, answers: dict[str, Any], raw: Mapping[str, Any]) -> dict[str, str]:
+        """Apply submitted values to `answers` in place (an empty value removes the answer).
+        Returns the errors by question; those answers stay as they were."""
+        errors: dict[str, str] = {}
+        for question in self.questions:
+            if question.id not in raw:
+                continue
+            try:
+                value = self.coerce(question, raw[question.id])
+            except ValueError as exc:
+                errors[question.id] = str(exc)
+                continue
+            if value is None:
+                answers.pop(question.id, None)
+            else:
+                answers[question.id] = value
+        return errors
+
     def missing(self, answers: dict[str, Any], files: Iterable[str] = ()) -> list[Question]:
         """Required visible questions without an answer (files count for file questions)."""
         with_files = set(files)

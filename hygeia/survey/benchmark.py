@@ -13,7 +13,7 @@ from django.utils import timezone
 from hygeia.core import charts, pdf
 from hygeia.survey import instrument as content
 from hygeia.survey.models import SelfAssessment
-from hygeia.survey.proposals import Proposal, propose
+from hygeia.survey.proposals import propose
 
 
 class BenchmarkError(ValueError):
@@ -64,28 +64,15 @@ def save(
     proposals = propose(instrument.questions)
     answers = dict(assessment.answers)
     evidence = dict(assessment.accepted_proposals)
-    errors: dict[str, str] = {}
-    for question in instrument.questions:
-        if question.id in accepted and question.id in proposals:
-            answers[question.id] = proposals[question.id].answer
-            evidence[question.id] = proposals[question.id].evidence
-            continue
-        if question.id not in raw:
-            continue
-        try:
-            value = instrument.coerce(question, raw[question.id])
-        except ValueError as exc:
-            errors[question.id] = str(exc)
-            continue
-        if value is None:
-            answers.pop(question.id, None)
-        else:
-            answers[question.id] = value
-        if (
-            evidence.get(question.id)
-            and value != proposals.get(question.id, Proposal(None, "")).answer
-        ):
-            evidence.pop(question.id)  # changed by hand: the evidence no longer backs it
+    before = dict(answers)
+    errors = instrument.merge(answers, {k: v for k, v in raw.items() if k not in accepted})
+    for qid in list(evidence):  # changed by hand: the evidence no longer backs the answer
+        if answers.get(qid) != before.get(qid):
+            evidence.pop(qid)
+    for qid in accepted:
+        if qid in proposals:
+            answers[qid] = proposals[qid].answer
+            evidence[qid] = proposals[qid].evidence
     with transaction.atomic():
         assessment.answers = answers
         assessment.accepted_proposals = evidence

@@ -139,19 +139,7 @@ def save(invitation: Invitation, raw: dict[str, Any], submit: bool, reason: str 
     with transaction.atomic():
         response = Response.objects.select_for_update().get(pk=response_for(invitation).pk)
         answers = dict(response.draft or answers_of(response))
-        errors: dict[str, str] = {}
-        for question in form.questions:
-            if question.id not in raw:
-                continue
-            try:
-                value = form.coerce(question, raw[question.id])
-            except ValueError as exc:
-                errors[question.id] = str(exc)
-                continue
-            if value is None:
-                answers.pop(question.id, None)
-            else:
-                answers[question.id] = value
+        errors = form.merge(answers, raw)
         visible = {q.id for q in form.visible(answers)}
         answers = {k: v for k, v in answers.items() if k in visible}  # skipped: not kept
         missing = [q.id for q in form.missing(answers)]
