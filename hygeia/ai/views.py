@@ -18,6 +18,7 @@ from hygeia.ai import content, intake, inventory, modelcard
 from hygeia.ai.models import AITool
 from hygeia.core import audit
 from hygeia.core.permissions import has, require
+from hygeia.core.uploads import attachment
 
 TIERS = ("critical", "high", "moderate", "low")
 
@@ -217,11 +218,10 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     found = AITool.objects.order_by("reference")
     audit.record(audit.Action.EXPORT, object_type="ai.inventory", summary=f"AI inventory ({fmt})")
     if fmt == "csv":
-        response = HttpResponse(inventory.export_csv(found), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(inventory.export_json(found), content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="ai-inventory.{fmt}"'
-    return response
+        return attachment(
+            inventory.export_csv(found), "ai-inventory.csv", "text/csv; charset=utf-8"
+        )
+    return attachment(inventory.export_json(found), "ai-inventory.json", "application/json")
 
 
 @require("manage_ai_inventory")
@@ -263,6 +263,4 @@ def import_file(request: HttpRequest) -> HttpResponse:
 @require("view_ai_inventory")
 def card(request: HttpRequest, reference: str) -> HttpResponse:
     tool = _tool(reference)
-    response = HttpResponse(modelcard.export(tool), content_type="application/xml")
-    response["Content-Disposition"] = f'attachment; filename="{tool.reference}-model-card.xml"'
-    return response
+    return attachment(modelcard.export(tool), f"{tool.reference}-model-card.xml", "application/xml")

@@ -6,6 +6,7 @@ Bars for counts by category, lines for daily series. Labels are escaped; values 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from html import escape
 
@@ -20,7 +21,7 @@ def _nice_max(value: float) -> float:
     if value <= 0:
         return 1.0
     step = 10 ** (len(str(int(value))) - 1)
-    return float(((int(value) // step) + 1) * step)
+    return float(math.ceil(value / step) * step)
 
 
 def _frame(title: str, description: str, body: list[str], legend: Sequence[str]) -> SafeString:

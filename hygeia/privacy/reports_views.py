@@ -12,6 +12,7 @@ from django.utils import timezone
 from hygeia.core import audit, charts
 from hygeia.core.models import Organization
 from hygeia.core.permissions import require
+from hygeia.core.uploads import attachment
 from hygeia.privacy import accesses, reports
 from hygeia.privacy.models import Patient
 
@@ -69,15 +70,11 @@ def access_report(request: HttpRequest, patient_id: str) -> HttpResponse:
     )
     name = f"access-report-{patient.pk}-{since}-{until}"
     if fmt == "csv" and not (problems or problem):
-        response = HttpResponse(reports.access_csv(report), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
+        return attachment(reports.access_csv(report), f"{name}.csv", "text/csv; charset=utf-8")
     if fmt == "pdf" and not (problems or problem):
-        response = HttpResponse(
-            reports.access_pdf(report, _organization()), content_type="application/pdf"
+        return attachment(
+            reports.access_pdf(report, _organization()), f"{name}.pdf", "application/pdf"
         )
-        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
-        return response
     return render(
         request,
         "privacy/access_report.html",
@@ -146,8 +143,8 @@ def monthly(request: HttpRequest, year: int, month: int) -> HttpResponse:
         object_id=first.isoformat()[:7],
         summary=f"monthly privacy report {first:%Y-%m}",
     )
-    response = HttpResponse(
-        reports.monthly_pdf(first, _organization()), content_type="application/pdf"
+    return attachment(
+        reports.monthly_pdf(first, _organization()),
+        f"privacy-report-{first:%Y-%m}.pdf",
+        "application/pdf",
     )
-    response["Content-Disposition"] = f'attachment; filename="privacy-report-{first:%Y-%m}.pdf"'
-    return response

@@ -13,6 +13,7 @@ from django.utils import timezone
 from hygeia.core import audit, charts
 from hygeia.core.models import Organization
 from hygeia.core.permissions import has, require
+from hygeia.core.uploads import attachment
 from hygeia.program import board, budget
 from hygeia.program.models import BudgetLine, Requirement, Risk
 
@@ -67,9 +68,9 @@ def budget_view(request: HttpRequest) -> HttpResponse:
 @require("view_program")
 def budget_export(request: HttpRequest, year: int) -> HttpResponse:
     audit.record(audit.Action.EXPORT, object_type="program.budget", summary=f"budget {year} CSV")
-    response = HttpResponse(budget.export_csv(year), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="security-budget-{year}.csv"'
-    return response
+    return attachment(
+        budget.export_csv(year), f"security-budget-{year}.csv", "text/csv; charset=utf-8"
+    )
 
 
 @require("view_program")
@@ -91,9 +92,8 @@ def board_pdf(request: HttpRequest) -> HttpResponse:
     organization = Organization.objects.first()
     audit.record(audit.Action.EXPORT, object_type="program.board_report",
                  summary=f"board report {data.quarter} as PDF")  # fmt: skip
-    response = HttpResponse(
-        board.pdf(data, organization.name if organization else ""), content_type="application/pdf"
+    return attachment(
+        board.pdf(data, organization.name if organization else ""),
+        f"board-report-{date.today().isoformat()}.pdf",
+        "application/pdf",
     )
-    stamp = date.today().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="board-report-{stamp}.pdf"'
-    return response

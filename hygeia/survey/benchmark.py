@@ -38,7 +38,7 @@ class Row:
             "answer": self.answer,
             "evidence": self.evidence,
             "proposed": self.proposed,
-            "peer": self.peer,
+            "peer": [{k: v for k, v in p.items() if k != "labelled"} for p in self.peer],
             "statements": self.statements,
         }
 
@@ -98,6 +98,9 @@ def peer_distribution(question: content.Question, figures: content.PeerFigures) 
                 "year": figure.year,
                 "respondents": figure.source.get("respondents"),
                 "shares": {v: figure.shares.get(v) for v in question.option_labels()},
+                "labelled": [
+                    (label, figure.shares.get(v)) for v, label in question.option_labels().items()
+                ],
                 "base": figure.base,
                 "note": figure.note,
                 "source": content.citation(figure.source),
@@ -174,9 +177,9 @@ def chart(question: content.Question, row: Row) -> Any:
         share = latest["shares"].get(value)
         if share is None:
             continue
-        labels.append(f"{label}{' (you)' if value in chosen else ''}")
+        labels.append(f"» {label}" if value in chosen else label)  # the mark survives truncation
         values.append(share)
-    return charts.bars(f"Peers {latest['year']} (%)", labels, {"share": values})
+    return charts.bars(f"Peers {latest['year']} (%); » marks our answer", labels, {"share": values})
 
 
 def pdf_report(organization: str) -> bytes:

@@ -52,6 +52,10 @@ class QuestionResult:
             for cell in group
         ]  # fmt: skip
 
+    def trend_rows(self) -> list[tuple[str, list[tuple[str, float | None]]]]:
+        labels = self.question.option_labels()
+        return [(year, [(labels[v], s) for v, s in shares.items()]) for year, shares in self.trend]
+
     def share_row(self, cell: agg.Cell) -> list[str]:
         if cell.suppressed:
             return [HIDDEN for _ in self.question.option_labels()]

@@ -96,6 +96,7 @@ SYNONYMS = {
 }
 MODELS: dict[str, Any] = {"vendor": Vendor, "product": Product, "contract": Contract, "baa": Baa}
 MAX_ROWS = 100_000
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ImportError_(ValueError):

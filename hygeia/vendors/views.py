@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from hygeia.core import audit, uploads
 from hygeia.core.permissions import has, require
+from hygeia.core.uploads import attachment
 from hygeia.vendors import assessments, exposure, questionnaire, records, sbom, tiering
 from hygeia.vendors.models import (
     LEVELS,
@@ -173,19 +174,14 @@ def import_file(request: HttpRequest) -> HttpResponse:
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
     audit.record(audit.Action.EXPORT, object_type="vendors.vendor", summary=f"vendors as {fmt}")
     stamp = timezone.localdate().isoformat()
+    name = f"vendors-{stamp}.{fmt}"
     if fmt == "csv":
-        response = HttpResponse(records.export_csv(), content_type="text/csv; charset=utf-8")
-    elif fmt == "xlsx":
-        response = HttpResponse(
-            records.export_xlsx(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    elif fmt == "json":
-        response = HttpResponse(records.export_json(), content_type="application/json")
-    else:
-        raise Http404("unknown format")
-    response["Content-Disposition"] = f'attachment; filename="vendors-{stamp}.{fmt}"'
-    return response
+        return attachment(records.export_csv(), name, "text/csv; charset=utf-8")
+    if fmt == "xlsx":
+        return attachment(records.export_xlsx(), name, records.XLSX_TYPE)
+    if fmt == "json":
+        return attachment(records.export_json(), name, "application/json")
+    raise Http404("unknown format")
 
 
 @require("manage_vendors")
@@ -396,9 +392,9 @@ def assessment_pdf(request: HttpRequest, number: str) -> HttpResponse:
         object_id=item.number,
         summary=f"assessment {item.number} as PDF",
     )
-    response = HttpResponse(render_pdf(item, _question_rows(item)), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{item.number}.pdf"'
-    return response
+    return attachment(
+        render_pdf(item, _question_rows(item)), f"{item.number}.pdf", "application/pdf"
+    )
 
 
 def _date(text: str, fallback_days: int) -> date:

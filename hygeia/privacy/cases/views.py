@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from hygeia.core import audit, notify, uploads
 from hygeia.core.models import User
 from hygeia.core.permissions import has, require
+from hygeia.core.uploads import attachment
 from hygeia.privacy.cases import breach, workflow
 from hygeia.privacy.cases.models import BreachAssessment, Case, CaseAttachment, ReviewerInvite
 from hygeia.privacy.cases.vocabulary import vocabulary
@@ -384,9 +385,9 @@ def annual_log(request: HttpRequest, year: int) -> HttpResponse:
         object_id=year,
         summary=f"annual log of breaches under 500, {year}",
     )
-    response = HttpResponse(breach.annual_log_csv(year), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="breaches-under-500-{year}.csv"'
-    return response
+    return attachment(
+        breach.annual_log_csv(year), f"breaches-under-500-{year}.csv", "text/csv; charset=utf-8"
+    )
 
 
 # --- the outside reviewer ----------------------------------------------------------------
