@@ -15,7 +15,7 @@ from django.utils import timezone
 from hygeia.core import audit
 from hygeia.survey import benchmark, editions
 from hygeia.survey import instrument as content
-from hygeia.survey.models import Edition, Invitation
+from hygeia.survey.models import Edition, Invitation, Participant
 
 PLACES = [
     "Riverbend", "Lakeshore", "Cedar Valley", "Harbor Point", "Prairie Ridge", "Summit",
@@ -71,7 +71,7 @@ def _run(key: str, year: int, organizations: list[tuple[str, str, str]], submit:
         closes_on=timezone.localdate() + timedelta(days=30),
     )
     for number, (name, domain, region) in enumerate(organizations):
-        participant = editions.Participant.objects.filter(email_domain=domain).first()
+        participant = Participant.objects.filter(email_domain=domain).first()
         if participant is None:
             participant = editions.register(name, f"security@{domain}")
         invitation, _ = Invitation.issue(

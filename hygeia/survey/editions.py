@@ -52,7 +52,7 @@ def possible_duplicates(name: str, email: str) -> list[Participant]:
     (public mail services aside): one organization should answer once per edition."""
     domain = domain_of(email)
     found = []
-    for other in Participant.objects.filter(duplicate_of__isnull=True):
+    for other in Participant.objects.all():
         if (domain and other.email_domain == domain) or similarity(
             name, other.name
         ) >= SIMILAR_NAME:
@@ -78,7 +78,13 @@ def register(name: str, email: str, confirmed_distinct: bool = False) -> Partici
         normalized_name=normalise(name)[:200],
         email_domain=domain_of(email)[:200],
         contact_email=email.strip().lower(),
+        confirmed_distinct=bool(similar),
     )
+
+
+def not_invited(edition: Edition) -> Any:
+    """Organizations registered earlier (for other editions) and not yet invited to this one."""
+    return Participant.objects.exclude(invitations__edition=edition).order_by("name")
 
 
 def respondent_url(token: str) -> str:

@@ -61,13 +61,10 @@ class Participant(AuditedModel):
     email_domain = models.CharField(max_length=200, blank=True, db_index=True)
     contact_email = models.EmailField()
     created_at = models.DateTimeField(default=timezone.now)
-    duplicate_of = models.ForeignKey(
-        "self",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        help_text="Set when the organizer confirmed it is another organization despite "
-        "a similar name or the same e-mail domain.",
+    confirmed_distinct = models.BooleanField(
+        default=False,
+        help_text="The organizer confirmed it is another organization despite a similar name "
+        "or the same e-mail domain as one already registered.",
     )
 
     class Meta:

@@ -153,6 +153,7 @@ def edition_detail(request: HttpRequest, key: str) -> HttpResponse:
             "progress": editions.progress(edition),
             "invitations": invitations,
             "can_run": has(request.user, "run_survey"),
+            "earlier": editions.not_invited(edition),
             "duplicate_warning": request.session.pop("survey_duplicate", None),
         },
     )
@@ -165,7 +166,13 @@ def invite(request: HttpRequest, key: str) -> HttpResponse:
     name = request.POST.get("name", "")
     email = request.POST.get("email", "").strip()
     try:
-        participant = editions.register(name, email, request.POST.get("distinct") == "1")
+        if request.POST.get("participant"):  # registered for an earlier edition
+            participant = get_object_or_404(
+                editions.not_invited(edition), pk=request.POST.get("participant")
+            )
+            email = email or participant.contact_email
+        else:
+            participant = editions.register(name, email, request.POST.get("distinct") == "1")
         editions.invite(edition, participant, email)
     except editions.SurveyError as exc:
         if "possible duplicate" in str(exc):

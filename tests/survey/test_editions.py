@@ -117,3 +117,31 @@ def test_one_response_per_organization_per_edition(edition, invite):
     editions.save(fresh, {"ransomware": "yes"}, submit=True, reason="correction")
     assert Response.objects.filter(edition=edition).count() == 1
     assert ResponseVersion.objects.filter(response__edition=edition).count() == 2
+
+
+def test_the_organizer_invites_again_from_an_earlier_edition_without_seeing_answers(
+    edition, invite, make_user, smtp
+):
+    from tests.conftest import signed_in_client
+
+    invitation, _ = invite(name="Riverbend Community Hospital", domain="riverbend.example.org")
+    editions.save(invitation, answers(ransomware="yes", ransom_paid="yes"), submit=True)
+    editions.close(edition)
+    later = editions.create_edition(
+        "2027", "Survey 2027", 2027, edition.closes_on.replace(year=2099)
+    )
+    organizer = signed_in_client(make_user("sol", "Survey Organizer"))
+    page = organizer.get("/survey/editions/2027/").content.decode()
+    assert "Invite an organization from earlier editions (1)" in page
+    duplicate = organizer.post(
+        "/survey/editions/2027/invite/",
+        {"name": "Riverbend Community Hospital", "email": "new@riverbend.example.org"},
+        follow=True,
+    ).content.decode()
+    assert "possible duplicate of Riverbend Community Hospital" in duplicate
+    organizer.post("/survey/editions/2027/invite/", {"participant": invitation.participant.pk})
+    assert later.invitations.get().participant == invitation.participant
+    assert smtp.messages[-1][0] == ["ciso@riverbend.example.org"]
+    page = organizer.get("/survey/editions/2026/").content.decode()
+    assert "Riverbend Community Hospital" in page and "submitted" in page
+    assert "ransom" not in page.lower()  # progress, never answers
