@@ -36,6 +36,10 @@ class Instrument(questionnaire.Form):
     def title(self) -> str:
         return str(self.definition["title"])
 
+    def topics(self) -> list[dict[str, str]]:
+        """The report's chapters in order: id, title, intro."""
+        return [dict(t) for t in self.definition.get("topics") or []]
+
     def segments(self) -> list[Question]:
         return [q for q in self.questions if q.spec.get("segment")]
 
@@ -91,6 +95,13 @@ def load_instrument(path: Path | None = None) -> Instrument:
         if not definition.get(key):
             raise DefinitionError(f"{path.name}: `{key}` is missing")
     found = Instrument(definition, path.name)
+    topics = {str(t.get("id")) for t in found.topics() if isinstance(t, dict) and t.get("title")}
+    for question in found.questions:
+        if question.spec.get("topic") not in topics:
+            raise DefinitionError(
+                f"{path.name}: question {question.id}: topic {question.spec.get('topic')!r} "
+                "is not one of `topics`"
+            )
     for qid in SEGMENT_QUESTIONS:
         if qid not in found.by_id or found.by_id[qid].type != "single":
             raise DefinitionError(f"{path.name}: segment question {qid} must be single-choice")

@@ -14,17 +14,6 @@ from hygeia.survey.benchmark import peer_distribution
 from hygeia.survey.editions import instrument_of, progress
 from hygeia.survey.models import Edition, Response
 
-CHAPTERS = [
-    ("profile", "Respondents and their organizations"),
-    ("budget", "The economics of cybersecurity"),
-    ("incidents", "Security incidents"),
-    ("ransomware", "Ransomware"),
-    ("ai", "Artificial intelligence governance"),
-    ("third_party", "Third-party risk"),
-    ("insider", "Insider threat"),
-    ("awareness", "Security awareness and insurance"),
-    ("barriers", "Barriers"),
-]
 HIDDEN = "—"
 KEY_QUESTIONS = ("it_budget_change", "significant_incident", "compromise_vectors", "ransomware",
                  "ai_approval_process", "ai_monitoring", "third_party_program",
@@ -92,7 +81,8 @@ def build(edition: Edition) -> dict[str, Any]:
     overall = agg.overall(cells)
     earlier = _earlier(edition)
     chapters: list[dict[str, Any]] = []
-    for topic, title in CHAPTERS:
+    for chapter in form.topics():
+        topic = chapter["id"]
         results = []
         for question in form.questions:
             if question.spec.get("topic") != topic or question.id not in overall:
@@ -132,7 +122,7 @@ def build(edition: Edition) -> dict[str, Any]:
                 )
             )
         if results:
-            chapters.append({"topic": topic, "title": title, "results": results})
+            chapters.append({**chapter, "topic": topic, "results": results})
     answered: dict[str, QuestionResult] = {r.question.id: r for c in chapters for r in c["results"]}
     return {
         "edition": edition,
@@ -177,6 +167,8 @@ def pdf_report(edition: Edition) -> bytes:
     for chapter in data["chapters"]:
         document.add_page()
         document.heading(chapter["title"])
+        if chapter.get("intro"):
+            document.paragraph(chapter["intro"])
         for result in chapter["results"]:
             question = result.question
             labels = question.option_labels()

@@ -14,6 +14,8 @@ from hygeia.survey import instrument as content
 def test_the_bundled_instrument_covers_the_survey_topics():
     form, _ = content.bundled()
     topics = {q.spec.get("topic") for q in form.questions}
+    assert form.topics()[0]["id"] == "profile"
+    assert all(t["title"] and t["intro"] for t in form.topics())
     assert {
         "profile",
         "budget",
@@ -79,20 +81,25 @@ def test_a_broken_figures_file_is_refused_with_the_entry_named(tmp_path, entry, 
     assert "figures.yaml: figure 1" in str(raised.value)
 
 
-def test_an_instrument_without_segment_questions_is_refused(tmp_path):
+def _instrument(tmp_path: Path, topic: str) -> Path:
     path = tmp_path / "i.yaml"
-    path.write_text(
-        yaml.safe_dump(
-            {
-                "key": "k",
-                "version": "1",
-                "title": "t",
-                "sections": [
-                    {"id": "s", "questions": [{"id": "q", "type": "yes_no", "text": "?"}]}
-                ],
-            }
-        ),
-        encoding="utf-8",
-    )
+    question = {"id": "q", "type": "yes_no", "text": "?", "topic": topic}
+    definition = {
+        "key": "k",
+        "version": "1",
+        "title": "t",
+        "topics": [{"id": "budget", "title": "Budgets"}],
+        "sections": [{"id": "s", "questions": [question]}],
+    }
+    path.write_text(yaml.safe_dump(definition), encoding="utf-8")
+    return path
+
+
+def test_an_instrument_without_segment_questions_is_refused(tmp_path):
     with pytest.raises(DefinitionError, match="segment question org_type"):
-        content.load_instrument(path)
+        content.load_instrument(_instrument(tmp_path, "budget"))
+
+
+def test_a_question_in_an_unknown_chapter_is_refused(tmp_path):
+    with pytest.raises(DefinitionError, match="question q: topic 'budgets' is not one of"):
+        content.load_instrument(_instrument(tmp_path, "budgets"))
