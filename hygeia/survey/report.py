@@ -51,7 +51,11 @@ class QuestionResult:
         return [f"{cell.shares.get(v, 0.0):g}%" for v in self.question.option_labels()]
 
 
-def _headline(question: content.Question, cell: agg.Cell) -> str:
+def _headline(
+    question: content.Question, cell: agg.Cell, peer: list[dict[str, Any]] | None = None
+) -> str:
+    """The sentence a survey report would lead with, set against the latest published share
+    of the same answer where there is one."""
     labels = question.option_labels()
     if cell.suppressed:
         return f"Fewer than {agg.MIN_CELL} responses: no figure is published."
@@ -63,6 +67,9 @@ def _headline(question: content.Question, cell: agg.Cell) -> str:
     if len(ranked) > 1 and ranked[1][1] > 0:
         second, share2 = ranked[1]
         text += f", followed by “{labels[second]}” ({share2:g}%)"
+    published = next((p for p in peer or [] if p["shares"].get(value) is not None), None)
+    if published is not None:
+        text += f" (published {published['year']}: {published['shares'][value]:g}%)"
     return text + "."
 
 
@@ -104,11 +111,12 @@ def build(edition: Edition) -> dict[str, Any]:
                 (str(edition.year),
                  {v: None if cell.suppressed else cell.shares.get(v) for v in labels})
             )  # fmt: skip
+            peer = peer_distribution(question, figures)
             results.append(
                 QuestionResult(
                     question=question,
                     overall=cell,
-                    headline=_headline(question, cell),
+                    headline=_headline(question, cell, peer),
                     chart=None
                     if cell.suppressed
                     else charts.bars(
@@ -118,7 +126,7 @@ def build(edition: Edition) -> dict[str, Any]:
                     ),
                     segments=segments,
                     trend=trend,
-                    peer=peer_distribution(question, figures),
+                    peer=peer,
                 )
             )
         if results:
