@@ -73,6 +73,7 @@ bench: $(DEV)
 	$(BIN)/python benchmarks/alert_queue.py --alerts $${ALERTS:-1000000}
 	$(BIN)/python benchmarks/sbom_matching.py --database
 	$(BIN)/python benchmarks/risk_portfolio.py
+	$(BIN)/python benchmarks/survey_aggregate.py
 
 ## lock: re-resolve the locked dependencies after editing requirements/*.in
 lock:

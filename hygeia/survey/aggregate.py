@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hygeia.survey import instrument as content
-from hygeia.survey.editions import instrument_of, submitted
+from hygeia.survey.editions import instrument_of
 from hygeia.survey.models import Edition
 
 MIN_CELL = 5
@@ -87,29 +87,39 @@ def _tally(question: content.Question, answers: list[dict[str, Any]]) -> tuple[i
 
 
 def aggregate(edition: Edition) -> list[Cell]:
-    form = instrument_of(edition)
-    answers = [r.current.answers for r in submitted(edition)]
+    """The edition's published cells, from each organization's latest submitted version."""
+    answers = list(
+        edition.responses.filter(current__isnull=False).values_list("current__answers", flat=True)
+    )
+    return aggregate_answers(instrument_of(edition), answers)
+
+
+def aggregate_answers(form: content.Instrument, answers: list[dict[str, Any]]) -> list[Cell]:
+    breakdowns = []
+    for dimension, by in dimensions(form):
+        groups: dict[str, list[dict[str, Any]]] = {}
+        if by is None:
+            groups[ALL] = answers
+        else:
+            for given in answers:
+                groups.setdefault(str(given.get(by.id, NOT_STATED)), []).append(given)
+        labels = by.option_labels() if by is not None else {ALL: ALL}
+        order = list(labels)
+        segments = sorted(groups, key=lambda g: order.index(g) if g in order else len(order))
+        breakdowns.append(
+            (dimension, [(g, labels.get(g, "Not stated"), groups[g]) for g in segments], by)
+        )
     cells: list[Cell] = []
     for question in form.questions:
         if question.type not in ("single", "multiple", "yes_no"):
             continue  # free text and numbers are not published as distributions
-        for dimension, by in dimensions(form):
-            groups: dict[str, list[dict[str, Any]]] = {}
-            if by is None:
-                groups[ALL] = answers
-            else:
-                for given in answers:
-                    groups.setdefault(str(given.get(by.id, NOT_STATED)), []).append(given)
-            labels = by.option_labels() if by is not None else {}
+        for dimension, segments_of, by in breakdowns:
             breakdown = []
-            for segment, members in groups.items():
+            for segment, label, members in segments_of:
                 n, counts = _tally(question, members)
                 if by is not None and n == 0:
                     continue
-                label = ALL if by is None else labels.get(segment, "Not stated")
                 breakdown.append(Cell(question.id, dimension, segment, label, n, counts))
-            order = list(labels)
-            breakdown.sort(key=lambda c: order.index(c.segment) if c.segment in order else 99)
             suppress(breakdown)
             cells.extend(breakdown)
     return cells
