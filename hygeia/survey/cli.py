@@ -103,7 +103,11 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
         "survey",
         "The healthcare cybersecurity survey: our benchmark, and editions run across "
         "organizations.",
-        "The healthcare cybersecurity survey.",
+        "The healthcare cybersecurity survey. Two uses: our own answers set against published "
+        "peer figures (answered on the Survey page, where Hygeia proposes answers from its "
+        "records), and editions run across organizations (opened, invited and closed on the "
+        "Survey page by a Survey Organizer). These commands read the results, for scripts and "
+        "publications. See docs/survey.md.",
     )
     p = action(actions, "benchmark", cmd_benchmark,
                "our answers against published peer figures", BENCHMARK_HELP)  # fmt: skip
