@@ -57,7 +57,7 @@ def main() -> int:
         closes_on=timezone.localdate(),
     )  # fmt: skip
     people = Participant.objects.bulk_create(
-        Participant(name=f"Org {i}", normalized_name=f"org {i}", contact_email=f"a@o{i}.example")
+        Participant(name=f"Org {i}", contact_email=f"a@o{i}.example")
         for i in range(args.organizations)
     )
     responses = Response.objects.bulk_create(

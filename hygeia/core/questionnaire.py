@@ -8,10 +8,13 @@ weight, and the score is the share earned, 0-100.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 TYPES = ("yes_no", "single", "multiple", "text", "date", "number", "file")
 QUESTION_KEYS = frozenset({"id", "type", "text", "options", "weight", "required", "show_if",
@@ -40,6 +43,13 @@ class Question:
             return {"yes": "Yes", "no": "No", "n/a": "Not applicable"}
         return {str(o["value"]): str(o.get("label", o["value"])) for o in self.options}
 
+    def answer_label(self, value: Any, separator: str = ", ") -> str:
+        """An answer as people read it: option labels (joined for several), else the value."""
+        labels = self.option_labels()
+        if isinstance(value, list):
+            return separator.join(labels.get(str(v), str(v)) for v in value)
+        return labels.get(str(value), "" if value is None else str(value))
+
 
 class Form:
     """One questionnaire definition, ready to show, validate and score. A module whose
@@ -67,6 +77,27 @@ class Form:
     @property
     def questions(self) -> list[Question]:
         return list(self.by_id.values())
+
+    def layout(
+        self,
+        answers: dict[str, Any],
+        extra: Callable[[Question], dict[str, Any]] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Sections ready for the question template (`_question.html`): each question with
+        its current answer (`chosen`), whether the answers so far skip it (`hidden`), and
+        what `extra` adds for the page."""
+        visible = {q.id for q in self.visible(answers)}
+        return [
+            {
+                "title": title,
+                "questions": [
+                    {"q": q, "chosen": answers.get(q.id), "hidden": q.id not in visible}
+                    | (extra(q) if extra else {})
+                    for q in questions
+                ],
+            }
+            for _, title, questions in self.sections
+        ]
 
     def visible(self, answers: dict[str, Any]) -> list[Question]:
         shown: list[Question] = []
@@ -240,3 +271,19 @@ def posted_answers(form: Form, post: Mapping[str, Any]) -> tuple[dict[str, Any],
         if f"note-{q.id}" in post:
             notes[q.id] = str(post.get(f"note-{q.id}", ""))
     return raw, notes
+
+
+def read_mapping(
+    path: Path, required: Iterable[str] = (), what: str = "a mapping"
+) -> dict[str, Any]:
+    """A YAML data file that must be a mapping with the `required` keys; errors name it."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise DefinitionError(f"{path.name}: cannot be read: {exc}") from exc
+    if not isinstance(data, dict):
+        raise DefinitionError(f"{path.name}: not {what}")
+    for key in required:
+        if not data.get(key):
+            raise DefinitionError(f"{path.name}: `{key}` is missing")
+    return data

@@ -13,11 +13,7 @@ from django.utils import timezone
 from hygeia.core import charts, pdf
 from hygeia.survey import instrument as content
 from hygeia.survey.models import SelfAssessment
-from hygeia.survey.proposals import propose
-
-
-class BenchmarkError(ValueError):
-    """Answers that cannot be saved; the message says which and why."""
+from hygeia.survey.proposals import Proposal, propose
 
 
 @dataclass
@@ -57,11 +53,13 @@ def save(
     raw: dict[str, Any],
     accepted: list[str],
     user: str,
+    proposals: dict[str, Proposal] | None = None,
 ) -> dict[str, str]:
     """Store answers given in a form; `accepted` lists questions whose proposal was taken
     as it is (its evidence is kept with the answer). Returns errors by question."""
     instrument, _ = content.bundled()
-    proposals = propose(instrument.questions)
+    if proposals is None:
+        proposals = propose(instrument.questions)
     answers = dict(assessment.answers)
     evidence = dict(assessment.accepted_proposals)
     before = dict(answers)
@@ -80,13 +78,6 @@ def save(
         assessment.updated_by = user[:150]
         assessment.save()
     return errors
-
-
-def label(question: content.Question, value: Any) -> str:
-    labels = question.option_labels()
-    if isinstance(value, list):
-        return ", ".join(labels.get(str(v), str(v)) for v in value)
-    return labels.get(str(value), "" if value is None else str(value))
 
 
 def peer_distribution(question: content.Question, figures: content.PeerFigures) -> list[dict]:
@@ -110,10 +101,18 @@ def peer_distribution(question: content.Question, figures: content.PeerFigures) 
     return rows
 
 
-def rows(assessment: SelfAssessment | None = None) -> list[Row]:
+def published(peer: dict[str, Any], separator: str) -> str:
+    """'Yes 47%; No 42%': the shares a source published, unpublished options left out."""
+    return separator.join(f"{label} {s:g}%" for label, s in peer["labelled"] if s is not None)
+
+
+def rows(
+    assessment: SelfAssessment | None = None, proposals: dict[str, Proposal] | None = None
+) -> list[Row]:
     instrument, figures = content.bundled()
     assessment = assessment or current()
-    proposals = propose(instrument.questions)
+    if proposals is None:
+        proposals = propose(instrument.questions)
     found = []
     visible = {q.id for q in instrument.visible(assessment.answers)}
     for question in instrument.questions:
@@ -135,7 +134,7 @@ def rows(assessment: SelfAssessment | None = None) -> list[Row]:
                 section=question.section,
                 text=question.text,
                 answer=answer,
-                answer_label=label(question, answer),
+                answer_label=question.answer_label(answer),
                 evidence=evidence,
                 proposed=not answered and proposal is not None,
                 peer=peer_distribution(question, figures),
@@ -199,8 +198,9 @@ def pdf_report(organization: str) -> bytes:
         facts = [("Our answer", row.answer_label or "not answered")]
         if row.evidence:
             facts.append(("Evidence", row.evidence))
-        if comparison(row):
-            facts.append(("Peers", comparison(row)))
+        compared = comparison(row)
+        if compared:
+            facts.append(("Peers", compared))
         document.facts(facts)
         if row.peer:
             latest = row.peer[0]

@@ -32,12 +32,6 @@ ORGANIZATIONS = [
      "west" if i in WEST else ("northeast", "midwest", "south")[i % 3])
     for i, place in enumerate(PLACES)
 ]  # fmt: skip
-# Where no published figure gives a distribution, the synthetic answers lean this way.
-LEANINGS = {
-    "org_type": {"hospital": 35, "health_system": 30, "academic": 10, "ambulatory": 10,
-                 "payer": 5, "vendor": 5, "other": 5},
-    "org_size": {"small": 30, "medium": 40, "large": 30},
-}  # fmt: skip
 
 
 def _answers(form: content.Instrument, figures: content.PeerFigures, region: str,

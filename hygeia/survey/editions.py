@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hygeia.core import notify
-from hygeia.core.names import normalise, similarity
+from hygeia.core.names import similarity
 from hygeia.survey import instrument as content
 from hygeia.survey.models import Edition, Invitation, Participant, Response, ResponseVersion
 
@@ -75,7 +75,6 @@ def register(name: str, email: str, confirmed_distinct: bool = False) -> Partici
         )
     return Participant.objects.create(
         name=name,
-        normalized_name=normalise(name)[:200],
         email_domain=domain_of(email)[:200],
         contact_email=email.strip().lower(),
         confirmed_distinct=bool(similar),
@@ -132,7 +131,10 @@ def response_for(invitation: Invitation) -> Response:
 
 
 def answers_of(response: Response) -> dict[str, Any]:
-    return dict(response.current.answers) if response.current else dict(response.draft)
+    """The answers being worked on: the draft, else the submitted version."""
+    if response.draft or response.current is None:
+        return dict(response.draft)
+    return dict(response.current.answers)
 
 
 def save(invitation: Invitation, raw: dict[str, Any], submit: bool, reason: str = "") -> SaveResult:
@@ -144,7 +146,7 @@ def save(invitation: Invitation, raw: dict[str, Any], submit: bool, reason: str 
     form = instrument_of(edition)
     with transaction.atomic():
         response = Response.objects.select_for_update().get(pk=response_for(invitation).pk)
-        answers = dict(response.draft or answers_of(response))
+        answers = answers_of(response)
         errors = form.merge(answers, raw)
         visible = {q.id for q in form.visible(answers)}
         answers = {k: v for k, v in answers.items() if k in visible}  # skipped: not kept
@@ -173,11 +175,7 @@ def close(edition: Edition) -> int:
     edition.status = Edition.Status.CLOSED
     edition.closed_at = timezone.now()
     edition.save()
-    return submitted(edition).count()
-
-
-def submitted(edition: Edition) -> Any:
-    return edition.responses.filter(current__isnull=False).select_related("current", "participant")
+    return edition.responses.filter(current__isnull=False).count()
 
 
 def progress(edition: Edition) -> dict[str, int]:

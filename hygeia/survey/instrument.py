@@ -9,8 +9,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from hygeia.core import questionnaire
 from hygeia.core.questionnaire import DefinitionError, Question
 
@@ -23,10 +21,6 @@ class Instrument(questionnaire.Form):
     Hygeia's own data."""
 
     extra_keys = frozenset({"segment", "topic", "proposal", "keywords"})
-
-    @property
-    def key(self) -> str:
-        return str(self.definition["key"])
 
     @property
     def version(self) -> str:
@@ -78,22 +72,9 @@ class PeerFigures:
         return [s for s in self.statements if s.question == question_id]
 
 
-def _yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise DefinitionError(f"{path.name}: cannot be read: {exc}") from exc
-    if not isinstance(data, dict):
-        raise DefinitionError(f"{path.name}: not a mapping")
-    return data
-
-
 def load_instrument(path: Path | None = None) -> Instrument:
     path = path or CONTENT / "instrument.yaml"
-    definition = _yaml(path)
-    for key in ("key", "version", "title"):
-        if not definition.get(key):
-            raise DefinitionError(f"{path.name}: `{key}` is missing")
+    definition = questionnaire.read_mapping(path, ("key", "version", "title"))
     found = Instrument(definition, path.name)
     topics = {str(t.get("id")) for t in found.topics() if isinstance(t, dict) and t.get("title")}
     for question in found.questions:
@@ -110,7 +91,7 @@ def load_instrument(path: Path | None = None) -> Instrument:
 
 def load_figures(instrument: Instrument, path: Path | None = None) -> PeerFigures:
     path = path or CONTENT / "peer_figures.yaml"
-    data = _yaml(path)
+    data = questionnaire.read_mapping(path)
     sources = data.get("sources") or {}
     if not isinstance(sources, dict):
         raise DefinitionError(f"{path.name}: `sources` must map keys to sources")

@@ -57,7 +57,6 @@ class Participant(AuditedModel):
     """An organization taking part in surveys (kept across editions, to compare years)."""
 
     name = models.CharField(max_length=200)
-    normalized_name = models.CharField(max_length=200, db_index=True)
     email_domain = models.CharField(max_length=200, blank=True, db_index=True)
     contact_email = models.EmailField()
     created_at = models.DateTimeField(default=timezone.now)
@@ -112,10 +111,6 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} in {self.edition}"
-
-    @property
-    def submitted(self) -> bool:
-        return self.current_id is not None
 
 
 class ImmutableError(Exception):

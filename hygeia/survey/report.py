@@ -10,7 +10,7 @@ from typing import Any
 from hygeia.core import charts, pdf
 from hygeia.survey import aggregate as agg
 from hygeia.survey import instrument as content
-from hygeia.survey.benchmark import peer_distribution
+from hygeia.survey.benchmark import peer_distribution, published
 from hygeia.survey.editions import instrument_of, progress
 from hygeia.survey.models import Edition, Response
 
@@ -105,12 +105,8 @@ def build(edition: Edition) -> dict[str, Any]:
             trend = [
                 (str(e.year), {v: (None if (c := past.get(question.id)) is None or c.suppressed
                                    else c.shares.get(v)) for v in labels})
-                for e, past in earlier
+                for e, past in [*earlier, (edition, overall)]
             ]  # fmt: skip
-            trend.append(
-                (str(edition.year),
-                 {v: None if cell.suppressed else cell.shares.get(v) for v in labels})
-            )  # fmt: skip
             peer = peer_distribution(question, figures)
             results.append(
                 QuestionResult(
@@ -201,11 +197,9 @@ def pdf_report(edition: Edition) -> bytes:
                     [70] + [110 / len(labels)] * len(labels),
                 )
             for peer in result.peer:
-                published = ", ".join(
-                    f"{labels[v]} {s:g}%" for v, s in peer["shares"].items() if s is not None
-                )
                 document.paragraph(
-                    f"Published {peer['year']}: {published}. Source: {peer['source']}.", size=8
+                    f"Published {peer['year']}: {published(peer, ', ')}. Source: {peer['source']}.",
+                    size=8,
                 )
     return document.render()
 
@@ -233,10 +227,8 @@ def participant_pdf(response: Response) -> bytes:
         if question.id not in answers:
             continue
         labels = question.option_labels()
-        value = answers[question.id]
-        chosen = value if isinstance(value, list) else [value]
         document.heading(question.text)
-        facts = [("Our answer", "; ".join(labels.get(str(v), str(v)) for v in chosen))]
+        facts = [("Our answer", question.answer_label(answers[question.id], "; "))]
         cell = overall.get(question.id)
         if cell is not None:
             facts.append(
@@ -245,10 +237,6 @@ def participant_pdf(response: Response) -> bytes:
                  "; ".join(f"{labels[v]} {cell.shares.get(v, 0.0):g}%" for v in labels))
             )  # fmt: skip
         for peer in peer_distribution(question, figures):
-            facts.append(
-                (f"Published {peer['year']}",
-                 "; ".join(f"{labels[v]} {s:g}%" for v, s in peer["shares"].items()
-                           if s is not None))
-            )  # fmt: skip
+            facts.append((f"Published {peer['year']}", published(peer, "; ")))
         document.facts(facts)
     return document.render()

@@ -15,7 +15,7 @@ from hygeia.core import audit
 from hygeia.core.questionnaire import posted_answers
 from hygeia.core.uploads import attachment
 from hygeia.survey import editions, report
-from hygeia.survey.models import Edition, Invitation
+from hygeia.survey.models import Edition, Invitation, Response
 
 
 def _invitation(token: str) -> Invitation | None:
@@ -29,6 +29,16 @@ def _gone(request: HttpRequest) -> HttpResponse:
 
 def _actor(invitation: Invitation) -> audit.Actor:
     return audit.Actor(name=f"respondent:{invitation.email}"[:150])
+
+
+def _downloaded(invitation: Invitation, response: Response, what: str) -> None:
+    audit.record(
+        audit.Action.EXPORT,
+        object_type="survey.response",
+        object_id=str(response.pk),
+        summary=f"respondent downloaded their {what}",
+        actor=_actor(invitation),
+    )
 
 
 def home(request: HttpRequest, token: str) -> HttpResponse:
@@ -66,18 +76,6 @@ def home(request: HttpRequest, token: str) -> HttpResponse:
         else:
             messages.success(request, "Draft saved.")
         return redirect("respond:home", token=token)
-    answers = editions.answers_of(response) if not response.draft else dict(response.draft)
-    visible = {q.id for q in form.visible(answers)}
-    sections = [
-        {
-            "title": title,
-            "questions": [
-                {"q": q, "chosen": answers.get(q.id), "hidden": q.id not in visible}
-                for q in questions
-            ],
-        }
-        for _, title, questions in form.sections
-    ]
     return render(
         request,
         "survey/respond.html",
@@ -86,7 +84,7 @@ def home(request: HttpRequest, token: str) -> HttpResponse:
             "edition": edition,
             "response": response,
             "versions": response.versions.all(),
-            "sections": sections,
+            "sections": form.layout(editions.answers_of(response)),
             "open": edition.status == Edition.Status.OPEN,
             "token": token,
         },
@@ -105,24 +103,12 @@ def response_csv(request: HttpRequest, token: str) -> HttpResponse:
     for version in response.versions.all():
         for question in form.questions:
             if question.id in version.answers:
-                value = version.answers[question.id]
-                labels = question.option_labels()
-                shown = (
-                    "; ".join(labels.get(str(v), str(v)) for v in value)
-                    if isinstance(value, list)
-                    else labels.get(str(value), str(value))
-                )
                 writer.writerow(
                     [version.number, version.submitted_at.isoformat(), version.digest,
-                     question.id, question.text, shown]
+                     question.id, question.text,
+                     question.answer_label(version.answers[question.id], "; ")]
                 )  # fmt: skip
-    audit.record(
-        audit.Action.EXPORT,
-        object_type="survey.response",
-        object_id=str(response.pk),
-        summary="respondent downloaded their response",
-        actor=_actor(invitation),
-    )
+    _downloaded(invitation, response, "response")
     return attachment(
         out.getvalue(), f"{invitation.edition.key}-our-response.csv", "text/csv; charset=utf-8"
     )
@@ -136,13 +122,7 @@ def benchmark_pdf(request: HttpRequest, token: str) -> HttpResponse:
     if response.current is None:
         messages.error(request, "Submit your response first.")
         return redirect("respond:home", token=token)
-    audit.record(
-        audit.Action.EXPORT,
-        object_type="survey.response",
-        object_id=str(response.pk),
-        summary="respondent downloaded their benchmark",
-        actor=_actor(invitation),
-    )
+    _downloaded(invitation, response, "benchmark")
     return attachment(
         report.participant_pdf(response),
         f"{invitation.edition.key}-our-benchmark.pdf",

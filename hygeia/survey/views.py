@@ -4,6 +4,7 @@ editions across organizations."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -40,14 +41,15 @@ def home(request: HttpRequest) -> HttpResponse:
 def benchmark_view(request: HttpRequest) -> HttpResponse:
     instrument, _ = content.bundled()
     assessment = benchmark.current()
+    proposals = propose(instrument.questions)  # once a request: each proposer reads records
     if request.method == "POST":
         if not has(request.user, "answer_survey"):
             return render(request, "error.html", {"message": "Not allowed."}, status=403)
         raw, _ = posted_answers(instrument, request.POST)
         accepted = request.POST.getlist("accept")
         if request.POST.get("accept_all") == "1":
-            accepted = list(propose(instrument.questions))
-        errors = benchmark.save(assessment, raw, accepted, request.user.get_username())
+            accepted = list(proposals)
+        errors = benchmark.save(assessment, raw, accepted, request.user.get_username(), proposals)
         audit.record(
             audit.Action.UPDATE,
             object_type="survey.self_assessment",
@@ -59,31 +61,20 @@ def benchmark_view(request: HttpRequest) -> HttpResponse:
         if not errors:
             messages.success(request, "Answers saved.")
         return redirect("survey:benchmark")
-    proposals = propose(instrument.questions)
-    visible = {q.id for q in instrument.visible(assessment.answers)}
-    rows = {r.question_id: r for r in benchmark.rows(assessment)}
-    sections = [
-        {
-            "title": title,
-            "questions": [
-                {
-                    "q": q,
-                    "chosen": assessment.answers.get(q.id),
-                    "hidden": q.id not in visible,
-                    "proposal": proposals.get(q.id),
-                    "proposal_label": benchmark.label(q, proposals[q.id].answer)
-                    if q.id in proposals
-                    else "",
-                    "accepted": assessment.accepted_proposals.get(q.id, ""),
-                    "row": rows.get(q.id),
-                    "comparison": benchmark.comparison(rows[q.id]) if q.id in rows else "",
-                    "chart": benchmark.chart(q, rows[q.id]) if q.id in rows else None,
-                }
-                for q in questions
-            ],
+    rows = {r.question_id: r for r in benchmark.rows(assessment, proposals)}
+
+    def benchmark_of(q: content.Question) -> dict[str, Any]:
+        row = rows.get(q.id)
+        return {
+            "proposal": proposals.get(q.id),
+            "proposal_label": q.answer_label(proposals[q.id].answer) if q.id in proposals else "",
+            "accepted": assessment.accepted_proposals.get(q.id, ""),
+            "row": row,
+            "comparison": benchmark.comparison(row) if row else "",
+            "chart": benchmark.chart(q, row) if row else None,
         }
-        for _, title, questions in instrument.sections
-    ]
+
+    sections = instrument.layout(assessment.answers, benchmark_of)
     return render(
         request,
         "survey/benchmark.html",

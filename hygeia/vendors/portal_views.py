@@ -61,22 +61,12 @@ def home(request: HttpRequest, token: str) -> HttpResponse:
         else:
             messages.success(request, "Draft saved.")
         return redirect("portal:home", token=token)
-    answers = assessments.answers_of(item)
     stored = {a.question_id: a for a in item.answers.all()}
-    visible = {q.id for q in form.visible(answers)}
+    answers = {qid: a.value for qid, a in stored.items()}
     files = assessments.files_by_question(item)
-    sections = [
-        {
-            "title": title,
-            "questions": [
-                {"q": q, "answer": stored.get(q.id), "hidden": q.id not in visible,
-                 "files": files.get(q.id, []),
-                 "chosen": stored[q.id].value if q.id in stored else None}
-                for q in questions
-            ],
-        }
-        for _, title, questions in form.sections
-    ]  # fmt: skip
+    sections = form.layout(
+        answers, lambda q: {"answer": stored.get(q.id), "files": files.get(q.id, [])}
+    )
     return render(
         request,
         "vendors/portal.html",

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.db import transaction
 
 from hygeia.core import questionnaire as engine
@@ -25,15 +24,9 @@ class Form(engine.Form):
 
 
 def load_file(path: Path) -> dict[str, Any]:
-    try:
-        definition = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise DefinitionError(f"{path.name}: cannot be read: {exc}") from exc
-    if not isinstance(definition, dict):
-        raise DefinitionError(f"{path.name}: not a questionnaire definition")
-    for key in ("key", "version", "title"):
-        if not definition.get(key):
-            raise DefinitionError(f"{path.name}: `{key}` is missing")
+    definition = engine.read_mapping(
+        path, ("key", "version", "title"), "a questionnaire definition"
+    )
     Form(definition, path.name)  # raises on a broken definition
     return definition
 

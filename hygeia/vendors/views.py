@@ -331,13 +331,7 @@ def _question_rows(assessment: Assessment) -> list[dict[str, Any]]:
             if q.id not in visible and q.id not in answers:
                 continue
             answer = answers.get(q.id)
-            labels = q.option_labels()
-            value = answer.value if answer else None
-            shown = (
-                ", ".join(labels.get(str(v), str(v)) for v in value)
-                if isinstance(value, list)
-                else labels.get(str(value), "" if value is None else str(value))
-            )
+            shown = q.answer_label(answer.value if answer else None)
             rows.append(
                 {"section": title or section_id, "question": q, "answer": answer,
                  "shown": shown, "files": files.get(q.id, [])}
