@@ -205,19 +205,23 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"redact_paths": {"()": "hygeia.core.logsafe.RedactPathsFilter"}},
+    "filters": {
+        "redact_paths": {"()": "hygeia.core.logsafe.RedactPathsFilter"},
+        "one_line_requests": {"()": "hygeia.core.logsafe.RequestLogFilter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["redact_paths"],
+            # on the handler too: django.security.* log their own records
+            "filters": ["redact_paths", "one_line_requests"],
         }
     },
     "root": {"handlers": ["console"], "level": config.raw("HYGEIA_LOG_LEVEL").upper()},
     "loggers": {
         # Django's request logger prints the path of every 4xx/5xx: the filter reduces paths
         # so that nothing typed into a URL is logged (hygeia.core.logsafe).
-        "django.request": {"level": "WARNING", "filters": ["redact_paths"]},
+        "django.request": {"level": "WARNING", "filters": ["redact_paths", "one_line_requests"]},
         "django.server": {"filters": ["redact_paths"]},
         "django.db.backends": {"level": "INFO"},
         # fpdf2's font subsetting reports every glyph table at INFO for each PDF written.

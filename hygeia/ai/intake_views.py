@@ -7,15 +7,15 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from hygeia.ai import intake
 from hygeia.ai.models import AITool
+from hygeia.core.forms import posted_id
 from hygeia.core.models import User
-from hygeia.core.permissions import has, require
+from hygeia.core.permissions import MissingPermission, has, require
 
 LONG = {"rows": 3, "cols": 70}
 
@@ -119,7 +119,7 @@ def decide(request: HttpRequest, reference: str) -> HttpResponse:
 def assign(request: HttpRequest, reference: str) -> HttpResponse:
     tool = _tool(reference)
     stage = intake.current(tool)
-    chosen = User.objects.filter(pk=request.POST.get("assignee") or 0, is_active=True).first()
+    chosen = User.objects.filter(pk=posted_id(request.POST, "assignee"), is_active=True).first()
     if stage is None:
         messages.error(request, "No stage is waiting for a decision.")
     else:
@@ -142,7 +142,7 @@ def _may_follow(request: HttpRequest, tool: AITool) -> bool:
 def comment(request: HttpRequest, reference: str) -> HttpResponse:
     tool = _tool(reference)
     if not _may_follow(request, tool):
-        raise PermissionDenied
+        raise MissingPermission("review_ai_requests (or be the requester)")
     try:
         intake.comment(tool, request.user, request.POST.get("text", ""))
     except intake.IntakeError as exc:
@@ -155,7 +155,7 @@ def comment(request: HttpRequest, reference: str) -> HttpResponse:
 def resubmit(request: HttpRequest, reference: str) -> HttpResponse:
     tool = _tool(reference)
     if not (_may_follow(request, tool) or has(request.user, "manage_ai_inventory")):
-        raise PermissionDenied
+        raise MissingPermission("manage_ai_inventory (or be the requester)")
     try:
         intake.resubmit(tool, request.user)
         messages.success(request, "Resubmitted: the review starts again.")

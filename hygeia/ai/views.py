@@ -8,7 +8,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_POST
 from hygeia.ai import content, intake, inventory, modelcard
 from hygeia.ai.models import AITool
 from hygeia.core import audit
-from hygeia.core.permissions import has, require
+from hygeia.core.permissions import MissingPermission, has, require
 from hygeia.core.uploads import attachment
 
 TIERS = ("critical", "high", "moderate", "low")
@@ -84,7 +83,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
     tool = _tool(reference)
     is_requester = tool.requester_id is not None and tool.requester_id == request.user.pk
     if not (has(request.user, "view_ai_inventory") or is_requester):
-        raise PermissionDenied
+        raise MissingPermission("view_ai_inventory (or be the requester)")
     model = content.risk()
     sections = [
         (title, [(item, (tool.checklist or {}).get(item.id, {})) for item in items])

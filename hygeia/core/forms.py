@@ -138,3 +138,15 @@ class TokenForm(forms.Form):
         max_length=100, label="Token name", help_text="What will use it, e.g. 'SIEM export'."
     )
     days = forms.IntegerField(min_value=1, max_value=366, initial=90, label="Valid for (days)")
+
+
+def posted_id(data: Any, name: str) -> int:
+    """The record id a form sent as `name`, or 0 (which matches nothing) when the field is
+    empty or not a number: a tampered field is "nothing chosen", not a server error."""
+    value = str(data.get(name) or "").strip()
+    return int(value) if value.isdigit() else 0
+
+
+def posted_ids(data: Any, name: str) -> list[int]:
+    """Every record id a form sent as `name` (a multiple choice), numbers only."""
+    return [int(v) for v in data.getlist(name) if str(v).strip().isdigit()]

@@ -59,6 +59,32 @@ class RedactPathsFilter(logging.Filter):
         return True
 
 
+class RequestLogFilter(logging.Filter):
+    """One line per refused request, without a traceback.
+
+    Django logs a 403 from PermissionDenied, a bad request and a suspicious one (a wrong Host
+    header, too many fields) with the exception's traceback: these are the client's doing, so
+    the line stays and the traceback goes. A denial Hygeia has logged itself
+    (`permissions.log_denial`, with user and permission) is not logged a second time."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+        from django.http.multipartparser import MultiPartParserError
+
+        from hygeia.core.permissions import DENIAL_LOGGED
+
+        request = getattr(record, "request", None)
+        if getattr(record, "status_code", None) == 403 and getattr(request, DENIAL_LOGGED, False):
+            return False
+        if record.exc_info and isinstance(
+            record.exc_info[1],
+            PermissionDenied | BadRequest | SuspiciousOperation | MultiPartParserError,
+        ):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def gunicorn_logger_class() -> Any:
     """gunicorn's logger with paths reduced and no query strings or referrers."""
     from gunicorn.glogging import Logger

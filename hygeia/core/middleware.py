@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from hygeia.core import audit
 from hygeia.core.clientip import client_ip
+from hygeia.core.permissions import log_denial
 from hygeia.core.roles import mfa_required
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -112,5 +113,6 @@ class MfaEnforcementMiddleware:
     def _hold(request: HttpRequest, reason: str, page: str) -> HttpResponse:
         """Send the user to the one page they may use now (the API answers 403)."""
         if request.path.startswith("/api/"):
+            log_denial(request, reason.replace(" ", "_"))
             return JsonResponse({"detail": reason}, status=403)
         return redirect(page)

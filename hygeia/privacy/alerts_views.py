@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from hygeia.core import audit, charts
+from hygeia.core.forms import posted_ids
 from hygeia.core.permissions import has, require
 from hygeia.privacy import accesses, queue
 from hygeia.privacy.cases import workflow
@@ -93,7 +94,7 @@ def _back(request: HttpRequest, default: str) -> str:
 @require("triage_alerts")
 @require_POST
 def triage(request: HttpRequest) -> HttpResponse:
-    ids = [int(i) for i in request.POST.getlist("alert") if i.isdigit()]
+    ids = posted_ids(request.POST, "alert")
     action = request.POST.get("action", "")
     back = _back(request, "/alerts/")
     if not ids:

@@ -7,13 +7,14 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hygeia.core import audit, charts, uploads
-from hygeia.core.permissions import has, require
+from hygeia.core.forms import posted_id
+from hygeia.core.permissions import has, insist, require
 from hygeia.program import assess, education, frameworks, operations, registry
 from hygeia.program.models import (
     AssessmentItem,
@@ -31,9 +32,8 @@ def _share(value: float | None) -> str:
 @require("view_program")
 def assessment_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        if not has(request.user, "manage_program"):
-            return render(request, "error.html", {"message": "Not allowed."}, status=403)
-        framework = Framework.objects.filter(pk=request.POST.get("framework") or 0).first()
+        insist(request.user, "manage_program")
+        framework = Framework.objects.filter(pk=posted_id(request.POST, "framework")).first()
         scale = request.POST.get("scale", FrameworkAssessment.Scale.ZERO_FIVE)
         if framework is None or scale not in FrameworkAssessment.Scale.values:
             messages.error(request, "Choose a framework and a scale.")
@@ -134,7 +134,7 @@ def assessment_against(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     item = get_object_or_404(FrameworkAssessment.objects.select_related("framework"), pk=pk)
     target = frameworks.latest(key)
     if target is None:
-        return render(request, "error.html", {"message": "No such framework."}, status=404)
+        raise Http404("no such framework")
     carried = assess.carry(item, target)
     covered = [c for c in carried if c.share is not None]
     return render(

@@ -11,8 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from hygeia.core import audit, charts
+from hygeia.core.forms import posted_ids
 from hygeia.core.models import Organization
-from hygeia.core.permissions import has, require
+from hygeia.core.permissions import has, insist, require
 from hygeia.core.uploads import attachment
 from hygeia.program import board, budget
 from hygeia.program.models import BudgetLine, Requirement, Risk
@@ -23,8 +24,7 @@ def budget_view(request: HttpRequest) -> HttpResponse:
     year_text = request.GET.get("year", "")
     year = int(year_text) if year_text.isdigit() else timezone.localdate().year
     if request.method == "POST":
-        if not has(request.user, "manage_program"):
-            return render(request, "error.html", {"message": "Not allowed."}, status=403)
+        insist(request.user, "manage_program")
         try:
             amount = Decimal(request.POST.get("amount", "").replace(",", "").replace("$", ""))
             line = BudgetLine.objects.create(
@@ -37,7 +37,7 @@ def budget_view(request: HttpRequest) -> HttpResponse:
         except (InvalidOperation, ValueError):
             messages.error(request, "Give the amount as a number.")
             return redirect(f"{request.path}?year={year}")
-        line.risks.set(Risk.objects.filter(pk__in=request.POST.getlist("risks")))
+        line.risks.set(Risk.objects.filter(pk__in=posted_ids(request.POST, "risks")))
         refs = [r.strip() for r in request.POST.get("requirements", "").split(",") if r.strip()]
         line.requirements.set(Requirement.objects.filter(ref__in=refs))
         messages.success(request, f"{line.title} added.")

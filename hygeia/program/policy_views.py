@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from hygeia.core import audit
 from hygeia.core.models import User
-from hygeia.core.permissions import has, require
+from hygeia.core.permissions import has, insist, require
 from hygeia.program import policies
 from hygeia.program.models import Acknowledgement, Policy, PolicyVersion, Requirement
 
@@ -20,8 +20,7 @@ from hygeia.program.models import Acknowledgement, Policy, PolicyVersion, Requir
 @require("view_program")
 def policy_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        if not has(request.user, "manage_program"):
-            return render(request, "error.html", {"message": "Not allowed."}, status=403)
+        insist(request.user, "manage_program")
         title = request.POST.get("title", "").strip()
         if not title:
             messages.error(request, "A policy needs a title.")

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -97,7 +97,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def framework_detail(request: HttpRequest, key: str) -> HttpResponse:
     framework = frameworks.latest(key)
     if framework is None:
-        return render(request, "error.html", {"message": "No such framework."}, status=404)
+        raise Http404("no such framework")
     nodes = framework.requirements.prefetch_related("maps_to__target", "mapped_from__source")
     return render(request, "program/framework.html", {"framework": framework, "nodes": nodes})
 

@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hygeia.core import audit
+from hygeia.core.forms import posted_id
 from hygeia.core.models import Organization
-from hygeia.core.permissions import has, require
+from hygeia.core.permissions import has, insist, require
 from hygeia.core.questionnaire import posted_answers
 from hygeia.core.uploads import attachment
 from hygeia.survey import aggregate, benchmark, editions, report
@@ -43,8 +44,7 @@ def benchmark_view(request: HttpRequest) -> HttpResponse:
     assessment = benchmark.current()
     proposals = propose(instrument.questions)  # once a request: each proposer reads records
     if request.method == "POST":
-        if not has(request.user, "answer_survey"):
-            return render(request, "error.html", {"message": "Not allowed."}, status=403)
+        insist(request.user, "answer_survey")
         raw, _ = posted_answers(instrument, request.POST)
         accepted = request.POST.getlist("accept")
         if request.POST.get("accept_all") == "1":
@@ -102,8 +102,7 @@ def benchmark_pdf(request: HttpRequest) -> HttpResponse:
 @require("view_survey")
 def edition_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        if not has(request.user, "run_survey"):
-            return render(request, "error.html", {"message": "Not allowed."}, status=403)
+        insist(request.user, "run_survey")
         try:
             year = int(request.POST.get("year", ""))
             edition = editions.create_edition(
@@ -159,7 +158,7 @@ def invite(request: HttpRequest, key: str) -> HttpResponse:
     try:
         if request.POST.get("participant"):  # registered for an earlier edition
             participant = get_object_or_404(
-                editions.not_invited(edition), pk=request.POST.get("participant")
+                editions.not_invited(edition), pk=posted_id(request.POST, "participant")
             )
             email = email or participant.contact_email
         else:

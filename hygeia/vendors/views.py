@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hygeia.core import audit, uploads
+from hygeia.core.forms import posted_id
 from hygeia.core.permissions import has, require
 from hygeia.core.uploads import attachment
 from hygeia.vendors import assessments, exposure, questionnaire, records, sbom, tiering
@@ -273,8 +274,8 @@ def add_child(request: HttpRequest, vendor_id: int, kind: str) -> HttpResponse:
 @require_POST
 def assess(request: HttpRequest, vendor_id: int) -> HttpResponse:
     vendor = get_object_or_404(Vendor, pk=vendor_id)
-    chosen = Questionnaire.objects.filter(pk=request.POST.get("questionnaire") or 0).first()
-    product = vendor.products.filter(pk=request.POST.get("product") or 0).first()
+    chosen = Questionnaire.objects.filter(pk=posted_id(request.POST, "questionnaire")).first()
+    product = vendor.products.filter(pk=posted_id(request.POST, "product")).first()
     email = request.POST.get("email", "").strip() or vendor.security_contact_email
     try:
         due = date.fromisoformat(request.POST.get("due_on", ""))
@@ -466,7 +467,7 @@ def assessment_action(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def accept_risk(request: HttpRequest, vendor_id: int) -> HttpResponse:
     vendor = get_object_or_404(Vendor, pk=vendor_id)
-    finding = vendor.findings.filter(pk=request.POST.get("finding") or 0).first()
+    finding = vendor.findings.filter(pk=posted_id(request.POST, "finding")).first()
     try:
         expires = date.fromisoformat(request.POST.get("expires_on", ""))
         assessments.accept_risk(

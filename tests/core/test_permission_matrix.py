@@ -7,6 +7,7 @@ who may do what must change this table too. A URL without an entry here fails th
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -478,7 +479,34 @@ def _allowed(expected: object, who: str) -> bool:
     return expected == SIGNED_IN or who in expected  # type: ignore[operator]
 
 
-def _check(response, who: str, allowed: bool, api_call: bool, label: str) -> str | None:
+@pytest.fixture
+def request_log(caplog):
+    """What was logged since the last call (WARNING and above)."""
+    caplog.set_level(logging.WARNING)
+
+    def take() -> list[logging.LogRecord]:
+        records = list(caplog.records)
+        caplog.clear()
+        return records
+
+    return take
+
+
+def _denial_logged_once(records: list[logging.LogRecord], who: str, label: str) -> str | None:
+    """A denial is one WARNING line naming the user, the path and the missing permission,
+    with no traceback and no second line of Django's."""
+    lines = [r.getMessage() for r in records if r.name == "hygeia.access"]
+    user = who.lower().replace(" ", "_")
+    if len(lines) != 1 or f"user={user} " not in lines[0] or "permission=" not in lines[0]:
+        return f"{label} as {who}: denial logged as {lines}, expected one line"
+    if [r for r in records if r.exc_info or r.name == "django.request"]:
+        return f"{label} as {who}: a traceback or a second line was logged for the denial"
+    return None
+
+
+def _check(
+    response, who: str, allowed: bool, api_call: bool, label: str, log: list | None = None
+) -> str | None:
     status = response.status_code
     if status >= 500:
         return f"{label} as {who}: server error {status}"
@@ -496,10 +524,10 @@ def _check(response, who: str, allowed: bool, api_call: bool, label: str) -> str
         return None
     if status != 403:
         return f"{label} as {who}: {status}, expected 403"
-    return None
+    return None if log is None else _denial_logged_once(log, who, label)
 
 
-def test_ui_matrix(people, world):
+def test_ui_matrix(people, world, request_log):
     from django.urls import reverse
 
     problems = []
@@ -510,14 +538,17 @@ def test_ui_matrix(people, world):
         for verb, who_may in checks:
             url = reverse(name, kwargs=world.kwargs.get(name))
             for who, client in people():
+                request_log()
                 response = client.post(url) if verb == "POST" else client.get(url)
-                problem = _check(response, who, _allowed(who_may, who), False, f"{verb} {url}")
+                problem = _check(
+                    response, who, _allowed(who_may, who), False, f"{verb} {url}", request_log()
+                )
                 if problem:
                     problems.append(problem)
     assert not problems, "\n".join(problems)
 
 
-def test_api_matrix(people, world):
+def test_api_matrix(people, world, request_log):
     problems = []
     for (method, template), expected in API.items():
         path = (
@@ -531,11 +562,13 @@ def test_api_matrix(people, world):
         if template == "/api/patients/{patient_id}/accesses":
             path += "?since=2025-01-01&until=2025-01-31"
         for who, client in people():
+            request_log()
             if method == "POST":
                 response = client.post(path, API_BODIES[template], content_type="application/json")
             else:
                 response = client.get(path)
-            problem = _check(response, who, _allowed(expected, who), True, f"{method} {path}")
+            label = f"{method} {path}"
+            problem = _check(response, who, _allowed(expected, who), True, label, request_log())
             if problem:
                 problems.append(problem)
     for path, expected in API_DOCS.items():
@@ -566,3 +599,52 @@ def test_api_token_authenticates_with_its_users_roles(make_user, world):
     token.revoked_at = token.created_at
     token.save()
     assert client.get("/api/me", **headers).status_code == 401
+
+
+ODD = {
+    "page": "x",
+    "year": "abc",
+    "month": "13",
+    "since": "not-a-date",
+    "until": "2026-02-30",
+    "q": "\x00%' OR 1=1",
+    "sort": "-nothing",
+    "status": "???",
+    "severity": "9",
+    "score": "NaN",
+    "format": "nope",
+    "framework": "x",
+    "amount": "1e999",
+    "due_on": "31/31/2031",
+    "id": "-1",
+    # the record pickers of the forms
+    "assignee": "x",
+    "questionnaire": "x",
+    "product": "1 OR 1",
+    "finding": "x",
+    "participant": "x",
+    "risks": "x",
+    "alert": "x",
+}
+
+
+def test_no_page_fails_on_odd_input(people, world, request_log):
+    """What a user can type into a URL or a form is never a server error, and is never
+    logged with a traceback."""
+    from django.urls import reverse
+
+    problems = []
+    for name, (_method, expected) in UI.items():
+        url = reverse(name, kwargs=world.kwargs.get(name))
+        for who, client in people():
+            if who == "anonymous" or not _allowed(expected, who):
+                continue
+            client.raise_request_exception = False  # collect every failure, not the first
+            for verb in ("GET", "POST"):
+                request_log()
+                response = client.post(url, ODD) if verb == "POST" else client.get(url, ODD)
+                logged = [r for r in request_log() if r.exc_info]
+                if response.status_code >= 500 or logged:
+                    problems.append(f"{verb} {url} as {who}: {response.status_code}")
+            break  # one role that may use the page is enough
+    assert not problems, "\n".join(problems)

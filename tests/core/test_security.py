@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import re
+
 import pytest
 from django.test import Client
 
@@ -76,7 +79,12 @@ def test_server_error_page_is_generic(make_user, monkeypatch, caplog):
     response = client.get("/")
     assert response.status_code == 500
     assert b"secret detail" not in response.content and b"Something went wrong" in response.content
-    assert "Internal Server Error" in caplog.text  # logged for the operator, page stays generic
+    # logged once for the operator, under the reference the page shows, without the message
+    reference = re.search(rb"reference ([0-9A-F]{8})", response.content).group(1).decode()
+    [logged] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert f"unexpected error {reference} in GET /: RuntimeError" in logged.getMessage()
+    assert "hygeia/core/views.py" in logged.getMessage() and logged.exc_info is None
+    assert "SYN0000001" not in caplog.text and "Traceback" not in caplog.text
 
 
 def test_healthz_checks_the_database():
@@ -103,3 +111,13 @@ def test_api_docs_need_sign_in_and_serve_openapi(make_user):
     assert docs.status_code == 200 and b"swagger-ui" in docs.content
     schema = client.get("/api/openapi.json").json()
     assert schema["info"]["title"] == "Hygeia API" and "/api/audit/entries" in schema["paths"]
+
+
+def test_posted_ids_take_numbers_only():
+    from django.http import QueryDict
+
+    from hygeia.core.forms import posted_id, posted_ids
+
+    data = QueryDict("a=12&b=x&c=&d=1%20OR%201&many=3&many=y&many=4")
+    assert [posted_id(data, k) for k in "abcde"] == [12, 0, 0, 0, 0]
+    assert posted_ids(data, "many") == [3, 4]

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from hygeia.core import audit, notify, uploads
 from hygeia.core.models import User
-from hygeia.core.permissions import has, require
+from hygeia.core.permissions import has, insist, require
 from hygeia.core.uploads import attachment
 from hygeia.privacy.cases import breach, workflow
 from hygeia.privacy.cases.models import BreachAssessment, Case, CaseAttachment, ReviewerInvite
@@ -261,8 +260,7 @@ def assessment(request: HttpRequest, number: str) -> HttpResponse:
     current = BreachAssessment.objects.filter(case=case).first() or BreachAssessment(case=case)
     problems: list[str] = []
     if request.method == "POST":
-        if not has(request.user, "manage_cases"):
-            raise PermissionDenied
+        insist(request.user, "manage_cases")
         post = request.POST
         for name in TEXT_FIELDS:
             setattr(current, name, post.get(name, "").strip())
