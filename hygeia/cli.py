@@ -13,9 +13,11 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Any
+
+from hygeia.core import cli_errors
+from hygeia.core.cli_parsers import Parser, day, input_file, secret_file
 
 EPILOG = """\
 Configuration comes from environment variables (see the README): HYGEIA_DATA_DIR chooses the
@@ -29,6 +31,11 @@ First steps:
 
 Try it with synthetic data:
   hygeia demo
+
+Exit status: 0 done; 1 done, and something needs attention (a failed check, rejected rows,
+PHI found); 2 not done, for a reason the message gives with what to do (a wrong argument,
+file or id, a database that is unreachable or not initialised); 70 an error of Hygeia's, in
+the application log under the reference shown.
 """
 
 
@@ -69,17 +76,14 @@ def _fail(message: str, code: int = 1) -> int:
 
 def _admin_password(args: argparse.Namespace) -> str | None:
     if args.password_file:
-        path = Path(args.password_file)
-        if not path.is_file():
-            raise SystemExit(f"hygeia: password file {path} does not exist")
-        return path.read_text(encoding="utf-8").rstrip("\r\n")
+        return secret_file(args.password_file)
     if os.environ.get("HYGEIA_ADMIN_PASSWORD"):
         return os.environ["HYGEIA_ADMIN_PASSWORD"]
     if args.no_input or not sys.stdin.isatty():
         return None
     first = getpass.getpass(f"Password for {args.admin}: ")
     if first != getpass.getpass("Again: "):
-        raise SystemExit("hygeia: the two passwords differ")
+        raise cli_errors.UserError("the two passwords differ; run `hygeia init` again.")
     return first
 
 
@@ -157,21 +161,46 @@ def cmd_init(args: argparse.Namespace) -> int:
 # --- serve and demo --------------------------------------------------------------------------
 
 
+def _free_to_listen(bind: str) -> None:
+    """Refuse, in one sentence, an address the server could not listen on (gunicorn would
+    retry for several seconds and then stop with a log of its own)."""
+    import socket
+
+    host, sep, port_text = bind.rpartition(":")
+    if not sep or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise cli_errors.UserError(
+            f"--bind {bind}: give an address and a port, e.g. 127.0.0.1:8000."
+        )
+    host = host.strip("[]") or "0.0.0.0"  # noqa: S104 - what gunicorn makes of ":8000"
+    try:
+        family = socket.getaddrinfo(host, int(port_text), type=socket.SOCK_STREAM)[0][0]
+    except socket.gaierror:
+        raise cli_errors.UserError(f"--bind {bind}: no such address {host!r}.") from None
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, int(port_text)))
+        except OSError as exc:
+            reason = {
+                98: "the address is already in use (is Hygeia already running?)",
+                13: "this user may not listen there (ports under 1024 need privileges)",
+                99: "this machine has no such address",
+            }.get(exc.errno or 0, exc.strerror or str(exc))
+            raise cli_errors.UserError(
+                f"cannot listen on {bind}: {reason}; stop the other server or choose another "
+                "address with --bind."
+            ) from None
+
+
 def _serve(bind: str, workers: int) -> int:
     from django.conf import settings
     from django.db import connections
     from gunicorn.app.base import BaseApplication
 
-    from hygeia.core import checks, logsafe
+    from hygeia.core import logsafe
     from hygeia.wsgi import application
 
-    pending = [
-        f
-        for f in checks.run(include_deployment=False)
-        if f.level == checks.FAIL and f.topic == "database"
-    ]
-    if pending:
-        return _fail(pending[0].message)
+    _free_to_listen(bind)
     connections.close_all()  # never share a connection with forked workers
 
     class Server(BaseApplication):  # type: ignore[misc]
@@ -208,6 +237,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from hygeia.core import backup, demo
 
+    if not args.no_serve:
+        _free_to_listen(args.bind)  # before the minute of setting up, not after
     if args.reset:
         backup.wipe()
     initialize()
@@ -326,8 +357,6 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from hygeia.core import backup
 
     archive = Path(args.archive)
-    if not archive.is_file():
-        return _fail(f"{archive}: no such file", 2)
     try:
         with _progress(None, "restore", args.json) as step:
             result = backup.restore(archive, force=args.force, progress=step)
@@ -431,7 +460,7 @@ def command_group(sub: Any, name: str, summary: str, description: str) -> Any:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="hygeia",
         description="Hygeia: security governance for hospitals — privacy monitoring, AI "
         "governance, third-party risk and the security program.",
@@ -465,8 +494,11 @@ def build_parser() -> argparse.ArgumentParser:
         "  hygeia init --admin alice --password-file pw.txt --no-input\n"
         "  HYGEIA_ADMIN_USERNAME=alice HYGEIA_ADMIN_PASSWORD=... hygeia init --no-input",
     )
+    p.set_defaults(database=cli_errors.CONNECTION)
     p.add_argument("--admin", metavar="USER", help="username of the first administrator")
-    p.add_argument("--password-file", metavar="FILE", help="file holding that user's password")
+    p.add_argument(
+        "--password-file", type=input_file, metavar="FILE", help="file holding that user's password"
+    )
     p.add_argument("--email", help="the administrator's e-mail address")
     p.add_argument("--organization", help="name of the hospital or health system")
     p.add_argument("--no-input", action="store_true", help="never prompt; fail instead")
@@ -491,6 +523,7 @@ def build_parser() -> argparse.ArgumentParser:
         "privacy simulate`) ingested into the store, then serves http://127.0.0.1:8000.\n"
         "All data is made up.",
     )
+    p.set_defaults(database=cli_errors.CONNECTION)
     p.add_argument("--bind", default="127.0.0.1:8000", help="address:port (default %(default)s)")
     p.add_argument("--workers", type=int, default=2, help="worker processes (default %(default)s)")
     p.add_argument("--no-serve", action="store_true", help="set up only; do not start the server")
@@ -511,6 +544,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Runs Hygeia's checks and Django's system and deployment checks. Exits 1\n"
         "when something must be fixed before going live; warnings are advice.",
     )
+    p.set_defaults(database=cli_errors.NO_DATABASE)
     p.add_argument("--no-deploy", action="store_true", help="skip Django's deployment checks")
     _json_flag(p)
 
@@ -538,7 +572,8 @@ def build_parser() -> argparse.ArgumentParser:
         "transaction and puts the data files back. Works across SQLite and PostgreSQL.\n"
         "Refuses a non-empty database unless --force is given.",
     )
-    p.add_argument("archive", help="the .tar.gz written by `hygeia backup`")
+    p.set_defaults(database=cli_errors.CONNECTION)
+    p.add_argument("archive", type=input_file, help="the .tar.gz written by `hygeia backup`")
     p.add_argument("--force", action="store_true", help="replace a database that holds data")
     _json_flag(p)
 
@@ -579,8 +614,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", metavar="FILE", help="file to write (default: stdout)")
     p.add_argument("--who", help="only entries whose actor contains this")
     p.add_argument("--action", help="only this action, e.g. login_failed, view_phi, export")
-    p.add_argument("--since", type=date.fromisoformat, help="from this day (YYYY-MM-DD)")
-    p.add_argument("--until", type=date.fromisoformat, help="up to and including this day")
+    p.add_argument("--since", type=day, help="from this day (YYYY-MM-DD)")
+    p.add_argument("--until", type=day, help="up to and including this day")
 
     from hygeia.privacy.cli import register as register_privacy
 
@@ -612,6 +647,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Run a Django management command (for operators).",
         "Example:\n  hygeia manage showmigrations",
     )
+    p.set_defaults(database=cli_errors.NO_DATABASE)
     p.add_argument("rest", nargs=argparse.REMAINDER, help="the command and its arguments")
     return parser
 
@@ -625,14 +661,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hygeia.settings")
     os.umask(0o077)  # database, secret key, backups and uploads: readable by Hygeia only
-    import django
 
-    django.setup()
-    from hygeia.core import audit
+    def command() -> int:
+        from hygeia.core import audit
 
-    with audit.acting_as(audit.Actor(name=f"cli:{getpass.getuser()}")):
-        code: int = handler(args)
-    return code
+        with audit.acting_as(audit.Actor(name=f"cli:{getpass.getuser()}")):
+            return int(handler(args))
+
+    need = getattr(args, "database", cli_errors.SCHEMA)
+    return cli_errors.run(command, need, f"command {handler.__module__}.{handler.__name__}")
 
 
 if __name__ == "__main__":

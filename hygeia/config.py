@@ -178,6 +178,11 @@ def raw(name: str) -> str:
     return os.environ.get(name, "" if default.startswith("(") or "$" in default else default)
 
 
+class ConfigError(SystemExit):
+    """A configuration value that cannot be used. A SystemExit, so that the server stops with
+    the message; `hygeia` prints it as a user error (exit status 2)."""
+
+
 def as_bool(name: str) -> bool:
     return raw(name).strip().lower() in {"1", "true", "yes", "on"}
 
@@ -187,7 +192,7 @@ def as_int(name: str) -> int:
     try:
         return int(value)
     except ValueError as exc:
-        raise SystemExit(f"{name} must be a whole number, not {value!r}") from exc
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from exc
 
 
 def as_list(name: str, sep: str = ",") -> list[str]:

@@ -5,9 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
+
+from hygeia.core import cli_errors
+from hygeia.core.cli_parsers import (
+    action,
+    day,
+    input_file,
+    input_file_or_stdin,
+    input_path,
+    print_rows,
+)
 
 MODELCARD_HELP = """\
 CHAI Applied Model Card v0.2 (XML). Import validates each file against the schema (shipped
@@ -243,22 +252,20 @@ def cmd_shadow(args: argparse.Namespace) -> int:
                 print(f"{p['service'][:28]:28} {p['user'][:30]:30} {p['requests']:>7}  "
                       f"{p['department']}")  # fmt: skip
         return 0
-    rows = [u.as_dict() for u in usage]
-    if args.json:
-        print(json.dumps(rows, indent=2))
-        return 0
-    if not rows:
-        print("No AI service in the ingested web logs (run `hygeia ai ingest` first).")
-        return 0
-    print(
-        f"{'service':28} {'category':10} {'approved':8} {'users':>5} {'requests':>9}  departments"
-    )
-    for r in rows:
+
+    def line(r: dict[str, Any]) -> str:
         approved = "yes" if r["approved"] else "NO"
         departments = ", ".join(r["departments"])[:60]
-        print(f"{r['service'][:28]:28} {r['category']:10} {approved:8} "
-              f"{r['users']:>5} {r['requests']:>9}  {departments}")  # fmt: skip
-    return 0
+        return (f"{r['service'][:28]:28} {r['category']:10} {approved:8} "
+                f"{r['users']:>5} {r['requests']:>9}  {departments}")  # fmt: skip
+
+    return print_rows(
+        [u.as_dict() for u in usage],
+        args.json,
+        "No AI service in the ingested web logs (run `hygeia ai ingest` first).",
+        f"{'service':28} {'category':10} {'approved':8} {'users':>5} {'requests':>9}  departments",
+        line,
+    )
 
 
 def cmd_remind(args: argparse.Namespace) -> int:
@@ -291,12 +298,22 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     card_actions = cards.add_subparsers(dest="modelcard_action", metavar="ACTION", required=True)
-    p = card_actions.add_parser("import", help="validate and add cards to the inventory")
-    p.set_defaults(handler=cmd_modelcard_import)
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p = action(
+        card_actions,
+        "import",
+        cmd_modelcard_import,
+        "validate and add cards to the inventory",
+        MODELCARD_HELP,
+    )
+    p.add_argument("files", type=input_file, nargs="+", metavar="FILE")
     json_flag(p)
-    p = card_actions.add_parser("export", help="write cards as schema-valid XML")
-    p.set_defaults(handler=cmd_modelcard_export)
+    p = action(
+        card_actions,
+        "export",
+        cmd_modelcard_export,
+        "write cards as schema-valid XML",
+        MODELCARD_HELP,
+    )
     p.add_argument("ids", nargs="*", metavar="ID", help="inventory references, e.g. AI-0003")
     p.add_argument("--all", action="store_true", help="every inventory entry")
     p.add_argument("--output", required=True, metavar="DIR", help="folder to write into")
@@ -308,13 +325,17 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     inv_actions = inv.add_subparsers(dest="inventory_action", metavar="ACTION", required=True)
-    p = inv_actions.add_parser("export", help="write the inventory")
-    p.set_defaults(handler=cmd_inventory_export)
+    p = action(inv_actions, "export", cmd_inventory_export, "write the inventory", INVENTORY_HELP)
     p.add_argument("--format", choices=("csv", "json"), default="csv")
     p.add_argument("--output", metavar="FILE", help="file to write (default: stdout)")
-    p = inv_actions.add_parser("import", help="add or update entries from CSV or JSON")
-    p.set_defaults(handler=cmd_inventory_import)
-    p.add_argument("file", metavar="FILE")
+    p = action(
+        inv_actions,
+        "import",
+        cmd_inventory_import,
+        "add or update entries from CSV or JSON",
+        INVENTORY_HELP,
+    )
+    p.add_argument("file", type=input_file, metavar="FILE")
     json_flag(p)
 
     p = actions.add_parser(
@@ -324,9 +345,7 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.set_defaults(handler=cmd_remind)
-    p.add_argument(
-        "--today", type=date.fromisoformat, metavar="DATE", help="pretend today is this day"
-    )
+    p.add_argument("--today", type=day, metavar="DATE", help="pretend today is this day")
     json_flag(p)
 
     p = actions.add_parser(
@@ -335,8 +354,14 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
         description=SCAN_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.set_defaults(handler=cmd_scan)
-    p.add_argument("file", nargs="?", metavar="FILE", help="text file, or - for standard input")
+    p.set_defaults(handler=cmd_scan, database=cli_errors.NO_DATABASE)
+    p.add_argument(
+        "file",
+        type=input_file_or_stdin,
+        nargs="?",
+        metavar="FILE",
+        help="text file, or - for standard input",
+    )
     p.add_argument("--mask", action="store_true", help="print the text with identifiers masked")
     p.add_argument("--show", action="store_true", help="include the matched text in the output")
     json_flag(p)
@@ -348,7 +373,7 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.set_defaults(handler=cmd_ingest)
-    p.add_argument("paths", nargs="+", metavar="PATH", help="log files or folders")
+    p.add_argument("paths", type=input_path, nargs="+", metavar="PATH", help="log files or folders")
     p.add_argument(
         "--format",
         choices=("squid", "squid-common", "zeek-dns", "bind", "zscaler", "csv"),
@@ -368,7 +393,12 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     shadow_actions = shadow.add_subparsers(dest="shadow_action", metavar="ACTION", required=True)
-    p = shadow_actions.add_parser("report", help="per AI service: users, requests, approval")
-    p.set_defaults(handler=cmd_shadow)
+    p = action(
+        shadow_actions,
+        "report",
+        cmd_shadow,
+        "per AI service: users, requests, approval",
+        SHADOW_HELP,
+    )
     p.add_argument("--by-user", action="store_true", help="one row per service and user")
     json_flag(p)

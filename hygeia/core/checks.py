@@ -10,8 +10,9 @@ from pathlib import Path
 import requests
 from django.conf import settings
 from django.core import checks as django_checks
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.recorder import MigrationRecorder
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 
@@ -26,30 +27,87 @@ class Finding:
         return {"level": self.level, "topic": self.topic, "message": self.message}
 
 
-def pending_migrations() -> int:
+def migration_state() -> tuple[int, int]:
+    """(migrations this version would apply, applied migrations this version does not know)."""
     executor = MigrationExecutor(connection)
-    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    loader = executor.loader
+    pending = len(executor.migration_plan(loader.graph.leaf_nodes()))
+    unknown = len(set(loader.applied_migrations) - set(loader.graph.nodes))
+    return pending, unknown
+
+
+def pending_migrations() -> int:
+    return migration_state()[0]
+
+
+def database_location() -> str:
+    """Where the database is, for messages: the SQLite file, or host:port/name (never the
+    password that DATABASE_URL may carry)."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"the SQLite database {db['NAME']}"
+    host = db.get("HOST") or "localhost"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"the {connection.display_name} database {db['NAME']} at {host}{port}"
+
+
+def _reason(exc: Exception) -> str:
+    """The driver's own reason, on one line: 'Connection refused', 'database "x" does not
+    exist', 'password authentication failed for user "y"'."""
+    lines = str(exc).strip().splitlines()
+    text = lines[0] if lines else type(exc).__name__
+    text = text.rsplit(" failed: ", 1)[-1]
+    return text.removeprefix("FATAL:").strip().rstrip(".")
+
+
+def connection_problem() -> str | None:
+    """One sentence saying why the database cannot be reached and what to do, or None."""
+    try:
+        connection.ensure_connection()
+    except DatabaseError as exc:
+        reason = _reason(exc)
+        if "does not exist" in reason:
+            advice = f"Create it (`createdb {connection.settings_dict['NAME']}`)"
+        elif "authentication" in reason or "password" in reason:
+            advice = "Correct the user or password"
+        else:
+            advice = "Start the database server"
+        return (
+            f"cannot connect to {database_location()}: {reason}. {advice}, or correct DATABASE_URL."
+        )
+    return None
+
+
+def schema_problem() -> str | None:
+    """One sentence saying why the schema does not fit this version of Hygeia, or None."""
+    pending, unknown = migration_state()
+    if unknown:
+        return (
+            f"{database_location()} was upgraded by a newer version of Hygeia ({unknown} "
+            "migrations this version does not know): run that version, or restore a backup "
+            "made with this one."
+        )
+    if not pending:
+        return None
+    state = (
+        f"is older than this version of Hygeia ({pending} migrations to apply)"
+        if MigrationRecorder(connection).has_table()
+        else "is not initialised"
+    )
+    return f"{database_location()} {state}: run `hygeia init`."
 
 
 def _database() -> list[Finding]:
-    try:
-        connection.ensure_connection()
-    except Exception as exc:
-        return [
-            Finding(
-                FAIL,
-                "database",
-                f"cannot connect to {connection.vendor}: {type(exc).__name__}. Check DATABASE_URL.",
-            )
-        ]
-    found = [Finding(OK, "database", f"connected to {connection.vendor}")]
-    pending = pending_migrations()
-    if pending:
-        found.append(
-            Finding(FAIL, "database", f"{pending} migrations not applied: run `hygeia init`")
-        )
-    else:
-        found.append(Finding(OK, "database", "schema up to date"))
+    unreachable = connection_problem()
+    if unreachable:
+        return [Finding(FAIL, "database", unreachable)]
+    found = [Finding(OK, "database", f"connected to {database_location()}")]
+    outdated = schema_problem()
+    found.append(
+        Finding(FAIL, "database", outdated)
+        if outdated
+        else Finding(OK, "database", "schema up to date")
+    )
     if connection.vendor == "sqlite":
         found.append(
             Finding(

@@ -8,6 +8,8 @@ import secrets
 import sys
 from typing import Any
 
+from hygeia.core.cli_parsers import action
+
 WEBHOOK_HELP = """\
 Hygeia POSTs JSON events to each active webhook, signed with its secret:
   X-Hygeia-Event: privacy.incident | privacy.deadline | privacy.breach_concluded |
@@ -21,6 +23,26 @@ Examples:
   hygeia webhook test siem
   hygeia webhook list
   hygeia webhook remove siem
+"""
+
+LIST_HELP = """\
+Every webhook as JSON: name, URL, events, active, last delivery and its HTTP status.
+
+Example:
+  hygeia webhook list | jq '.[] | select(.last_status != "200")'
+"""
+REMOVE_HELP = """\
+Stops deliveries to the webhook and forgets its secret.
+
+Example:
+  hygeia webhook remove siem
+"""
+TEST_HELP = """\
+Posts a signed webhook.test event to one webhook and prints the answer; exit status 1 when
+the receiver did not answer with 2xx.
+
+Example:
+  hygeia webhook test siem
 """
 
 
@@ -99,13 +121,7 @@ def register(sub: Any, command_group: Any) -> None:
     actions = command_group(
         sub, "webhook", "Manage the signed webhooks Hygeia posts events to.", WEBHOOK_HELP
     )
-    p = actions.add_parser(
-        "add",
-        help="Add a webhook (prints its secret once).",
-        description=WEBHOOK_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.set_defaults(handler=cmd_add)
+    p = action(actions, "add", cmd_add, "Add a webhook (prints its secret once).", WEBHOOK_HELP)
     p.add_argument("name")
     p.add_argument("url")
     p.add_argument(
@@ -114,11 +130,8 @@ def register(sub: Any, command_group: Any) -> None:
         metavar="TYPE",
         help="only this event type (repeatable; default: every event)",
     )
-    p = actions.add_parser("list", help="List webhooks and their last delivery.")
-    p.set_defaults(handler=cmd_list)
-    p = actions.add_parser("remove", help="Remove a webhook.")
-    p.set_defaults(handler=cmd_remove)
+    action(actions, "list", cmd_list, "List webhooks and their last delivery.", LIST_HELP)
+    p = action(actions, "remove", cmd_remove, "Remove a webhook.", REMOVE_HELP)
     p.add_argument("name")
-    p = actions.add_parser("test", help="Send a test event to one webhook.")
-    p.set_defaults(handler=cmd_test)
+    p = action(actions, "test", cmd_test, "Send a test event to one webhook.", TEST_HELP)
     p.add_argument("name")

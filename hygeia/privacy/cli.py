@@ -8,6 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hygeia.core import cli_errors
+from hygeia.core.cli_parsers import action, day, input_file, input_path
+
 INGEST_HELP = """\
 Reads files and folders (recursively) and stores what they hold in the analytics store
 under $HYGEIA_DATA_DIR/lake. Each file is recognised by its name and header:
@@ -24,7 +27,8 @@ Every record is stored, recognised as a duplicate of one stored earlier, or quar
 the reason and its file and line: read = stored + duplicate + quarantined. Re-running on the
 same files stores nothing twice; a run that was killed is finished or undone by the next.
 Exit status: 0 when every file was read, 1 when a file could not be read or recognised
-(quarantined records alone do not fail the run).
+(quarantined records alone do not fail the run), 2 when a path named does not exist
+(refused before anything is read).
 
 Examples:
   hygeia privacy ingest export/fhir export/staff.csv
@@ -207,15 +211,6 @@ accesses explained. `hygeia privacy simulate` writes such a file (truth/ground_t
 Example:
   hygeia privacy evaluate --truth hospital/truth/ground_truth.csv
 """
-
-
-def _day(text: str) -> Any:
-    from datetime import date
-
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from exc
 
 
 def cmd_detect(args: argparse.Namespace) -> int:
@@ -533,7 +528,9 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.set_defaults(handler=cmd_ingest)
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to read")
+    p.add_argument(
+        "paths", type=input_path, nargs="+", metavar="PATH", help="files or folders to read"
+    )
     p.add_argument(
         "--profile",
         metavar="NAME_OR_FILE",
@@ -553,8 +550,10 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     p.add_argument("--tcp", type=int, metavar="PORT", help="plain TCP port (e.g. 601)")
     p.add_argument("--tls", type=int, metavar="PORT", help="TLS port (syslog over TLS: 6514)")
     p.add_argument("--udp", type=int, metavar="PORT", help="UDP port (e.g. 514)")
-    p.add_argument("--tls-cert", metavar="FILE", help="server certificate chain (PEM)")
-    p.add_argument("--tls-key", metavar="FILE", help="its private key (PEM)")
+    p.add_argument(
+        "--tls-cert", type=input_file, metavar="FILE", help="server certificate chain (PEM)"
+    )
+    p.add_argument("--tls-key", type=input_file, metavar="FILE", help="its private key (PEM)")
     p.add_argument(
         "--flush-seconds", type=float, default=5.0, help="commit interval (default %(default)s)"
     )
@@ -569,7 +568,7 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
         description=SIMULATE_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.set_defaults(handler=cmd_simulate)
+    p.set_defaults(handler=cmd_simulate, database=cli_errors.NO_DATABASE)
     p.add_argument("out", metavar="OUT", help="folder to write (created if missing)")
     p.add_argument("--staff", type=int, default=2000, help="workforce size (default %(default)s)")
     p.add_argument(
@@ -586,8 +585,8 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.set_defaults(handler=cmd_detect)
-    p.add_argument("--since", type=_day, metavar="DATE", help="first day to alert on")
-    p.add_argument("--until", type=_day, metavar="DATE", help="day after the last one")
+    p.add_argument("--since", type=day, metavar="DATE", help="first day to alert on")
+    p.add_argument("--until", type=day, metavar="DATE", help="day after the last one")
     p.add_argument(
         "--engine",
         choices=("duckdb", "spark"),
@@ -596,7 +595,9 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
         "Java 17)",
     )
     p.add_argument("--master", default="local[*]", help="Spark master URL (default %(default)s)")
-    p.add_argument("--config", metavar="FILE", help="detection configuration (YAML)")
+    p.add_argument(
+        "--config", type=input_file, metavar="FILE", help="detection configuration (YAML)"
+    )
     json_flag(p)
 
     p = actions.add_parser(
@@ -606,19 +607,21 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     alert_actions = p.add_subparsers(dest="alerts_action", metavar="ACTION", required=True)
-    e = alert_actions.add_parser("export", help="write alerts to a file or stdout")
-    e.set_defaults(handler=cmd_alerts_export)
+    e = action(alert_actions, "export", cmd_alerts_export, "write alerts to a file or stdout",
+               ALERTS_HELP)  # fmt: skip
     e.add_argument("--format", choices=("ndjson", "csv", "ocsf"), default="ndjson")
     e.add_argument("--output", metavar="FILE", help="file to write (default: stdout)")
-    s = alert_actions.add_parser("send", help="send alerts as CEF over syslog")
-    s.set_defaults(handler=cmd_alerts_send)
+    s = action(alert_actions, "send", cmd_alerts_send, "send alerts as CEF over syslog",
+               ALERTS_HELP)  # fmt: skip
     s.add_argument("--to", required=True, metavar="URL", help="tcp://, tls:// or udp://HOST:PORT")
-    s.add_argument("--ca-file", metavar="FILE", help="CA certificates for tls:// (PEM)")
+    s.add_argument(
+        "--ca-file", type=input_file, metavar="FILE", help="CA certificates for tls:// (PEM)"
+    )
     for parser in (e, s):
         parser.add_argument(
             "--min-score", type=float, default=0.0, help="only alerts scoring this or more"
         )
-        parser.add_argument("--since", type=_day, metavar="DATE", help="alerts from this day on")
+        parser.add_argument("--since", type=day, metavar="DATE", help="alerts from this day on")
 
     p = actions.add_parser(
         "evaluate",
@@ -627,7 +630,9 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.set_defaults(handler=cmd_evaluate)
-    p.add_argument("--truth", required=True, metavar="FILE", help="ground-truth CSV")
+    p.add_argument(
+        "--truth", type=input_file, required=True, metavar="FILE", help="ground-truth CSV"
+    )
     json_flag(p)
 
     p = actions.add_parser(
@@ -639,7 +644,9 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     p.set_defaults(handler=cmd_tune)
     p.add_argument("--mine", action="store_true", help="mine templates from the latest period")
     p.add_argument("--apply", action="store_true", help="write the refitted weights")
-    p.add_argument("--config", metavar="FILE", help="detection configuration (YAML)")
+    p.add_argument(
+        "--config", type=input_file, metavar="FILE", help="detection configuration (YAML)"
+    )
     json_flag(p)
 
     p = actions.add_parser(
@@ -649,5 +656,5 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.set_defaults(handler=cmd_remind)
-    p.add_argument("--today", type=_day, metavar="DATE", help="pretend today is this day")
+    p.add_argument("--today", type=day, metavar="DATE", help="pretend today is this day")
     json_flag(p)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hygeia.core.cli_parsers import action, group
+from hygeia.core.cli_parsers import action, group, input_file, print_rows, secret_file
 
 FRAMEWORKS_HELP = """\
 Frameworks are data. Bundled: HHS HPH Cybersecurity Performance Goals, NIST CSF 2.0 and the
@@ -77,19 +77,18 @@ def cmd_risk_simulate(args: argparse.Namespace) -> int:
         "risks": [s.row() for s in simulated],
         "portfolio": portfolio.summary(),
     }
-    if args.json:
-        print(json.dumps(payload, indent=2))
-        return 0
-    if not simulated:
-        print("The risk register is empty: add risks on the Program page.")
-        return 0
-    print(f"{'risk':10} {'ALE':>14} {'p50':>14} {'p90':>14} {'p99':>14}  title")
-    for row in [*payload["risks"], {"risk": "portfolio", "title": "", **payload["portfolio"]}]:
-        print(
-            f"{row['risk']:10} {row['ale']:>14,.0f} {row['p50']:>14,.0f} {row['p90']:>14,.0f} "
-            f"{row['p99']:>14,.0f}  {row['title']}"
-        )
-    return 0
+    portfolio_row = {"risk": "portfolio", "title": "", **payload["portfolio"]}
+    return print_rows(
+        [*payload["risks"], portfolio_row] if simulated else [],
+        args.json,
+        "The risk register is empty: add risks on the Program page.",
+        f"{'risk':10} {'ALE':>14} {'p50':>14} {'p90':>14} {'p99':>14}  title",
+        lambda row: (
+            f"{row['risk']:10} {row['ale']:>14,.0f} {row['p50']:>14,.0f} "
+            f"{row['p90']:>14,.0f} {row['p99']:>14,.0f}  {row['title']}"
+        ),
+        payload=payload,
+    )
 
 
 PHISHING_HELP = """\
@@ -113,7 +112,7 @@ def cmd_phishing_import(args: argparse.Namespace) -> int:
             if not args.api_key_file:
                 print("hygeia: --api-key-file is needed with --gophish-url", file=sys.stderr)
                 return 2
-            key = Path(args.api_key_file).read_text(encoding="utf-8").strip()
+            key = secret_file(args.api_key_file).strip()
             summaries = education.import_gophish_api(args.gophish_url, key)
         elif args.file:
             summaries = [education.import_gophish_csv(Path(args.file), args.campaign or "")]
@@ -177,7 +176,7 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
         framework_actions, "import", cmd_frameworks_import,
         "add frameworks from OSCAL catalog JSON or Hygeia's format", FRAMEWORKS_HELP,
     )  # fmt: skip
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", type=input_file, nargs="+", metavar="FILE")
 
     risk_actions = group(actions, "risk", "The quantified risk register.", RISK_HELP)
     p = action(risk_actions, "simulate", cmd_risk_simulate,
@@ -190,9 +189,9 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
                              PHISHING_HELP)  # fmt: skip
     p = action(phishing_actions, "import", cmd_phishing_import,
                "from GoPhish's API or a CSV export", PHISHING_HELP)  # fmt: skip
-    p.add_argument("file", nargs="?", metavar="FILE.csv")
+    p.add_argument("file", type=input_file, nargs="?", metavar="FILE.csv")
     p.add_argument("--gophish-url", metavar="URL")
-    p.add_argument("--api-key-file", metavar="FILE")
+    p.add_argument("--api-key-file", type=input_file, metavar="FILE")
     p.add_argument("--campaign", metavar="NAME", help="name of the campaign in a CSV export")
     json_flag(p)
 
@@ -200,5 +199,5 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
                              TRAINING_HELP)  # fmt: skip
     p = action(training_actions, "import", cmd_training_import, "import a CSV export",
                TRAINING_HELP)  # fmt: skip
-    p.add_argument("file", metavar="FILE.csv")
+    p.add_argument("file", type=input_file, metavar="FILE.csv")
     json_flag(p)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
-from hygeia.core.cli_parsers import action, group
+from hygeia.core.cli_errors import UserError
+from hygeia.core.cli_parsers import action, day, group, input_file, print_rows
 
 IMPORT_HELP = """\
 Bring your vendor spreadsheet in (CSV, TSV or XLSX; one row per vendor and product). Headers
@@ -20,7 +20,8 @@ name/email/phone, Product, Product type, PHI data types, PHI volume (none, low, 
 Network access (none, remote, integrated), EHR integration, Hosting, Clinical criticality,
 Substitutability, Subcontractors, Contract, Contract start/end/value, Renewal date, Notice
 date, Contract owner, BAA status, BAA signed, BAA expires, BAA document, Creates/Receives/
-Maintains/Transmits PHI. Lists are separated by ';'. Run it again after editing the sheet:
+Maintains/Transmits PHI, and Product ID (as exported: it identifies the product, so that a
+renamed one is updated). Lists are separated by ';'. Run it again after editing the sheet:
 matching vendors and products are updated, nothing is duplicated. A bad row is reported with
 its line and skipped; tiers are recomputed for the vendors touched.
 
@@ -34,9 +35,22 @@ Attach SBOMs to a product: CycloneDX (JSON or XML, 1.2-1.6) or SPDX 2.3 (JSON or
 the format is recognised from the content. The product's components are then matched against
 the vulnerability data already imported (see `hygeia vendors vulns import`).
 
-Example:
+Examples:
+  hygeia vendors products                      # the ids
   hygeia vendors sbom add --product 12 infusion-pump.cdx.json
+  hygeia vendors sbom add --product "Acme Medical/Infusion pump" pump.spdx.json
 """
+
+PRODUCTS_HELP = """\
+Every product and service in the vendor register: its id (what --product takes, as does the
+spreadsheet's Product ID column), vendor, name and inherent risk tier (1 highest).
+
+Examples:
+  hygeia vendors products
+  hygeia vendors products --json | jq '.[] | select(.tier == 1)'
+"""
+
+PRODUCT_ARGUMENT = 'the product: its id, or "Vendor/Product" (see `hygeia vendors products`)'
 
 VULNS_HELP = """\
 Import vulnerability data from files (nothing is fetched): the CISA KEV catalog (its JSON
@@ -119,12 +133,36 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _product(identifier: str) -> Any:
-    from hygeia.vendors.models import Product
+    from hygeia.vendors import records
 
-    found = Product.objects.filter(pk=int(identifier)).first() if identifier.isdigit() else None
+    found = records.find_product(identifier)
+    if isinstance(found, list):
+        raise UserError(
+            f"{identifier!r} names {len(found)} products (ids {', '.join(map(str, found))}): "
+            "give the id."
+        )
     if found is None:
-        raise SystemExit(f"hygeia: no product {identifier} (see `hygeia vendors export`)")
+        raise UserError(
+            f'no product {identifier!r}: give its id or its exact "Vendor/Product" name, '
+            "as `hygeia vendors products` lists them."
+        )
     return found
+
+
+def cmd_products(args: argparse.Namespace) -> int:
+    from hygeia.vendors import records
+
+    def line(row: dict[str, Any]) -> str:
+        tier = "-" if row["tier"] is None else str(row["tier"])
+        return f"{row['id']:>5}  {tier:4}  {row['vendor'][:30]:30}  {row['product']}"
+
+    return print_rows(
+        records.product_rows(),
+        args.json,
+        "No products yet: `hygeia vendors import FILE` brings in a vendor spreadsheet.",
+        f"{'id':>5}  {'tier':4}  {'vendor':30}  product",
+        line,
+    )
 
 
 def cmd_sbom_add(args: argparse.Namespace) -> int:
@@ -191,20 +229,16 @@ def cmd_vulns_import(args: argparse.Namespace) -> int:
 def cmd_exposure(args: argparse.Namespace) -> int:
     from hygeia.vendors import exposure
 
-    rows = exposure.exposure()
-    if args.json:
-        print(json.dumps(rows, indent=2))
-        return 0
-    if not rows:
-        print("No product has an SBOM yet: `hygeia vendors sbom add --product ID FILE`.")
-        return 0
-    print(f"{'product':30} {'vendor':25} {'comp':>5} {'vuln':>5}  KEV")
-    for row in rows:
-        print(
+    return print_rows(
+        exposure.exposure(),
+        args.json,
+        "No product has an SBOM yet: `hygeia vendors sbom add --product ID FILE`.",
+        f"{'product':30} {'vendor':25} {'comp':>5} {'vuln':>5}  KEV",
+        lambda row: (
             f"{row['product'][:30]:30} {row['vendor'][:25]:25} {row['components']:>5} "
             f"{row['vulnerable_components']:>5}  {', '.join(row['kev']) or '-'}"
-        )
-    return 0
+        ),
+    )
 
 
 def cmd_retier(args: argparse.Namespace) -> int:
@@ -276,8 +310,9 @@ def cmd_caiq(args: argparse.Namespace) -> int:
 
     vendor = Vendor.objects.filter(pk=args.vendor).first() if args.vendor else None
     if args.vendor and vendor is None:
-        print(f"hygeia: no vendor {args.vendor}", file=sys.stderr)
-        return 1
+        raise UserError(
+            f"no vendor {args.vendor}: `hygeia vendors products --json` gives vendor ids."
+        )
     path = Path(args.file)
     try:
         with open(path, "rb") as handle:
@@ -307,16 +342,20 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     p = action(
         actions, "import", cmd_import, "Import a vendor spreadsheet (CSV/XLSX).", IMPORT_HELP
     )
-    p.add_argument("file", metavar="FILE")
+    p.add_argument("file", type=input_file, metavar="FILE")
     json_flag(p)
     p = action(actions, "export", cmd_export, "Export vendors (CSV, JSON or XLSX).", IMPORT_HELP)
     p.add_argument("--format", choices=("csv", "json", "xlsx"), default="csv")
     p.add_argument("--output", metavar="FILE", help="file to write (default: stdout)")
 
+    p = action(actions, "products", cmd_products, "List products with their ids and tiers.",
+               PRODUCTS_HELP)  # fmt: skip
+    json_flag(p)
+
     sbom_actions = group(actions, "sbom", "Attach SBOMs to products.", SBOM_HELP)
     p = action(sbom_actions, "add", cmd_sbom_add, "attach SBOM files to a product", SBOM_HELP)
-    p.add_argument("--product", required=True, metavar="ID", help="the product's number")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--product", required=True, metavar="PRODUCT", help=PRODUCT_ARGUMENT)
+    p.add_argument("files", type=input_file, nargs="+", metavar="FILE")
     json_flag(p)
 
     vuln_actions = group(actions, "vulns", "Import KEV, OSV and VEX files.", VULNS_HELP)
@@ -324,7 +363,7 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
         vuln_actions, "import", cmd_vulns_import, "import vulnerability files and re-match",
         VULNS_HELP,
     )  # fmt: skip
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", type=input_file, nargs="+", metavar="FILE")
     json_flag(p)
 
     p = action(actions, "exposure", cmd_exposure, "Products carrying known vulnerabilities.",
@@ -336,17 +375,17 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     json_flag(p)
     p = action(actions, "remind", cmd_remind, "Daily reminders and reassessment triggers.",
                REMIND_HELP)  # fmt: skip
-    p.add_argument("--today", type=date.fromisoformat, metavar="DATE", help="pretend today is")
+    p.add_argument("--today", type=day, metavar="DATE", help="pretend today is")
     json_flag(p)
     p = action(actions, "breaches", cmd_breaches, "Import an HHS OCR breach-portal export.",
                BREACH_HELP)  # fmt: skip
-    p.add_argument("file", metavar="FILE")
+    p.add_argument("file", type=input_file, metavar="FILE")
     json_flag(p)
     p = action(
         actions, "mds2", cmd_mds2, "Import a manufacturer's completed MDS2 form for a product."
     )
-    p.add_argument("--product", required=True, metavar="ID")
-    p.add_argument("file", metavar="FILE")
+    p.add_argument("--product", required=True, metavar="PRODUCT", help=PRODUCT_ARGUMENT)
+    p.add_argument("file", type=input_file, metavar="FILE")
     json_flag(p)
     p = action(
         actions,
@@ -355,5 +394,5 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
         "Import a CSA CAIQ v4 spreadsheet (as a questionnaire, with answers if given).",
     )
     p.add_argument("--vendor", type=int, metavar="ID", help="store its answers for this vendor")
-    p.add_argument("file", metavar="FILE")
+    p.add_argument("file", type=input_file, metavar="FILE")
     json_flag(p)

@@ -38,6 +38,7 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "contact email": ("vendor", "contact_email", "text"),
     "contact phone": ("vendor", "contact_phone", "text"),
     "security contact email": ("vendor", "security_contact_email", "text"),
+    "product id": ("product", "id", "id"),
     "product": ("product", "name", "text"),
     "product type": ("product", "kind", "choice"),
     "product version": ("product", "version", "text"),
@@ -161,6 +162,10 @@ def _parse(kind: str, value: Any, column: str, model: Any, attr: str) -> Any:
         return None
     if kind == "text":
         return str(value)[: model._meta.get_field(attr).max_length or 10000]
+    if kind == "id":
+        if isinstance(value, int) or str(value).isdigit():
+            return int(value)
+        raise ValueError(f"{column}: {value!r} is not a product id (leave it empty for a new one)")
     if kind == "list":
         return [p.strip() for p in re.split(r"[;|\n]", str(value)) if p.strip()]
     if kind == "bool":
@@ -225,13 +230,17 @@ def _import_row(cells: dict[str, Any], last_vendor: Vendor | None) -> tuple[Vend
     product: Product | None = None
     for record, key in (("product", "name"), ("contract", "title")):
         values = parsed[record]
-        if not values.get(key):
+        known = _product_of(vendor, values.pop("id", None))
+        model = MODELS[record]
+        if known is not None:
+            instance = known  # the id, as exported: a renamed product is updated
+        elif not values.get(key):
             if any(v is not None for v in values.values()):
                 raise ValueError(f"{record} columns given without a {record} name")
             continue
-        model = MODELS[record]
-        found = model.objects.filter(vendor=vendor, **{f"{key}__iexact": values[key]}).first()
-        instance = found or model(vendor=vendor)
+        else:
+            found = model.objects.filter(vendor=vendor, **{f"{key}__iexact": values[key]}).first()
+            instance = found or model(vendor=vendor)
         if record == "contract" and product is not None:
             values = {**values, "product": product}  # the row's product is what it covers
         if _apply(instance, values) or instance.pk is None:
@@ -246,6 +255,52 @@ def _import_row(cells: dict[str, Any], last_vendor: Vendor | None) -> tuple[Vend
             baa.save()
             outcome = outcome if outcome == "created" else "updated"
     return vendor, outcome
+
+
+def _product_of(vendor: Vendor, product_id: int | None) -> Product | None:
+    """The product a Product ID cell names. An id unknown here (a sheet exported by another
+    installation, or before products were deleted) is passed over: the row's product is then
+    found by name, as without the column."""
+    if product_id is None:
+        return None
+    found = Product.objects.filter(pk=product_id).select_related("vendor").first()
+    if found is not None and found.vendor_id != vendor.pk:
+        raise ValueError(f"product id {product_id} is {found}, not a product of {vendor}")
+    return found
+
+
+def product_rows() -> list[dict[str, Any]]:
+    """Every product with the id that `--product` and the spreadsheet's Product ID take."""
+    return [
+        {
+            "id": p.pk,
+            "vendor": p.vendor.legal_name,
+            "product": p.name,
+            "tier": p.tier,
+            "vendor_id": p.vendor_id,
+        }
+        for p in Product.objects.select_related("vendor")
+    ]
+
+
+def find_product(text: str) -> Product | list[int] | None:
+    """The product named by an id or an exact "Vendor/Product" (either side may hold a
+    slash itself: every split is tried); a list of ids when the name fits several."""
+    text = text.strip()
+    if text.isdigit():
+        return Product.objects.filter(pk=int(text)).select_related("vendor").first()
+    ids: set[int] = set()
+    for position, char in enumerate(text):
+        vendor, name = text[:position].strip(), text[position + 1 :].strip()
+        if char == "/" and vendor and name:
+            ids |= set(
+                Product.objects.filter(
+                    vendor__legal_name__iexact=vendor, name__iexact=name
+                ).values_list("pk", flat=True)
+            )
+    if len(ids) > 1:
+        return sorted(ids)
+    return Product.objects.filter(pk__in=ids).select_related("vendor").first()
 
 
 def import_file(name: str, handle: IO[bytes], size: int, actor: str = "") -> ImportReport:

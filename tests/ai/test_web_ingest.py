@@ -78,7 +78,9 @@ def test_ingest_command_reports_the_counts(tmp_path, capsys):
     assert main(["ai", "ingest", str(log), "--json"]) == 0
     body = json.loads(capsys.readouterr().out)
     assert (body["read"], body["stored"], body["duplicate"], body["quarantined"]) == (6, 5, 0, 1)
-    assert main(["ai", "ingest", str(tmp_path / "missing.log")]) == 1
+    with pytest.raises(SystemExit) as refused:  # checked before anything is read
+        main(["ai", "ingest", str(tmp_path / "missing.log")])
+    assert refused.value.code == 2
 
 
 ZEEK_TSV = """#separator \\x09

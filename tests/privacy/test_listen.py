@@ -132,5 +132,6 @@ def test_receives_over_tcp_tls_and_udp_and_commits(tmp_path):
 
 
 def test_refuses_to_start_without_a_port(tmp_path):
+    assert hygeia(tmp_path / "var", "init", "--no-input").returncode == 0
     result = hygeia(tmp_path / "var", "privacy", "listen")
     assert result.returncode == 2 and "--tcp" in result.stderr
