@@ -8,7 +8,7 @@ DEV    := $(VENV)/.dev-installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/hygeia
 export HYGEIA_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test lint typecheck test-sqlite test-postgres chromium java postgres bench lock clean
+.PHONY: demo test lint typecheck smoke-base test-sqlite test-postgres chromium java postgres bench lock clean
 
 $(BASE): requirements/base.lock pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Hygeia needs Python >= 3.11") if sys.version_info < (3, 11) else None'
@@ -25,8 +25,9 @@ $(DEV): $(BASE) requirements/dev.lock
 demo: $(BASE)
 	$(BIN)/hygeia demo
 
-## test: lint, type-check, then the whole suite on SQLite and on PostgreSQL (browser tests included)
-test: $(DEV) chromium java lint typecheck test-sqlite test-postgres
+## test: lint, type-check, the base-only smoke, then the whole suite on SQLite and on PostgreSQL
+## (browser tests included)
+test: $(DEV) chromium java lint typecheck smoke-base test-sqlite test-postgres
 
 lint: $(DEV)
 	$(BIN)/ruff check .
@@ -34,6 +35,10 @@ lint: $(DEV)
 
 typecheck: $(DEV)
 	$(BIN)/mypy hygeia
+
+# What `make demo` installs, alone, in a second venv: init, check, demo and a served instance.
+smoke-base:
+	bash .ci/smoke-base
 
 test-sqlite: $(DEV) chromium
 	HYGEIA_DATA_DIR=$(CURDIR)/var/test DATABASE_URL= $(BIN)/pytest -p no:cacheprovider
@@ -82,4 +87,4 @@ lock:
 	cd requirements && ../$(BIN)/uv pip compile dev.in --generate-hashes --python-version 3.11 -o dev.lock
 
 clean:
-	rm -rf $(VENV) var/test test-artifacts
+	rm -rf $(VENV) .venv-base var/test test-artifacts
