@@ -164,8 +164,11 @@ def cmd_init(args: argparse.Namespace) -> int:
 def _free_to_listen(bind: str) -> None:
     """Refuse, in one sentence, an address the server could not listen on (gunicorn would
     retry for several seconds and then stop with a log of its own)."""
+    import errno
     import socket
 
+    if bind.startswith(("unix:", "fd://")):
+        return  # gunicorn's socket file or inherited descriptor: nothing to probe
     host, sep, port_text = bind.rpartition(":")
     if not sep or not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise cli_errors.UserError(
@@ -182,9 +185,9 @@ def _free_to_listen(bind: str) -> None:
             probe.bind((host, int(port_text)))
         except OSError as exc:
             reason = {
-                98: "the address is already in use (is Hygeia already running?)",
-                13: "this user may not listen there (ports under 1024 need privileges)",
-                99: "this machine has no such address",
+                errno.EADDRINUSE: "the address is already in use (is Hygeia already running?)",
+                errno.EACCES: "this user may not listen there (ports under 1024 need privileges)",
+                errno.EADDRNOTAVAIL: "this machine has no such address",
             }.get(exc.errno or 0, exc.strerror or str(exc))
             raise cli_errors.UserError(
                 f"cannot listen on {bind}: {reason}; stop the other server or choose another "

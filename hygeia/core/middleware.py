@@ -54,6 +54,39 @@ class SecurityHeadersMiddleware:
         return response
 
 
+class NulCharactersMiddleware:
+    """Refuses (400) a request whose path, query or form fields hold a NUL character.
+
+    No one types one; a scanner does, and PostgreSQL refuses it in any text value, so a search
+    box would turn it into a server error deep in a query. Files uploaded are not looked at,
+    and a JSON body is checked for the escaped form too."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._holds_nul(request):
+            from hygeia.core.errors import bad_request
+
+            return bad_request(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _holds_nul(request: HttpRequest) -> bool:
+        if "\x00" in request.path:
+            return True
+        fields = [request.GET]
+        if request.method == "POST":
+            if request.content_type == "application/json":
+                return b"\x00" in request.body or b"\\u0000" in request.body
+            fields.append(request.POST)
+        return any(
+            "\x00" in key or any("\x00" in value for value in data.getlist(key))
+            for data in fields
+            for key in data
+        )
+
+
 class SessionLifetimeMiddleware:
     """Ends a session a fixed time after sign-in, however active (idle expiry is the cookie's)."""
 

@@ -135,18 +135,18 @@ def cmd_export(args: argparse.Namespace) -> int:
 def _product(identifier: str) -> Any:
     from hygeia.vendors import records
 
-    found = records.find_product(identifier)
-    if isinstance(found, list):
+    found = records.products_named(identifier)
+    if len(found) > 1:
         raise UserError(
-            f"{identifier!r} names {len(found)} products (ids {', '.join(map(str, found))}): "
-            "give the id."
+            f"{identifier!r} names {len(found)} products (ids "
+            f"{', '.join(str(p.pk) for p in found)}): give the id."
         )
-    if found is None:
+    if not found:
         raise UserError(
             f'no product {identifier!r}: give its id or its exact "Vendor/Product" name, '
             "as `hygeia vendors products` lists them."
         )
-    return found
+    return found[0]
 
 
 def cmd_products(args: argparse.Namespace) -> int:

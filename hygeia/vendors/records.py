@@ -283,12 +283,12 @@ def product_rows() -> list[dict[str, Any]]:
     ]
 
 
-def find_product(text: str) -> Product | list[int] | None:
-    """The product named by an id or an exact "Vendor/Product" (either side may hold a
-    slash itself: every split is tried); a list of ids when the name fits several."""
+def products_named(text: str) -> list[Product]:
+    """The products an id or an exact "Vendor/Product" names (case aside): one, none, or
+    several when a slash inside a name makes more than one reading (every split is tried)."""
     text = text.strip()
     if text.isdigit():
-        return Product.objects.filter(pk=int(text)).select_related("vendor").first()
+        return list(Product.objects.filter(pk=int(text)).select_related("vendor"))
     ids: set[int] = set()
     for position, char in enumerate(text):
         vendor, name = text[:position].strip(), text[position + 1 :].strip()
@@ -298,9 +298,7 @@ def find_product(text: str) -> Product | list[int] | None:
                     vendor__legal_name__iexact=vendor, name__iexact=name
                 ).values_list("pk", flat=True)
             )
-    if len(ids) > 1:
-        return sorted(ids)
-    return Product.objects.filter(pk__in=ids).select_related("vendor").first()
+    return list(Product.objects.filter(pk__in=ids).select_related("vendor").order_by("pk"))
 
 
 def import_file(name: str, handle: IO[bytes], size: int, actor: str = "") -> ImportReport:

@@ -228,3 +228,20 @@ def test_every_command_that_reads_a_file_checks_it_first():
             if reads and action.dest not in OUTPUTS and action.type not in checked:
                 unchecked.append(f"{path} {action.dest}")
     assert unchecked == []
+
+
+def test_serve_refuses_an_address_it_cannot_listen_on():
+    import socket
+
+    from hygeia.cli import _free_to_listen
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = f"127.0.0.1:{taken.getsockname()[1]}"
+        with pytest.raises(cli_errors.UserError, match="already in use"):
+            _free_to_listen(busy)
+    for wrong in ("8000", "127.0.0.1:http", "127.0.0.1:70000"):
+        with pytest.raises(cli_errors.UserError, match="give an address and a port"):
+            _free_to_listen(wrong)
+    _free_to_listen("unix:/run/hygeia.sock")  # gunicorn's socket file: not probed

@@ -121,3 +121,13 @@ def test_posted_ids_take_numbers_only():
     data = QueryDict("a=12&b=x&c=&d=1%20OR%201&many=3&many=y&many=4")
     assert [posted_id(data, k) for k in "abcde"] == [12, 0, 0, 0, 0]
     assert posted_ids(data, "many") == [3, 4]
+
+
+def test_a_nul_character_is_a_bad_request_not_a_server_error(make_user):
+    """PostgreSQL refuses NUL in text: it must not get as far as a query."""
+    client = signed_in_client(make_user("p", "Privacy Officer"))
+    assert client.get("/patients/", {"q": "Smith\x00"}).status_code == 400
+    assert client.post("/patients/", {"q": "\x00"}).status_code == 400
+    api = client.post("/api/patients/search", '{"q": "M\\u0000"}', content_type="application/json")
+    assert api.status_code == 400
+    assert client.get("/patients/", {"q": "Smith"}).status_code == 200
