@@ -204,6 +204,11 @@ def _serve(bind: str, workers: int) -> int:
     from hygeia.wsgi import application
 
     _free_to_listen(bind)
+    from django.urls import get_resolver
+
+    # Import every view here, once, before forking: each worker then answers its first request
+    # at once instead of importing the whole application then.
+    get_resolver().url_patterns  # noqa: B018
     connections.close_all()  # never share a connection with forked workers
 
     class Server(BaseApplication):  # type: ignore[misc]
