@@ -118,10 +118,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     from hygeia.privacy.hospital import simulate
+    from hygeia.privacy.site_sim import simulate_style
 
-    summary = simulate(
-        Path(args.out), staff=args.staff, patients=args.patients, days=args.days, seed=args.seed
-    )
+    sizes = {"staff": args.staff, "patients": args.patients, "days": args.days, "seed": args.seed}
+    try:
+        summary = (
+            simulate(Path(args.out), **sizes)
+            if args.style == "classic"
+            else simulate_style(Path(args.out), args.style, **sizes)
+        )
+    except ValueError as exc:
+        raise cli_errors.UserError(str(exc)) from None
     if args.json:
         print(json.dumps(summary, indent=2, default=str))
     else:
@@ -239,6 +246,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
             master=args.master,
             config_path=Path(args.config) if args.config else None,
             progress=step,
+            budget=args.budget,
         )
     except (ConfigError, EngineError, ValueError) as exc:
         bar.close()
@@ -269,7 +277,16 @@ def cmd_detect(args: argparse.Namespace) -> int:
         print(f"  {count:>12,}  {title}")
     if summary["context_missing"]:
         print(f"  (no {', '.join(summary['context_missing'])} in the store)")
-    print(f"{summary['alerts']:,} alerts in {summary['incidents']:,} incidents")
+    budget = summary.get("budget") or {}
+    print(
+        f"{summary['alerts']:,} alerts in {summary['incidents']:,} incidents"
+        + (
+            f" (the budget of {budget['budget']:g} per 1,000 users per day, of "
+            f"{budget['candidates']:,} candidates)"
+            if budget.get("allowed")
+            else ""
+        )
+    )
     for detector, count in summary["alerts_by_detector"].items():
         print(f"  {count:>6,}  {detector}")
     return 0
@@ -386,56 +403,31 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 TUNE_HELP = """\
-Proposes what reviews and the data teach detection, for a person to accept:
-
-  weights     refitted from the dispositions of reviewed alerts (true or false positive);
-              written with --apply to $HYGEIA_DATA_DIR/detection/weights.yaml, which
-              `privacy detect` applies on top of the configuration
-  rules       a duty for a job whose members' alerts reviewers keep dismissing
-  templates   with --mine: frequent patterns among unexplained accesses of the latest
-              detection period (staff of one job opening patients treated by one
-              department around their visit), as duties to review and add to the
-              configuration (printed as YAML)
+Refits detector weights from the dispositions of reviewed alerts (true or false positive): a
+smoothed precision per detector, blended with the configured weight while there are few
+reviews. With --apply they are written to $HYGEIA_DATA_DIR/detection/weights.yaml, which
+`privacy detect` applies on top of the configuration. What counts as legitimate access is
+not tuned here: it is learned from the data at every run (see `hygeia privacy templates`).
 
 Examples:
   hygeia privacy tune
-  hygeia privacy tune --mine > proposals.yaml
   hygeia privacy tune --apply
 """
 
 
 def cmd_tune(args: argparse.Namespace) -> int:
-    import yaml
     from django.conf import settings
 
     from hygeia.core import audit
     from hygeia.privacy.detection import feedback
     from hygeia.privacy.detection.config import load
-    from hygeia.privacy.detection.engines import open_engine
-    from hygeia.privacy.detection.prepare import analysis_folder
-    from hygeia.privacy.detection.run import analyse
-    from hygeia.privacy.ingest import lake
     from hygeia.privacy.models import Alert
 
-    store = lake()
     config = load(Path(args.config) if args.config else None)
     reviewed = Alert.objects.exclude(disposition="")
     refits = feedback.refit_weights(
         config, [(a.detectors, a.disposition == "true_positive") for a in reviewed]
     )
-    dismissed = [(a.user_id, a.detectors) for a in reviewed if a.disposition == "false_positive"]
-    rules = feedback.rules_from_false_positives(dismissed, analysis_folder(store) / "staff.parquet")
-    mined: list[dict[str, Any]] = []
-    if args.mine:
-        run = _latest_run()
-        if run is None:
-            return 2
-        engine = open_engine("duckdb", store)
-        try:
-            analyse(store, engine, config, run.since, run.until)
-            mined = feedback.templates(feedback.mine(engine))
-        finally:
-            engine.close()
     if args.apply and refits:
         path = feedback.weights_path(Path(settings.DATA_DIR))
         feedback.save_weights(path, refits)
@@ -446,32 +438,17 @@ def cmd_tune(args: argparse.Namespace) -> int:
             details={r.detector: [r.weight, r.new_weight] for r in refits},
         )
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "weights": [r.__dict__ for r in refits],
-                    "rules": rules,
-                    "templates": mined,
-                    "applied": bool(args.apply and refits),
-                },
-                indent=2,
-            )
-        )
+        payload = {"weights": [r.__dict__ for r in refits], "applied": bool(args.apply and refits)}
+        print(json.dumps(payload, indent=2))
         return 0
-    print(f"# {reviewed.count()} reviewed alert(s)")
+    print(f"{reviewed.count()} reviewed alert(s)")
     for r in refits:
         print(
-            f"#   {r.detector:<20} weight {r.weight:.2f} -> {r.new_weight:.2f} "
+            f"  {r.detector:<20} weight {r.weight:.2f} -> {r.new_weight:.2f} "
             f"({r.confirmed}/{r.reviewed} confirmed)"
         )
     if refits and not args.apply:
-        print("#   (not applied: add --apply)")
-    proposals = {k: v for d in rules + mined for k, v in d.items()}
-    if proposals:
-        print("# proposed duties: review, then add under explanations.duties")
-        print(yaml.safe_dump({"duties": proposals}, sort_keys=False), end="")
-    elif args.mine:
-        print("# no frequent pattern among the unexplained accesses")
+        print("  (not applied: add --apply)")
     return 0
 
 
@@ -513,7 +490,61 @@ def cmd_remind(args: argparse.Namespace) -> int:
     return 0
 
 
+TEMPLATES_HELP = """\
+What detection learned from this site's accesses: for each role group, the paths from a user
+to a patient (named on an episode, of its department, or the role's routine around an
+encounter class, an appointment or a care-team period) and the time offsets at which the
+group's members follow them far more often than chance (support and lift; see
+docs/detection.md). Pin a template to apply it whatever the data shows; reject it to never
+apply it (a pattern that should not count as legitimate). The next `privacy detect` uses
+the decisions.
+
+Examples:
+  hygeia privacy templates list
+  hygeia privacy templates list --json | jq '.[] | select(.lift < 2)'
+  hygeia privacy templates reject 41
+  hygeia privacy templates pin 17
+"""
+
+
+def cmd_templates(args: argparse.Namespace) -> int:
+    from hygeia.core.cli_parsers import print_rows
+    from hygeia.privacy import templates
+
+    return print_rows(
+        templates.rows(include_absent=args.all),
+        args.json,
+        "No template learned yet: `hygeia privacy detect` learns them from the accesses.",
+        f"{'id':>5}  {'lift':>6}  {'share':>6}  {'decision':8}  role group / template",
+        lambda r: (
+            f"{r['id']:>5}  {r['lift']:>6.1f}  {r['share']:>6.1%}  "
+            f"{r['decision'] or '-':8}  {r['role_group']}: {r['description']}"
+        ),
+    )
+
+
+def _decide(decision: str) -> Any:
+    def handler(args: argparse.Namespace) -> int:
+        import getpass
+
+        from hygeia.privacy import templates
+        from hygeia.privacy.models import ExplanationTemplate
+
+        found = ExplanationTemplate.objects.filter(pk=args.id).first()
+        if found is None:
+            raise cli_errors.UserError(
+                f"no template {args.id}: `hygeia privacy templates list --all` lists them."
+            )
+        templates.decide(found, decision, f"cli:{getpass.getuser()}")
+        print(f"template {found.pk} {decision or 'released'}: {found}")
+        return 0
+
+    return handler
+
+
 def register(sub: Any, command_group: Any, json_flag: Any) -> None:
+    from hygeia.privacy.site_sim import styles as site_styles
+
     actions = command_group(
         sub,
         "privacy",
@@ -576,6 +607,14 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     )
     p.add_argument("--days", type=int, default=30, help="days of activity (default %(default)s)")
     p.add_argument("--seed", type=int, default=1, help="random seed (default %(default)s)")
+    p.add_argument(
+        "--style",
+        default="classic",
+        choices=["classic", *site_styles()],
+        help="the kind of hospital: classic (the demo's), or one written apart from it, with "
+        "other department names, job titles, workflows, missing context and misuse shapes "
+        "(default %(default)s)",
+    )
     json_flag(p)
 
     p = actions.add_parser(
@@ -597,6 +636,13 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     p.add_argument("--master", default="local[*]", help="Spark master URL (default %(default)s)")
     p.add_argument(
         "--config", type=input_file, metavar="FILE", help="detection configuration (YAML)"
+    )
+    p.add_argument(
+        "--budget",
+        type=float,
+        metavar="N",
+        help="alerts to raise per 1,000 active users per day, the highest-scoring first "
+        "(default: scoring.budget of the configuration, 5; 0 raises every candidate)",
     )
     json_flag(p)
 
@@ -637,17 +683,32 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
 
     p = actions.add_parser(
         "tune",
-        help="Refit weights from reviews; propose explanation rules and mined templates.",
+        help="Refit detector weights from reviewed alerts.",
         description=TUNE_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.set_defaults(handler=cmd_tune)
-    p.add_argument("--mine", action="store_true", help="mine templates from the latest period")
     p.add_argument("--apply", action="store_true", help="write the refitted weights")
     p.add_argument(
         "--config", type=input_file, metavar="FILE", help="detection configuration (YAML)"
     )
     json_flag(p)
+
+    from hygeia.core.cli_parsers import group
+
+    template_actions = group(
+        actions, "templates", "Review the explanations learned from the data.", TEMPLATES_HELP
+    )
+    p = action(template_actions, "list", cmd_templates, "learned templates", TEMPLATES_HELP)
+    p.add_argument("--all", action="store_true", help="also those absent from the latest run")
+    json_flag(p)
+    for name, decision, summary in (
+        ("pin", "pinned", "always apply a template"),
+        ("reject", "rejected", "never apply a template"),
+        ("release", "", "undo a pin or a rejection"),
+    ):
+        p = action(template_actions, name, _decide(decision), summary, TEMPLATES_HELP)
+        p.add_argument("id", type=int, metavar="ID", help="the template's id (see `list`)")
 
     p = actions.add_parser(
         "remind",

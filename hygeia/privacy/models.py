@@ -106,6 +106,56 @@ class DetectionRun(models.Model):
         return self.explained / self.events if self.events else 0.0
 
 
+class ExplanationTemplate(models.Model):
+    """An explanation learned from the site's accesses (detection/mining.py), kept so that a
+    person can review it: a pinned template applies whether or not the data still shows it, a
+    rejected one never applies. The figures are those of the latest run that mined it."""
+
+    class Decision(models.TextChoices):
+        NONE = "", "Learned"
+        PINNED = "pinned", "Pinned"
+        REJECTED = "rejected", "Rejected"
+
+    role_group = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, help_text="Encounter class, TEAM or APPT.")
+    relation = models.CharField(max_length=20)
+    scope = models.CharField(max_length=300, default="*")
+    bin = models.CharField(max_length=8)
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    decided_by = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    events = models.IntegerField(default=0, help_text="Sampled accesses of the group it covers.")
+    group_events = models.IntegerField(default=0)
+    users = models.IntegerField(default=0)
+    lift = models.FloatField(default=0)
+    rank = models.SmallIntegerField(default=0)
+    description = models.CharField(max_length=500, blank=True)
+    in_latest_run = models.BooleanField(default=True)
+    last_run = models.ForeignKey(
+        "DetectionRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["role_group", "kind", "relation", "scope", "bin"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["role_group", "kind", "relation", "scope", "bin"],
+                name="privacy_template_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role_group}: {self.description}"
+
+    @property
+    def key(self) -> tuple[str, str, str, str, str]:
+        return (self.role_group, self.kind, self.relation, self.scope, self.bin)
+
+    @property
+    def share(self) -> float:
+        return self.events / self.group_events if self.group_events else 0.0
+
+
 class Incident(models.Model):
     """A user's alerts in one detection period, reviewed together: repeated behaviour is
     one case, not many."""

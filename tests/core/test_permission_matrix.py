@@ -101,6 +101,8 @@ UI: dict[str, tuple[str, object]] = {
     "ingest:quarantine": ("GET", SOURCE_READERS),
     "alerts:list": ("GET", PATIENT_READERS),
     "alerts:triage": ("POST", TRIAGERS),
+    "alerts:explanations": ("GET", PATIENT_READERS),
+    "alerts:decide_explanation": ("POST", {PRIVACY}),
     "alerts:reveal": ("POST", {PRIVACY}),
     "alerts:incident": ("GET", PATIENT_READERS),
     "alerts:open_case": ("POST", CASE_WORKERS),

@@ -1,9 +1,11 @@
-"""The detection configuration (explanation windows, duties, labels, detector thresholds and
-weights): a versioned data file, content/privacy/detection.yaml, or a site's own copy."""
+"""The detection configuration (prior windows, how templates are mined, labels, detector
+thresholds and weights, the alert budget): a versioned data file,
+content/privacy/detection.yaml, or a site's own copy. It names no department, job title or
+workflow: those are learned from each site's data (`mining.py`)."""
 
 from __future__ import annotations
 
-import re
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,7 +13,17 @@ from typing import Any
 import yaml
 
 DEFAULT = Path(__file__).resolve().parents[2] / "content" / "privacy" / "detection.yaml"
-WINDOWS = ("before_start", "after_end", "during_stay")
+MINING_DEFAULTS: dict[str, Any] = {
+    "bin_edges_hours": [1, 6, 24, 48, 72, 168, 336, 720, 1440, 2880, 4320],
+    "sample_events": 2_000_000,
+    "min_lift": 4.0,
+    "weak_lift": 1.3,
+    "min_share": 0.003,
+    "min_events": 10,
+    "min_users": 3,
+    "min_z": 4.0,
+    "min_group": 4,
+}
 
 
 class ConfigError(ValueError):
@@ -19,26 +31,28 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
-class Duty:
-    name: str
-    title: str
-    departments: re.Pattern[str]
-    job_titles: re.Pattern[str]
-    window: str
-    before_hours: float
-    after_hours: float
-    encounter_classes: tuple[str, ...]
-    treating_departments: re.Pattern[str] | None = None  # only encounters of these
+class Mining:
+    bin_edges_hours: tuple[float, ...]
+    sample_events: int
+    min_lift: float
+    weak_lift: float
+    min_share: float
+    min_events: int
+    min_users: int
+    min_z: float
+    min_group: int
 
 
 @dataclass(frozen=True)
 class Config:
     path: str
-    windows: dict[str, tuple[float, float]]  # relation kind -> (hours before, hours after)
-    duties: tuple[Duty, ...]
+    priors: dict[str, tuple[float, float]]  # "named", "department" -> (hours before, after)
+    mining: Mining
     labels: dict[str, tuple[str, ...]]
     detectors: dict[str, dict[str, float]]
     severity: dict[str, float]
+    budget: float = 5.0  # alerts per 1,000 active users per day
+    floor: float = 20.0  # no alert below this score, however much budget is left
 
     def option(self, detector: str, name: str, default: float | None = None) -> float:
         value = self.detectors.get(detector, {}).get(name, default)
@@ -46,26 +60,39 @@ class Config:
             raise ConfigError(f"{self.path}: detectors.{detector}.{name} is not set")
         return float(value)
 
-    def duty_of(self, department: str, job_title: str) -> str:
-        """The first duty whose department or job-title pattern fits ('' for none)."""
-        for duty in self.duties:
-            if duty.departments.search(department or "") or duty.job_titles.search(job_title or ""):
-                return duty.name
-        return ""
-
-
-def _pattern(value: Any, where: str) -> re.Pattern[str]:
-    try:
-        return re.compile(str(value or "(?!)"), re.IGNORECASE)
-    except re.error as exc:
-        raise ConfigError(f"{where}: not a regular expression ({exc})") from exc
+    def with_detectors(self, detectors: dict[str, dict[str, float]]) -> Config:
+        return dataclasses.replace(self, detectors=detectors)
 
 
 def _hours(section: dict[str, Any], where: str) -> tuple[float, float]:
     try:
-        return float(section.get("before_hours", 0)), float(section.get("after_hours", 0))
+        before, after = float(section.get("before_hours", 0)), float(section.get("after_hours", 0))
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: before_hours and after_hours must be numbers") from exc
+    if before < 0 or after < 0:
+        raise ConfigError(f"{where}: before_hours and after_hours cannot be negative")
+    return before, after
+
+
+def _mining(section: dict[str, Any], where: str) -> Mining:
+    unknown = set(section) - set(MINING_DEFAULTS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown setting {', '.join(sorted(unknown))}")
+    values = {**MINING_DEFAULTS, **section}
+    try:
+        edges = tuple(float(e) for e in values["bin_edges_hours"])
+        numbers = {
+            k: (int(v) if isinstance(MINING_DEFAULTS[k], int) else float(v))
+            for k, v in values.items()
+            if k != "bin_edges_hours"
+        }
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: every setting must be a number") from exc
+    if not edges or list(edges) != sorted(set(edges)) or edges[0] <= 0:
+        raise ConfigError(f"{where}.bin_edges_hours: positive hours, in increasing order")
+    if numbers["weak_lift"] <= 1 or numbers["min_lift"] < numbers["weak_lift"]:
+        raise ConfigError(f"{where}: weak_lift must exceed 1 and min_lift be at least it")
+    return Mining(bin_edges_hours=edges, **numbers)  # type: ignore[arg-type]
 
 
 def load(path: Path | None = None) -> Config:
@@ -78,36 +105,24 @@ def load(path: Path | None = None) -> Config:
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: expected a mapping at the top level")
     explanations = data.get("explanations") or {}
-    windows = {
-        kind: _hours(explanations.get(kind) or {}, f"{where}: explanations.{kind}")
-        for kind in ("encounter_participant", "care_team", "appointment", "department")
-    }
-    duties = []
-    for name, spec in (explanations.get("duties") or {}).items():
-        at = f"{where}: explanations.duties.{name}"
-        if not isinstance(spec, dict):
-            raise ConfigError(f"{at}: expected a mapping")
-        window = str(spec.get("window", ""))
-        if window not in WINDOWS:
-            raise ConfigError(f"{at}.window must be one of {', '.join(WINDOWS)}")
-        before, after = _hours(spec, at)
-        duties.append(
-            Duty(
-                name=str(name),
-                title=str(spec.get("title", name)),
-                departments=_pattern(spec.get("departments"), f"{at}.departments"),
-                job_titles=_pattern(spec.get("job_titles"), f"{at}.job_titles"),
-                window=window,
-                before_hours=before,
-                after_hours=after,
-                encounter_classes=tuple(str(c) for c in spec.get("encounter_classes") or ()),
-                treating_departments=(
-                    _pattern(spec["treating_departments"], f"{at}.treating_departments")
-                    if spec.get("treating_departments")
-                    else None
-                ),
-            )
+    if "duties" in explanations:
+        raise ConfigError(
+            f"{where}: explanations.duties is no longer read: what each role does is learned "
+            "from the site's data (see `hygeia privacy templates`); remove the section"
         )
+    priors_section = explanations.get("priors") or {}
+    priors = {
+        kind: _hours(priors_section.get(kind) or {}, f"{where}: explanations.priors.{kind}")
+        for kind in ("named", "department")
+    }
+    mining = _mining(explanations.get("mining") or {}, f"{where}: explanations.mining")
+    for kind, hours in priors.items():
+        if any(h and h not in mining.bin_edges_hours for h in hours):
+            edges = ", ".join(f"{e:g}" for e in mining.bin_edges_hours)
+            raise ConfigError(
+                f"{where}: explanations.priors.{kind}: each window must end on one of "
+                f"explanations.mining.bin_edges_hours ({edges})"
+            )
     labels = {
         str(k): tuple(str(c) for c in (v or ())) for k, v in (data.get("labels") or {}).items()
     }
@@ -115,7 +130,13 @@ def load(path: Path | None = None) -> Config:
         str(name): {str(k): float(v) for k, v in (options or {}).items()}
         for name, options in (data.get("detectors") or {}).items()
     }
-    severity = {
-        str(k): float(v) for k, v in ((data.get("scoring") or {}).get("severity") or {}).items()
-    }
-    return Config(where, windows, tuple(duties), labels, detectors, severity)
+    scoring = data.get("scoring") or {}
+    severity = {str(k): float(v) for k, v in (scoring.get("severity") or {}).items()}
+    try:
+        budget = float(scoring.get("budget", 5))
+        floor = float(scoring.get("floor", 20))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: scoring.budget and scoring.floor must be numbers") from exc
+    if budget < 0 or not 0 <= floor < 100:
+        raise ConfigError(f"{where}: scoring.budget must be >= 0 and scoring.floor in [0, 100)")
+    return Config(where, priors, mining, labels, detectors, severity, budget, floor)

@@ -1,36 +1,47 @@
 """Why an access is appropriate, found for every access at once (explanation-based auditing):
 the user is named on the patient's encounter, care team or appointment; works in a
-department that treated the patient; or does a duty that follows the patient's visit.
+department that treated the patient; or does what people of their role routinely do around
+such an episode, as learned from the site's own data (`mining.py`).
 
 Each access gets the rank of its best explanation (0: none). Ranks 1-3 name the user
-personally; the others explain by department or duty. The SQL is shared by both engines.
+personally; 4 is the department; 5 is the routine of the user's role, 6 a weak one (work
+spread over most patients, where chance alone explains much of it). The SQL is shared by
+both engines.
 """
 
 from __future__ import annotations
 
 from hygeia.privacy.detection.config import Config
 from hygeia.privacy.detection.engines import Engine
-from hygeia.privacy.detection.prepare import WEEK
+from hygeia.privacy.detection.mining import best_sql
 
-PERSONAL = ("encounter_participant", "care_team", "appointment")
+REASONS = (
+    "encounter_participant",
+    "care_team",
+    "appointment",
+    "department",
+    "role_routine",
+    "role_routine_weak",
+)
+PERSONAL = REASONS[:3]
 TITLES = {
     "encounter_participant": "named on the patient's encounter",
     "care_team": "on the patient's care team",
     "appointment": "named on the patient's appointment",
     "department": "works in a department that treated the patient",
+    "role_routine": "what the user's role routinely does around the patient's care",
+    "role_routine_weak": "what the user's role often does around the patient's care",
 }
+WEAK = REASONS.index("role_routine_weak") + 1
 
 
 def reasons(config: Config) -> list[str]:
     """Explanations in rank order (rank = position + 1)."""
-    return [*PERSONAL, "department", *(f"duty:{d.name}" for d in config.duties)]
+    return list(REASONS)
 
 
 def titles(config: Config) -> dict[str, str]:
-    found = dict(TITLES)
-    for duty in config.duties:
-        found[f"duty:{duty.name}"] = duty.title
-    return found
+    return dict(TITLES)
 
 
 DETAIL = "e.resource_type, e.source_system, e.workstation, e.network_address, e.subtype"
@@ -66,32 +77,17 @@ LEFT JOIN patients m ON m.mrn = e.patient_identifier AND e.patient_identifier <>
 
 
 def access_sql(config: Config, detail: bool = False) -> str:
-    ranks = " ".join(
-        f"WHEN '{reason}' THEN {rank}" for rank, reason in enumerate(reasons(config), start=1)
-    )
-    joins = [
-        ("user", "e.user_id"),
-        ("department", "e.department_key"),
-        ("duty", "e.duty"),
-    ]
-    matches = "\nUNION ALL\n".join(
-        f"""SELECT e.event_id, CASE r.reason {ranks} END AS rank
-        FROM ev_staff e JOIN relations r
-          ON r.kind = '{kind}' AND r.who = {key} AND r.patient_id = e.patient_id
-         AND r.week = e.week
-        WHERE e.t BETWEEN r.t0 AND r.t1"""
-        for kind, key in joins
-    )
+    """Every access of `ev` with its best explanation: each episode of the patient within
+    reach, the user's relation to it and the offset bin, against the role group's
+    templates (the priors, the mined ones and the pinned ones)."""
     return f"""
 WITH ev_staff AS (
-    SELECT ev.*, coalesce(s.department_key, '') AS department_key, coalesce(s.duty, '') AS duty,
-           CAST(floor(ev.t / {WEEK}) AS BIGINT) AS week
+    SELECT ev.*, coalesce(s.department_key, '') AS department_key,
+           coalesce(s.role_group, '') AS role_group
     FROM ev LEFT JOIN staff s ON s.user_id = ev.user_id
-), best AS (
-    SELECT event_id, min(rank) AS rank FROM ({matches}) m GROUP BY event_id
-)
+), best AS ({best_sql("ev_staff", config.mining)})
 SELECT e.t, e.local_t, e.user_id, e.patient_id, e.break_glass, e.is_export, e.in_period,
-       e.department_key, e.duty, coalesce(b.rank, 0) AS explained
+       e.department_key, e.role_group, coalesce(b.rank, 0) AS explained
        {", e.event_id, e.action, " + DETAIL if detail else ""}
 FROM ev_staff e LEFT JOIN best b ON b.event_id = e.event_id
 """

@@ -1,18 +1,22 @@
 """The context detection works from, flattened once per run into small Parquet tables that
 either engine (DuckDB or Spark) reads with plain SQL:
 
-- `staff`: the latest roster row per employee, with the duty its department or job title
-  implies, its shift's start hour, hire and termination instants (epoch seconds);
+- `staff`: the latest roster row per employee, with its role group (department and job title,
+  until mining regroups the small ones by behaviour), its shift's start hour, hire and
+  termination instants (epoch seconds);
 - `practitioners`: Practitioner and PractitionerRole references -> login;
-- `patients`: the latest record per patient with its sensitivity flags;
-- `relations`: who is linked to a patient's care and when (epoch seconds): a user named on an
-  encounter, care team or appointment; a department that treated the patient; a duty
-  (registration, coding, ancillary services) that follows a visit; one row per week the
-  window touches (`week`), the key the explanation join uses;
+- `patients`: the latest record per patient with its sensitivity flags, numbered (`n`) for the
+  random pairings mining compares with;
+- `episodes`: every encounter, care-team period and appointment of a patient, with its kind
+  (the encounter class, `TEAM` or `APPT`), start and end (epoch seconds) and treating
+  department;
+- `links`: who an episode names (`user`: a login) and which departments took part
+  (`department`: the treating one and those of the people named);
 - `identity`: roster <-> patient index links (self, household, neighbour), see identity.py.
 
-Context the site does not send (no CareTeam, no Appointment) simply adds no relations; the
-report lists which context was present so that an explained share can be read in its light.
+`mining.py` then adds `templates`, the explanations learned from the accesses. Context the
+site does not send (no CareTeam, no Appointment) simply adds no episodes; the report lists
+which context was present so that an explained share can be read in its light.
 """
 
 from __future__ import annotations
@@ -47,8 +51,8 @@ CONTEXT = {
     "appointment": FHIR_FORMATS["Appointment"].table,
     "care_team": FHIR_FORMATS["CareTeam"].table,
 }
-TABLES = ("staff", "practitioners", "patients", "relations", "identity")
-WEEK = 7 * DAY  # relations are bucketed by week of the epoch for the explanation join
+TABLES = ("staff", "practitioners", "patients", "episodes", "links", "identity", "templates")
+CONTEXT_TABLES = TABLES[:-1]  # written here; `templates` by mining
 
 
 @dataclass
@@ -105,13 +109,16 @@ def prepare(store: Lake, config: Config, folder: Path) -> Prepared:
                 f"SELECT *, row_number() OVER (PARTITION BY record_id ORDER BY ingested_at "
                 f"DESC, source_line DESC) AS rn FROM {scan}) WHERE rn = 1"
             )
-        staff = _staff(con, config)
+        staff = _staff(con)
         _write(prepared, "staff", staff)
         con.register("staff_table", staff)
         _write(prepared, "practitioners", _practitioners(con))
         con.register("practitioner_table", pq.read_table(prepared.path("practitioners")))
         _write(prepared, "patients", _patients(con, config))
-        _write(prepared, "relations", _relations(con, config))
+        episodes = _episodes(con)
+        _write(prepared, "episodes", episodes)
+        con.register("episode_table", episodes)
+        _write(prepared, "links", _links(con))
         _write(prepared, "identity", _identity(con))
     finally:
         con.close()
@@ -136,7 +143,7 @@ STAFF_SCHEMA = pa.schema(
         ("department_key", pa.string()),
         ("job_title", pa.string()),
         ("name", pa.string()),  # shown on the patient access report and incident pages
-        ("duty", pa.string()),
+        ("role_group", pa.string()),
         ("shift_start", pa.int32()),
         ("hire_t", pa.int64()),
         ("termination_t", pa.int64()),
@@ -144,7 +151,12 @@ STAFF_SCHEMA = pa.schema(
 )
 
 
-def _staff(con: duckdb.DuckDBPyConnection, config: Config) -> pa.Table:
+def role_key(department: str, job_title: str) -> str:
+    """A role group as the roster names it: department and job title, folded."""
+    return f"{identity.fold(department)} / {identity.fold(job_title)}"
+
+
+def _staff(con: duckdb.DuckDBPyConnection) -> pa.Table:
     rows = con.sql(
         "SELECT lower(trim(user_id)), employee_id, trim(practitioner_id), department, job_title, "
         "shift, hire_date, termination_date, concat_ws(' ', nullif(trim(given_name), ''), "
@@ -165,7 +177,7 @@ def _staff(con: duckdb.DuckDBPyConnection, config: Config) -> pa.Table:
                 "department_key": identity.fold(department or ""),
                 "job_title": job or "",
                 "name": name or "",
-                "duty": config.duty_of(department or "", job or ""),
+                "role_group": role_key(department or "", job or ""),
                 "shift_start": shift_start(shift or ""),
                 "hire_t": _epoch(hire),
                 "termination_t": _epoch(end, plus_days=1),  # the end of the last day
@@ -213,100 +225,74 @@ def _patients(con: duckdb.DuckDBPyConnection, config: Config) -> pa.Table:
                {_flag(labels.get("employee", ()))} AS employee,
                {_flag(labels.get("sensitive", ()))} AS sensitive,
                coalesce(deceased, false) AS deceased,
-               array_to_string(security_labels, ',') AS labels
+               array_to_string(security_labels, ',') AS labels,
+               CAST(row_number() OVER (ORDER BY fhir_id, mrn) - 1 AS BIGINT) AS n
         FROM patient
         """
     ).to_arrow_table()
 
 
-def _relations(con: duckdb.DuckDBPyConnection, config: Config) -> pa.Table:
-    w = config.windows
+def _episodes(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """Encounters (their class as the kind), care-team periods and appointments, each with
+    its treating department: the anchors every explanation is measured from."""
+    return con.sql(
+        """
+        SELECT 'E/' || e.fhir_id AS episode_id, e.patient_id,
+               CASE WHEN trim(e.encounter_class) <> '' THEN upper(trim(e.encounter_class))
+                    ELSE 'ENC' END AS kind,
+               CAST(epoch(e.start) AS BIGINT) AS start_t,
+               CAST(epoch(coalesce(e."end", e.start)) AS BIGINT) AS end_t,
+               coalesce(fold_name(o.name), '') AS department_key
+        FROM encounter e LEFT JOIN organization o ON o.fhir_id = e.service_provider
+        WHERE e.start IS NOT NULL AND e.patient_id <> ''
+        UNION ALL
+        SELECT 'T/' || c.fhir_id, c.patient_id, 'TEAM', CAST(epoch(c.start) AS BIGINT),
+               CAST(epoch(coalesce(c."end", c.start)) AS BIGINT),
+               coalesce(fold_name(o.name), '')
+        FROM care_team c LEFT JOIN organization o ON o.fhir_id = c.organization_ids[1]
+        WHERE c.start IS NOT NULL AND c.patient_id <> ''
+        UNION ALL
+        SELECT 'A/' || a.fhir_id, a.patient_id, 'APPT', CAST(epoch(a.start) AS BIGINT),
+               CAST(epoch(coalesce(a."end", a.start)) AS BIGINT), ''
+        FROM appointment a WHERE a.start IS NOT NULL AND a.patient_id <> ''
+        """
+    ).to_arrow_table()
 
-    def span(kind: str, start: str, end: str) -> str:
-        before, after = w[kind]
-        return (
-            f"CAST(epoch({start}) - {before * 3600:.0f} AS BIGINT) AS t0, "
-            f"CAST(epoch(coalesce({end}, {start})) + {after * 3600:.0f} AS BIGINT) AS t1"
-        )
 
-    def named(source: str, reason: str) -> str:
-        """A user named on one of the source's records (by Practitioner or role)."""
-        return f"""SELECT 'user' AS kind, p.user_id AS who, x.patient_id,
-            {span(reason, "x.start", 'x."end"')}, '{reason}' AS reason
-        FROM {source} x, unnest(list_concat(
+def _links(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """Who each episode names (logins, through Practitioner and PractitionerRole
+    references), and which departments took part: the treating one, the organisations of a
+    care team, and the departments of the people named."""
+    named = """
+        SELECT prefix || x.fhir_id AS episode_id, p.user_id
+        FROM (SELECT 'E/' AS prefix, * FROM (SELECT fhir_id, practitioner_ids,
+                                               practitioner_role_ids FROM encounter)
+              UNION ALL SELECT 'T/', * FROM (SELECT fhir_id, practitioner_ids,
+                                                  practitioner_role_ids FROM care_team)
+              UNION ALL SELECT 'A/', * FROM (SELECT fhir_id, practitioner_ids,
+                                                  practitioner_role_ids FROM appointment)) x,
+             unnest(list_concat(
                 list_transform(x.practitioner_ids, lambda i: 'Practitioner/' || i),
                 list_transform(x.practitioner_role_ids, lambda i: 'PractitionerRole/' || i)))
              AS u(ref)
         JOIN practitioner_table p ON p.ref = u.ref
-        WHERE x.start IS NOT NULL"""
-
-    parts = [
-        named("encounter", "encounter_participant"),
-        named("care_team", "care_team"),
-        named("appointment", "appointment"),
-        # A department that treated the patient: the service provider, and the departments
-        # of those named on the encounter or care team.
-        f"""SELECT DISTINCT 'department', d.department_key, d.patient_id,
-            {span("department", "d.start", 'd."end"')}, 'department'
-        FROM (
-            SELECT e.patient_id, e.start, e."end", FOLD(o.name) AS department_key
-            FROM encounter e JOIN organization o ON o.fhir_id = e.service_provider
-            UNION ALL
-            SELECT c.patient_id, c.start, c."end", FOLD(o.name)
-            FROM care_team c, unnest(c.organization_ids) AS u(org)
-            JOIN organization o ON o.fhir_id = u.org
-            UNION ALL
-            SELECT e.patient_id, e.start, e."end", s.department_key
-            FROM encounter e, unnest(list_transform(e.practitioner_ids,
-                                                    lambda x: 'Practitioner/' || x)) AS u(ref)
-            JOIN practitioner_table p ON p.ref = u.ref
-            JOIN staff_table s ON s.user_id = p.user_id
-            UNION ALL
-            SELECT c.patient_id, c.start, c."end", s.department_key
-            FROM care_team c, unnest(list_transform(c.practitioner_ids,
-                                                    lambda x: 'Practitioner/' || x)) AS u(ref)
-            JOIN practitioner_table p ON p.ref = u.ref
-            JOIN staff_table s ON s.user_id = p.user_id
-        ) d WHERE d.start IS NOT NULL AND d.department_key <> ''""",
-    ]
-    for duty in config.duties:
-        name = duty.name.replace("'", "''")
-        before, after = duty.before_hours * 3600, duty.after_hours * 3600
-        if duty.window == "before_start":
-            anchor_from, anchor_to = "start", "start"
-            sources = ["encounter", "appointment"]
-        elif duty.window == "after_end":
-            anchor_from, anchor_to = 'coalesce("end", start)', 'coalesce("end", start)'
-            sources = ["encounter"]
-        else:
-            anchor_from, anchor_to = "start", 'coalesce("end", start)'
-            sources = ["encounter"]
-        classes = ", ".join("'" + c.replace("'", "''") + "'" for c in duty.encounter_classes)
-        for source in sources:
-            where = "start IS NOT NULL"
-            if classes and source == "encounter":
-                where += f" AND encounter_class IN ({classes})"
-            if duty.treating_departments is not None:
-                if source != "encounter":
-                    continue
-                pattern = duty.treating_departments.pattern.replace("'", "''")
-                where += (
-                    " AND service_provider IN (SELECT fhir_id FROM organization WHERE "
-                    f"regexp_matches(fold_name(name), '{pattern}', 'i'))"
-                )
-            parts.append(
-                f"""SELECT DISTINCT 'duty', '{name}', patient_id,
-                    CAST(epoch({anchor_from}) - {before:.0f} AS BIGINT),
-                    CAST(epoch({anchor_to}) + {after:.0f} AS BIGINT), 'duty:{name}'
-                FROM {source} WHERE {where}"""
-            )
-    query = "\nUNION ALL\n".join(parts).replace("FOLD(", "fold_name(")
-    # One row per week a window touches: accesses join on (kind, who, patient, week), so a
-    # patient with years of encounters does not multiply every one of their accesses.
+    """
     return con.sql(
-        f"SELECT kind, who, patient_id, t0, t1, reason, "
-        f"unnest(range(t0 // {WEEK}, t1 // {WEEK} + 1)) AS week FROM ({query}) "
-        "WHERE who IS NOT NULL AND who <> '' AND patient_id <> '' AND t1 >= t0"
+        f"""
+        WITH named AS ({named}), every AS (
+        SELECT DISTINCT episode_id, 'user' AS kind, user_id AS who FROM named
+        UNION
+        SELECT DISTINCT n.episode_id, 'department', s.department_key
+        FROM named n JOIN staff_table s ON s.user_id = n.user_id WHERE s.department_key <> ''
+        UNION
+        SELECT episode_id, 'department', department_key FROM episode_table
+        WHERE department_key <> ''
+        UNION
+        SELECT 'T/' || c.fhir_id, 'department', fold_name(o.name)
+        FROM care_team c, unnest(c.organization_ids) AS u(org)
+        JOIN organization o ON o.fhir_id = u.org)
+        SELECT * FROM every WHERE who IS NOT NULL AND who <> ''
+        """
     ).to_arrow_table()
 
 

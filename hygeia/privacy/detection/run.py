@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,23 +17,26 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 from django.db import transaction
 
 from hygeia.lake.store import Lake
-from hygeia.privacy.detection import explain
+from hygeia.privacy.detection import explain, mining
 from hygeia.privacy.detection.config import Config, load
 from hygeia.privacy.detection.detectors import DETECTORS
 from hygeia.privacy.detection.detectors.base import HIT_COLUMNS, Hit, Params, epoch_seconds
 from hygeia.privacy.detection.engines import Engine, open_engine
 from hygeia.privacy.detection.feedback import weights_path, with_weights
-from hygeia.privacy.detection.prepare import TABLES, analysis_folder, prepare
+from hygeia.privacy.detection.prepare import CONTEXT_TABLES, Prepared, analysis_folder, prepare
 from hygeia.privacy.events import EVENTS
 from hygeia.privacy.models import Alert, AlertDetector, DetectionRun, Incident
+from hygeia.privacy.templates import decisions, remember
 
 log = logging.getLogger(__name__)
 SEVERITY_ORDER = ("low", "medium", "high", "critical")
 Progress = Callable[[str, int, int], Any]  # (what is being done, step, steps)
+Decisions = dict[tuple[str, str, str, str, str], str]  # template key -> pinned / rejected
 CHUNK_DAYS = 31  # days of events explained per step
 
 
@@ -85,13 +90,44 @@ def period(store: Lake, since: date | None, until: date | None) -> tuple[date, d
     return first, last
 
 
-def score(alert: Scored, config: Config) -> None:
+PEER_PRIOR = 5  # a role group counts as this many more users, none of them with the hit
+Peers = dict[tuple[str, str], tuple[float, int, int]]  # (detector, user) -> factor, with, of
+
+
+def peer_factors(hits: list[Hit], role_of: dict[str, str], active: dict[str, int]) -> Peers:
+    """For the detectors of flagged records: how usual the hit is among the user's role
+    group. When most of a group's users open such records (billing, release of information
+    handle every patient), one more does not say much: its strength is scaled by the share
+    of the group (smoothed by `PEER_PRIOR`) that did not."""
+    users: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for hit in hits:
+        if DETECTORS[hit.detector].peer_relative:
+            users[(hit.detector, role_of.get(hit.user_id, ""))].add(hit.user_id)
+    factors: Peers = {}
+    for (detector, role), members in users.items():
+        size = max(active.get(role, 0), len(members))
+        factor = max(0.05, 1.0 - len(members) / (size + PEER_PRIOR))
+        for user in members:
+            factors[(detector, user)] = (factor, len(members), size)
+    return factors
+
+
+def score(alert: Scored, config: Config, peers: Peers | None = None) -> None:
     remaining = 1.0
     worst = "low"
+    peers = peers or {}
+    notes = []
     for hit in alert.hits:
         detector = DETECTORS[hit.detector]
         weight = config.option(hit.detector, "weight", 0.5)
-        remaining *= 1.0 - weight * max(0.0, min(1.0, detector.strength(hit)))
+        factor, others, size = peers.get((hit.detector, hit.user_id), (1.0, 0, 0))
+        if factor < 0.8:
+            notes.append(
+                f"{others} of the {size} active users of the same role had such an alert: "
+                "scored lower, as usual for the role"
+            )
+        strength = max(0.0, min(1.0, detector.strength(hit))) * factor
+        remaining *= 1.0 - weight * strength
         if SEVERITY_ORDER.index(detector.severity) > SEVERITY_ORDER.index(worst):
             worst = detector.severity
     alert.score = round(100.0 * (1.0 - remaining), 1)
@@ -100,10 +136,10 @@ def score(alert: Scored, config: Config) -> None:
     if worst == "critical" and band == "high":
         band = "critical"
     alert.severity = band
-    alert.reasons = [DETECTORS[h.detector].reason(h) for h in alert.hits]
+    alert.reasons = [DETECTORS[h.detector].reason(h) for h in alert.hits] + sorted(set(notes))
 
 
-def group(hits: list[Hit], config: Config) -> list[Scored]:
+def group(hits: list[Hit], config: Config, peers: Peers | None = None) -> list[Scored]:
     """Hits on one (user, patient) make one alert; a user's behaviour (browsing, exporting,
     odd hours, account misuse) makes one user-level alert."""
     alerts: dict[tuple[str, str], Scored] = {}
@@ -111,7 +147,7 @@ def group(hits: list[Hit], config: Config) -> list[Scored]:
         key = (hit.user_id, hit.patient_id)
         alerts.setdefault(key, Scored(*key)).hits.append(hit)
     for alert in alerts.values():
-        score(alert, config)
+        score(alert, config, peers)
     return sorted(alerts.values(), key=lambda a: (-a.score, a.user_id, a.patient_id))
 
 
@@ -144,6 +180,55 @@ def run_detectors(
     return hits
 
 
+def learn_templates(
+    engine: Engine,
+    prepared: Prepared,
+    config: Config,
+    since_t: int,
+    decisions: Decisions | None = None,
+) -> dict[str, Any]:
+    """Mine the site's explanations (mining.py), regroup small role groups by behaviour, and
+    register `staff` and `templates` for the explanation join; returns what was learned."""
+    staff = pq.read_table(prepared.path("staff"))
+    sampled = mining.sample(engine, explain.events_sql(engine, since_t), config.mining)
+    groups = mining.regroup(engine, staff.to_pylist(), config.mining)
+    roster = staff["role_group"].to_pylist()
+    users = staff["user_id"].to_pylist()
+    regrouped = [groups.get(u, g) for u, g in zip(users, roster, strict=True)]
+    staff = staff.set_column(
+        staff.schema.get_field_index("role_group"), "role_group", pa.array(regrouped, pa.string())
+    )
+    pq.write_table(staff, prepared.path("staff"), compression="zstd")
+    engine.parquet("staff", [prepared.path("staff")])
+    found = mining.candidates(engine) if sampled else []
+    kinds = {
+        r["kind"]
+        for r in engine.query("SELECT DISTINCT kind FROM episodes").to_pylist()
+        if r["kind"]
+    }
+    chosen = mining.strong(found, {*regrouped, ""}, kinds, config, decisions)
+    mining.write(chosen, prepared.path("templates"))
+    engine.parquet("templates", [prepared.path("templates")])
+    if sampled:
+        engine.keep(
+            "mine_sample_groups",
+            "SELECT m.*, coalesce(s.role_group, '') AS role_group "
+            "FROM mine_sample m LEFT JOIN staff s ON s.user_id = m.user_id",
+        )
+        engine.keep("mine_explained", mining.best_sql("mine_sample_groups", config.mining))
+        chosen = mining.weak(mining.candidates(engine, residual=True), chosen, config, decisions)
+        mining.write(chosen, prepared.path("templates"))
+        engine.parquet("templates", [prepared.path("templates")])
+    mined = [t for t in chosen if t.status != "prior"]
+    return {
+        "sampled_accesses": sampled,
+        "role_groups": len(set(regrouped)),
+        "regrouped_users": sum(1 for a, b in zip(roster, regrouped, strict=True) if a != b),
+        "candidates": len(found),
+        "mined": len(mined),
+    }
+
+
 def analyse(
     store: Lake,
     engine: Engine,
@@ -151,6 +236,7 @@ def analyse(
     since: date,
     until: date,
     progress: Progress | None = None,
+    decisions: Decisions | None = None,
 ) -> tuple[list[Hit], dict[str, Any]]:
     """Every detector's hits for the period, and the explanation summary. Engine-neutral:
     the parity test runs this on DuckDB and on Spark and compares."""
@@ -164,19 +250,28 @@ def analyse(
         raise ValueError("no access events in the store before --until: ingest some first")
     days = sorted({_day_of(f) for f in files})
     chunks = [days[i : i + CHUNK_DAYS] for i in range(0, len(days), CHUNK_DAYS)]
-    steps = iter(range(1, 2 + len(chunks) + len(DETECTORS)))
-    total = len(chunks) + len(DETECTORS) + 1
+    steps = iter(range(1, 3 + len(chunks) + len(DETECTORS)))
+    total = len(chunks) + len(DETECTORS) + 2
+
+    started: dict[str, float] = {}
 
     def step(label: str) -> None:
+        now = time.monotonic()
+        for previous, at in started.items():  # the step before this one
+            log.debug("%s took %.1f s", previous, now - at)
+        started.clear()
+        started[label] = now
         if progress is not None:
             progress(label, next(steps), total)
 
     step("preparing context")
     prepared = prepare(store, config, analysis_folder(store))
-    for name in TABLES:
+    for name in CONTEXT_TABLES:
         engine.parquet(name, [prepared.path(name)])
     engine.parquet("events", files, base=store.root / EVENTS.path)
     since_t = epoch_seconds(since)
+    step("learning what each role does")
+    learned = learn_templates(engine, prepared, config, since_t, decisions)
     for number, chunk in enumerate(chunks):
         step(f"explaining accesses of {chunk[0]} to {chunk[-1]}")
         # A month at a time: the explanation join's working set stays bounded, however
@@ -188,9 +283,14 @@ def analyse(
         int(r["explained"]): int(r["n"]) for r in engine.query(explain.share_sql()).to_pylist()
     }
     accesses = sum(counts.values())
-    users = engine.query(
-        "SELECT count(DISTINCT user_id) AS n FROM access WHERE in_period = 1"
-    ).to_pylist()[0]["n"]
+    role_groups = {
+        r["role_group"]: int(r["n"])
+        for r in engine.query(
+            "SELECT role_group, count(DISTINCT user_id) AS n FROM access WHERE in_period = 1 "
+            "GROUP BY role_group"
+        ).to_pylist()
+    }
+    users = sum(role_groups.values())
     reasons = explain.reasons(config)
     titles = explain.titles(config)
     summary: dict[str, Any] = {
@@ -207,6 +307,8 @@ def analyse(
         },
         "context": prepared.counts,
         "context_missing": prepared.missing,
+        "templates": learned,
+        "role_groups": role_groups,
     }
     hits = run_detectors(engine, config, since_t, on_detector=step)
     return hits, summary
@@ -220,6 +322,34 @@ def _key(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
+def within_budget(
+    alerts: list[Scored], budget: float, users: int, days: int, floor: float = 0.0
+) -> tuple[list[Scored], dict[str, Any]]:
+    """The highest-scoring alerts, up to `budget` per 1,000 active users per day: the volume
+    a privacy office can review. Scores rank alerts within this site's own candidates, so the
+    cut follows the site's distribution rather than a fixed score; `floor` keeps a quiet
+    site from filling its budget with evidence that was discounted away. Budget 0 raises
+    every candidate, those under the floor too, for measuring recall."""
+    ranked = sorted(alerts, key=lambda a: (-a.score, a.user_id, a.patient_id))
+    if budget <= 0:
+        return ranked, {
+            "budget": 0,
+            "allowed": None,
+            "candidates": len(ranked),
+            "floor": None,
+            "score_cutoff": None,
+        }
+    allowed = max(1, math.ceil(budget * users / 1000 * max(days, 1)))
+    kept = [a for a in ranked if a.score >= floor][:allowed]
+    return kept, {
+        "budget": budget,
+        "allowed": allowed,
+        "candidates": len(ranked),
+        "floor": floor,
+        "score_cutoff": kept[-1].score if kept and len(kept) < len(ranked) else None,
+    }
+
+
 def detect(
     store: Lake,
     since: date | None = None,
@@ -228,22 +358,32 @@ def detect(
     master: str = "local[*]",
     config_path: Path | None = None,
     progress: Progress | None = None,
+    budget: float | None = None,
 ) -> Outcome:
     config = with_weights(load(config_path), weights_path(store.root.parent))
     first, last = period(store, since, until)
     started = datetime.now(UTC)
     engine = open_engine(engine_name, store, master)
     try:
-        hits, summary = analyse(store, engine, config, first, last, progress)
+        hits, summary = analyse(store, engine, config, first, last, progress, decisions())
     finally:
         engine.close()
-    alerts = group(hits, config)
     staff = pq.read_table(
         analysis_folder(store) / "staff.parquet",
-        columns=["user_id", "practitioner_id", "department"],
+        columns=["user_id", "practitioner_id", "department", "role_group"],
     ).to_pylist()
+    role_of = {row["user_id"]: row["role_group"] for row in staff}
+    peers = peer_factors(hits, role_of, summary["role_groups"])
+    alerts, summary["budget"] = within_budget(
+        group(hits, config, peers),
+        config.budget if budget is None else budget,
+        int(summary["users"]),
+        (last - first).days,
+        config.floor,
+    )
     roster = {row["user_id"]: (row["practitioner_id"], row["department"]) for row in staff}
     run = _store(alerts, first, last, engine_name, started, summary, roster)
+    remember(run, analysis_folder(store) / "templates.parquet", config)
     from hygeia.privacy.notifications import announce
 
     announce(run.new_incidents)  # type: ignore[attr-defined]

@@ -60,10 +60,10 @@ def clinic(root) -> Scenario:
     sc.patient("pt-ed")
     sc.encounter("pt-ed", "Emergency", at(10, 2), participants=("e1",))
     sc.access("e1", "pt-ed", at(10, 3), break_glass=True)
-    # surge: seven unrelated users on one patient in a day; a busy ED patient is not a surge
+    # surge: eight unrelated users on one patient within hours; a busy ED patient is not one
     sc.patient("pt-news")
-    for k, user in enumerate(["c1", "c2", "c3", "c4", "c6", "c7", "e2"]):
-        sc.access(user, "pt-news", at(20, 9 + k))
+    for k, user in enumerate(["c1", "c2", "c3", "c4", "c6", "c7", "e2", "e3"]):
+        sc.access(user, "pt-news", at(20, 9 + k / 2))
     sc.patient("pt-busy")
     sc.encounter("pt-busy", "Emergency", at(20, 1), hours=12, participants=("e1",))
     for k, user in enumerate(ed):

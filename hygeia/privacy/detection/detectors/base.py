@@ -27,6 +27,13 @@ HIT_COLUMNS = (
 )
 DAY = 86400
 DIRECT = 3  # explanations ranked 1-3 name the user on the patient's care
+WEAK = 6  # explained only by a weak routine of the user's role (explain.py)
+# For a flagged record (VIP, sensitive, a colleague's, a neighbour's, the deceased's), a weak
+# routine does not clear the access: it only lowers the alert's strength, so that what
+# nothing explains ranks first. `baseline` is then 1 when every access was weakly explained.
+LOOSE = f"a.explained IN (0, {WEAK})"
+ONLY_WEAK = "CAST(min(CASE WHEN a.explained = 0 THEN 0 ELSE 1 END) AS DOUBLE)"
+WEAK_FACTOR = 0.35
 EPOCH_DAY = date(1970, 1, 1).toordinal()
 
 
@@ -65,6 +72,7 @@ class Detector:
     query: Callable[[Params], str]
     strength: Callable[[Hit], float]
     reason: Callable[[Hit], str]
+    peer_relative: bool = False  # scored against how usual the hit is in the user's role
 
 
 def epoch_seconds(day: date) -> int:
@@ -76,13 +84,15 @@ def local_day(column: str = "local_t") -> str:
     return f"CAST(floor({column} / {DAY}) AS BIGINT)"
 
 
-def patient_level_sql(join: str, where: str, metric: str, detail: str, since: int) -> str:
+def patient_level_sql(
+    join: str, where: str, metric: str, detail: str, since: int, baseline: str = "0"
+) -> str:
     """The common shape of a per-(user, patient) detector: accesses joined to some fact
     about the patient, grouped per pair."""
     return f"""
 SELECT a.user_id, a.patient_id, min(a.t) AS first_t, max(a.t) AS last_t,
        count(*) AS events, CAST(max({metric}) AS DOUBLE) AS metric,
-       CAST(0 AS DOUBLE) AS baseline, max({detail}) AS detail
+       CAST({baseline} AS DOUBLE) AS baseline, max({detail}) AS detail
 FROM access a {join}
 WHERE a.t >= {since} AND a.patient_id <> '' AND ({where})
 GROUP BY a.user_id, a.patient_id
@@ -92,6 +102,24 @@ GROUP BY a.user_id, a.patient_id
 def by_events(hit: Hit) -> float:
     """More accesses, stronger evidence: 0.6 for one, 1 from five."""
     return min(1.0, 0.5 + 0.1 * hit.events)
+
+
+def loosely(strength: Callable[[Hit], float]) -> Callable[[Hit], float]:
+    """A flagged-record detector's strength, lowered when only a weak routine explains."""
+    return lambda hit: strength(hit) * (WEAK_FACTOR if hit.baseline >= 1 else 1.0)
+
+
+def unexplained(hit: Hit) -> str:
+    """What does not explain a flagged-record access, in words."""
+    if hit.baseline >= 1:
+        return (
+            "no encounter, care team, appointment or department links the user to this "
+            "patient; only what the user's role often does, for most patients, explains it"
+        )
+    return (
+        "no encounter, care team, appointment or department links the user to this patient, "
+        "and it is not what the user's role routinely does"
+    )
 
 
 def past_threshold(hit: Hit) -> float:

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from hygeia.privacy.detection.detectors.base import (
+    LOOSE,
+    ONLY_WEAK,
     Detector,
     Params,
     by_events,
+    loosely,
     patient_level_sql,
+    unexplained,
 )
 
 
 def query(p: Params) -> str:
     return patient_level_sql(
         "",
-        "a.break_glass AND a.explained = 0",
+        f"a.break_glass AND {LOOSE}",
         "1",
         "''",
         p.since_t,
+        ONLY_WEAK,
     )
 
 
@@ -31,9 +36,9 @@ DETECTOR = Detector(
     false_positives="A real emergency before the encounter was registered (arrivals by "
     "ambulance): check the patient's encounters in the hours after.",
     query=query,
-    strength=by_events,
+    strength=loosely(by_events),
     reason=lambda hit: (
-        f"emergency access (break-the-glass) was used {hit.events} time(s) and nothing in "
-        "the patient's care links the user to the patient"
+        f"emergency access (break-the-glass) was used {hit.events} time(s); {unexplained(hit)}"
     ),
+    peer_relative=True,
 )

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from hygeia.privacy.detection.detectors.base import Detector, Hit, Params, by_events
+from hygeia.privacy.detection.detectors.base import (
+    LOOSE,
+    ONLY_WEAK,
+    Detector,
+    Hit,
+    Params,
+    by_events,
+    loosely,
+    unexplained,
+)
 
 SQL = """
 WITH staff_records AS (
@@ -11,26 +20,25 @@ WITH staff_records AS (
 )
 SELECT a.user_id, a.patient_id, min(a.t) AS first_t, max(a.t) AS last_t, count(*) AS events,
        CAST(max(CASE WHEN s.owner IS NOT NULL THEN 1 ELSE 0 END) AS DOUBLE) AS metric,
-       CAST(0 AS DOUBLE) AS baseline,
+       {only_weak} AS baseline,
        max(CASE WHEN s.owner IS NOT NULL THEN 'matched to a staff member on the roster'
                 ELSE 'labelled as an employee (EMP)' END) AS detail
 FROM access a
 JOIN patients p ON p.patient_id = a.patient_id
 LEFT JOIN staff_records s ON s.patient_id = a.patient_id
-WHERE a.t >= {since} AND a.explained = 0 AND (s.owner IS NOT NULL OR p.employee)
+WHERE a.t >= {since} AND {loose} AND (s.owner IS NOT NULL OR p.employee)
   AND coalesce(s.owner, '') <> a.user_id
 GROUP BY a.user_id, a.patient_id
 """
 
 
 def query(p: Params) -> str:
-    return SQL.format(since=p.since_t)
+    return SQL.format(since=p.since_t, loose=LOOSE, only_weak=ONLY_WEAK)
 
 
 def reason(hit: Hit) -> str:
     return (
-        f"the patient is a colleague ({hit.detail}); nothing in the patient's care explains "
-        f"the access ({hit.events} access(es))"
+        f"the patient is a colleague ({hit.detail}); {unexplained(hit)} ({hit.events} access(es))"
     )
 
 
@@ -45,6 +53,7 @@ DETECTOR = Detector(
     false_positives="Care given to a colleague without the user being named on it, outside "
     "the user's department's encounters (e.g. occupational health).",
     query=query,
-    strength=by_events,
+    strength=loosely(by_events),
     reason=reason,
+    peer_relative=True,
 )

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from hygeia.privacy.detection.detectors.base import (
+    LOOSE,
+    ONLY_WEAK,
     Detector,
     Params,
     by_events,
+    loosely,
     patient_level_sql,
+    unexplained,
 )
 
 
 def query(p: Params) -> str:
     return patient_level_sql(
         "JOIN patients p ON p.patient_id = a.patient_id",
-        "p.deceased AND a.explained = 0",
+        f"p.deceased AND {LOOSE}",
         "1",
         "''",
         p.since_t,
+        ONLY_WEAK,
     )
 
 
@@ -30,9 +35,7 @@ DETECTOR = Detector(
     false_positives="Death certificates, autopsy, bereavement and release-of-information "
     "work by staff outside the treating department.",
     query=query,
-    strength=by_events,
-    reason=lambda hit: (
-        f"the patient is deceased and nothing in the patient's care explains the access "
-        f"({hit.events} access(es))"
-    ),
+    strength=loosely(by_events),
+    reason=lambda hit: f"the patient is deceased; {unexplained(hit)} ({hit.events} access(es))",
+    peer_relative=True,
 )

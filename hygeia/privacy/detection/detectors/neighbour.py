@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from hygeia.privacy.detection.detectors.base import (
+    LOOSE,
+    ONLY_WEAK,
     Detector,
     Hit,
     Params,
+    loosely,
     patient_level_sql,
+    unexplained,
 )
 
 
 def query(p: Params) -> str:
     return patient_level_sql(
         "JOIN identity i ON i.user_id = a.user_id AND i.patient_id = a.patient_id",
-        "i.relation = 'neighbour' AND a.explained = 0",
+        f"i.relation = 'neighbour' AND {LOOSE}",
         "i.score",
         "i.fields",
         p.since_t,
+        ONLY_WEAK,
     )
 
 
@@ -35,9 +40,10 @@ DETECTOR = Detector(
     false_positives="Long streets where 'same street' is not neighbourly; care the user gave "
     "without being named on it.",
     query=query,
-    strength=strength,
+    strength=loosely(strength),
     reason=lambda hit: (
-        f"the patient lives near the user ({hit.detail}); no encounter, care team, "
-        f"appointment or department links the user to this patient ({hit.events} access(es))"
+        f"the patient lives near the user ({hit.detail}); {unexplained(hit)} "
+        f"({hit.events} access(es))"
     ),
+    peer_relative=True,
 )

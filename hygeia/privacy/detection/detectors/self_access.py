@@ -1,5 +1,5 @@
-"""A user opens their own record: what they can see through the patient portal or ask
-Health Information Management for, not through their work account."""
+"""A user opens their own record: what they can see through the patient portal or ask the
+records office for, not through their work account."""
 
 from __future__ import annotations
 

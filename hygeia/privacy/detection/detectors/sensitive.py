@@ -4,20 +4,25 @@ substance use and the like)."""
 from __future__ import annotations
 
 from hygeia.privacy.detection.detectors.base import (
+    LOOSE,
+    ONLY_WEAK,
     Detector,
     Params,
     by_events,
+    loosely,
     patient_level_sql,
+    unexplained,
 )
 
 
 def query(p: Params) -> str:
     return patient_level_sql(
         "JOIN patients p ON p.patient_id = a.patient_id",
-        "p.sensitive AND NOT p.vip AND a.explained = 0",
+        f"p.sensitive AND NOT p.vip AND {LOOSE}",
         "1",
         "p.labels",
         p.since_t,
+        ONLY_WEAK,
     )
 
 
@@ -31,9 +36,10 @@ DETECTOR = Detector(
     "of the configuration) and no explanation covers the access.",
     false_positives="Care by staff not named on it; labels applied broadly by a source system.",
     query=query,
-    strength=by_events,
+    strength=loosely(by_events),
     reason=lambda hit: (
-        f"the record carries sensitive labels ({hit.detail}); nothing in the patient's care "
-        f"explains the access ({hit.events} access(es))"
+        f"the record carries sensitive labels ({hit.detail}); {unexplained(hit)} "
+        f"({hit.events} access(es))"
     ),
+    peer_relative=True,
 )

@@ -1,42 +1,82 @@
-"""Many users with no link to a patient open the record on the same day: a patient in the
-news who is not (yet) flagged as a VIP."""
+"""Many users with no personal link to a patient open the record within hours: a patient in
+the news who is not (yet) flagged as a VIP.
+
+The crowd is counted among users whom no encounter, care team or appointment names on the
+patient's care: a department or a role's routine does not take a user out of it, since a
+news story draws colleagues of every department. It is compared with the crowds the site
+usually sees around patients in the same state (a high quantile over every patient and
+window, for patients in a stay, at the emergency department, with another episode in reach,
+or with none), so that a busy ward does not look like a surge and a patient whom nobody is
+treating is noticed from `min_users` on."""
 
 from __future__ import annotations
 
-from hygeia.privacy.detection.detectors.base import Detector, Hit, Params, local_day
+from hygeia.privacy.detection.detectors.base import DIRECT, Detector, Hit, Params
 
 SQL = """
-WITH daily AS (
-    SELECT patient_id, {day} AS d, count(DISTINCT user_id) AS users,
-           count(DISTINCT CASE WHEN explained = 0 THEN user_id END) AS strangers
+WITH slots AS (
+    SELECT patient_id, user_id, t,
+           CAST(floor(t / {width}) AS BIGINT) AS slot,
+           CASE WHEN explained BETWEEN 1 AND {direct} THEN 1 ELSE 0 END AS personal
     FROM access WHERE t >= {since} AND patient_id <> ''
-    GROUP BY patient_id, {day}
+    UNION ALL
+    SELECT patient_id, user_id, t,
+           CAST(floor((t + {half}) / {width}) AS BIGINT) * -1 - 1 AS slot,
+           CASE WHEN explained BETWEEN 1 AND {direct} THEN 1 ELSE 0 END
+    FROM access WHERE t >= {since} AND patient_id <> ''
+), per_user AS (
+    SELECT patient_id, slot, user_id, max(personal) AS personal, min(t) AS first_t,
+           max(t) AS last_t, count(*) AS events
+    FROM slots GROUP BY patient_id, slot, user_id
+), crowds AS (
+    SELECT patient_id, slot, sum(1 - personal) AS crowd, min(first_t) AS t0,
+           max(last_t) AS t1
+    FROM per_user GROUP BY patient_id, slot HAVING sum(1 - personal) > 0
+), placed AS (
+    SELECT c.patient_id, c.slot, max(c.crowd) AS crowd,
+           max(CASE WHEN e.kind IS NULL THEN 0
+                    WHEN e.kind IN ('IMP', 'ACUTE', 'OBSENC', 'SS') THEN 3
+                    WHEN e.kind = 'EMER' THEN 2 ELSE 1 END) AS stratum
+    FROM crowds c LEFT JOIN episodes e ON e.patient_id = c.patient_id
+     AND e.start_t <= c.t1 + {near} AND e.end_t >= c.t0 - {near}
+    GROUP BY c.patient_id, c.slot
+), usual AS (
+    SELECT stratum, percentile_cont({quantile}) WITHIN GROUP (ORDER BY crowd) AS high
+    FROM placed GROUP BY stratum
 ), surges AS (
-    SELECT * FROM daily WHERE strangers >= {min_users} AND strangers >= {share} * users
+    SELECT c.patient_id, c.slot, c.crowd,
+           greatest({min_users}, {multiple} * u.high) AS bar
+    FROM placed c JOIN usual u ON u.stratum = c.stratum
+    WHERE c.crowd >= greatest({min_users}, {multiple} * u.high)
 )
-SELECT a.user_id, a.patient_id, min(a.t) AS first_t, max(a.t) AS last_t, count(*) AS events,
-       CAST(max(s.strangers) AS DOUBLE) AS metric, CAST(max(s.users) AS DOUBLE) AS baseline,
-       '' AS detail
-FROM access a JOIN surges s ON s.patient_id = a.patient_id AND {a_day} = s.d
-WHERE a.explained = 0 AND a.t >= {since}
-GROUP BY a.user_id, a.patient_id
+SELECT p.user_id, p.patient_id, min(p.first_t) AS first_t, max(p.last_t) AS last_t,
+       max(p.events) AS events, CAST(max(s.crowd) AS DOUBLE) AS metric,
+       CAST(min(s.bar) AS DOUBLE) AS baseline, '' AS detail
+FROM per_user p JOIN surges s ON s.patient_id = p.patient_id AND s.slot = p.slot
+WHERE p.personal = 0
+GROUP BY p.user_id, p.patient_id
 """
 
 
 def query(p: Params) -> str:
+    width = int(p["window_hours"] * 3600)
     return SQL.format(
-        day=local_day(),
-        a_day=local_day("a.local_t"),
         since=p.since_t,
+        width=width,
+        half=width // 2,
+        near=int(p["near_hours"] * 3600),
+        direct=DIRECT,
         min_users=int(p["min_users"]),
-        share=p["min_share_unexplained"],
+        quantile=p["quantile"],
+        multiple=p["multiple"],
     )
 
 
 def reason(hit: Hit) -> str:
     return (
-        f"{int(hit.metric)} users with no link to the patient opened this record on the same "
-        f"day ({int(hit.baseline)} users in all); this user is one of them"
+        f"{int(hit.metric)} users whom nothing names on the patient's care opened this record "
+        f"within hours (the site's usual for such a patient is below {int(hit.baseline)}); "
+        "this user is one of them"
     )
 
 
@@ -46,11 +86,13 @@ DETECTOR = Detector(
     category="surge",
     severity="medium",
     level="patient",
-    description="On one day, at least `min_users` users with no explanation opened the same "
-    "record, and they were most of those who opened it.",
-    false_positives="A mass-casualty day or a registration backlog handled by a pool the "
-    "duty rules do not know.",
+    description="Within `window_hours`, at least `min_users` users not named on the "
+    "patient's care opened the record, and at least `multiple` times the `quantile` of such "
+    "crowds the site sees for patients in the same state (an episode within `near_hours`: a stay, "
+    "an emergency visit, another kind; or none).",
+    false_positives="A mass-casualty event, or a backlog cleared by a pool "
+    "that nothing names on the care.",
     query=query,
-    strength=lambda hit: min(1.0, 0.5 + hit.metric / 40),
+    strength=lambda hit: min(1.0, 0.5 + 0.5 * hit.metric / max(hit.baseline, 1) / 2),
     reason=reason,
 )

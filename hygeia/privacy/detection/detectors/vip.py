@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from hygeia.privacy.detection.detectors.base import (
+    LOOSE,
+    ONLY_WEAK,
     Detector,
     Params,
     by_events,
+    loosely,
     patient_level_sql,
+    unexplained,
 )
 
 
 def query(p: Params) -> str:
     return patient_level_sql(
         "JOIN patients p ON p.patient_id = a.patient_id",
-        "p.vip AND a.explained = 0",
+        f"p.vip AND {LOOSE}",
         "1",
         "p.labels",
         p.since_t,
+        ONLY_WEAK,
     )
 
 
@@ -31,9 +36,10 @@ DETECTOR = Detector(
     false_positives="Care by staff not named on the encounter, outside the treating "
     "department (e.g. a consult that was not recorded).",
     query=query,
-    strength=by_events,
+    strength=loosely(by_events),
     reason=lambda hit: (
-        f"the record is flagged VIP/celebrity (labels {hit.detail}); no encounter, care team, "
-        f"appointment or department links the user to this patient ({hit.events} access(es))"
+        f"the record is flagged VIP/celebrity (labels {hit.detail}); {unexplained(hit)} "
+        f"({hit.events} access(es))"
     ),
+    peer_relative=True,
 )
