@@ -15,7 +15,7 @@ import yaml
 DEFAULT = Path(__file__).resolve().parents[2] / "content" / "privacy" / "detection.yaml"
 MINING_DEFAULTS: dict[str, Any] = {
     "bin_edges_hours": [1, 6, 24, 48, 72, 168, 336, 720, 1440, 2880, 4320],
-    "sample_events": 2_000_000,
+    "sample_events": 500_000,
     "min_lift": 4.0,
     "weak_lift": 1.3,
     "min_share": 0.003,

@@ -52,6 +52,7 @@ from hygeia.privacy.detection.engines import Engine
 
 Key = tuple[str, str, str, str, str]
 RANDOM_MULTIPLIER = 2654435761  # Knuth's multiplicative hash: the random pairing's draw
+GROUP_SAMPLE = 20_000  # sampled accesses every role group keeps, at least
 KIND_TITLES = {
     "AMB": "outpatient visit",
     "EMER": "emergency visit",
@@ -200,13 +201,23 @@ def _sample(engine: Engine, events_sql: str, mining: Mining) -> int:
     same accesses with a patient drawn at random); returns how many were sampled."""
     total = int(engine.query("SELECT count(*) AS n FROM events").to_pylist()[0]["n"] or 0)
     per_mille = min(1000, max(1, math.ceil(1000 * mining.sample_events / max(total, 1))))
+    # Every role group keeps at least GROUP_SAMPLE accesses (all of a smaller group's): a
+    # uniform sample would starve the small groups (research, infection prevention) whose
+    # routine is the hardest to guess. Support and lift are ratios within a group, so the
+    # groups' different rates do not bias them.
     engine.keep(
         "mine_sample",
-        f"""SELECT ev.event_id, ev.user_id, ev.patient_id, ev.t,
+        f"""WITH ev AS ({events_sql}),
+            grp AS (
+                SELECT coalesce(s.role_group, '') AS role_group, count(*) AS n
+                FROM ev LEFT JOIN staff s ON s.user_id = ev.user_id GROUP BY s.role_group
+            )
+            SELECT ev.event_id, ev.user_id, ev.patient_id, ev.t,
                    coalesce(s.department_key, '') AS department_key
-            FROM ({events_sql}) ev LEFT JOIN staff s ON s.user_id = ev.user_id
+            FROM ev LEFT JOIN staff s ON s.user_id = ev.user_id
+            JOIN grp g ON g.role_group = coalesce(s.role_group, '')
             WHERE ev.patient_id <> '' AND ev.user_id <> ''
-              AND (ev.t * 7919) % 1000 < {per_mille}""",
+              AND (ev.t * 7919) % 1000 < greatest({per_mille}, 1000 * {GROUP_SAMPLE} / g.n)""",
     )
     population = int(engine.query("SELECT count(*) AS n FROM patients").to_pylist()[0]["n"] or 0)
     random = (

@@ -10,7 +10,7 @@ import hashlib
 import logging
 import math
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -141,13 +141,32 @@ def score(alert: Scored, config: Config, peers: Peers | None = None) -> None:
 
 def group(hits: list[Hit], config: Config, peers: Peers | None = None) -> list[Scored]:
     """Hits on one (user, patient) make one alert; a user's behaviour (browsing, exporting,
-    odd hours, account misuse) makes one user-level alert."""
+    odd hours, account misuse) makes one user-level alert, which then also counts the user's
+    flagged-record hits (VIP, sensitive, ...) instead of raising one alert for each."""
     alerts: dict[tuple[str, str], Scored] = {}
     for hit in sorted(hits, key=lambda h: (h.user_id, h.patient_id, h.detector, h.first_t)):
         key = (hit.user_id, hit.patient_id)
         alerts.setdefault(key, Scored(*key)).hits.append(hit)
+    folded: dict[str, Counter[str]] = defaultdict(Counter)
+    for (user, patient), alert in list(alerts.items()):
+        if (
+            patient
+            and (user, "") in alerts
+            and all(DETECTORS[h.detector].peer_relative for h in alert.hits)
+        ):
+            # Flagged records opened by a browsing, exporting or misused account belong to
+            # that behaviour's review: said in its alert, not one alert each.
+            folded[user].update(DETECTORS[h.detector].title.lower() for h in alert.hits)
+            del alerts[(user, patient)]
     for alert in alerts.values():
         score(alert, config, peers)
+        if not alert.patient_id and folded.get(alert.user_id):
+            counts = folded[alert.user_id]
+            alert.reasons.append(
+                f"in the same period the user also opened {sum(counts.values())} flagged "
+                "record(s) with nothing to explain them: "
+                + ", ".join(f"{n} {title}" for title, n in sorted(counts.items()))
+            )
     return sorted(alerts.values(), key=lambda a: (-a.score, a.user_id, a.patient_id))
 
 

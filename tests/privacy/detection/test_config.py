@@ -1,5 +1,5 @@
-"""The detection configuration: the shipped file loads; a broken one is refused with the file
-and the setting named."""
+"""The detection configuration: the shipped file loads and names no workflow; a broken one
+is refused with the file and the setting named."""
 
 from __future__ import annotations
 
@@ -16,11 +16,9 @@ from hygeia.privacy.detection.detectors import DETECTORS
 def test_shipped_configuration_covers_every_detector():
     config = load()
     assert set(DETECTORS) <= set(config.detectors)
-    assert {d.name for d in config.duties} == {"registration", "coding", "ancillary"}
-    assert config.duty_of("Patient Access", "Scheduler") == "registration"
-    assert config.duty_of("Health Information Management", "Medical Coder") == "coding"
-    assert config.duty_of("Clinical Laboratory", "Phlebotomist") == "ancillary"
-    assert config.duty_of("Cardiology", "Registered Nurse") == ""
+    assert config.priors == {"named": (24.0, 168.0), "department": (24.0, 48.0)}
+    assert config.mining.min_lift > config.mining.weak_lift > 1
+    assert config.budget == 5 and 0 < config.floor < 100
 
 
 def broken(tmp_path, change) -> str:
@@ -34,15 +32,32 @@ def broken(tmp_path, change) -> str:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d["explanations"]["duties"]["coding"].update(window="later"), "window must"),
         (
-            lambda d: d["explanations"]["duties"]["coding"].update(departments="(unclosed"),
-            "duties.coding.departments: not a regular expression",
+            lambda d: d["explanations"].update(duties={"coding": {"job_titles": "Coder"}}),
+            "explanations.duties is no longer read",
         ),
         (
-            lambda d: d["explanations"]["department"].update(before_hours="a day"),
-            "explanations.department: before_hours and after_hours must be numbers",
+            lambda d: d["explanations"]["priors"]["department"].update(before_hours="a day"),
+            "explanations.priors.department: before_hours and after_hours must be numbers",
         ),
+        (
+            lambda d: d["explanations"]["priors"]["named"].update(after_hours=100),
+            "each window must end on one of explanations.mining.bin_edges_hours",
+        ),
+        (
+            lambda d: d["explanations"]["mining"].update(bin_edges_hours=[24, 6]),
+            "bin_edges_hours: positive hours, in increasing order",
+        ),
+        (
+            lambda d: d["explanations"]["mining"].update(weak_lift=5),
+            "weak_lift must exceed 1 and min_lift be at least it",
+        ),
+        (
+            lambda d: d["explanations"]["mining"].update(min_lifts=4),
+            "unknown setting min_lifts",
+        ),
+        (lambda d: d["scoring"].update(floor="high"), "scoring.floor must be numbers"),
+        (lambda d: d["scoring"].update(budget=-1), "scoring.budget must be >= 0"),
     ],
 )
 def test_broken_settings_are_named(tmp_path, change, message):

@@ -7,7 +7,8 @@ news story draws colleagues of every department. It is compared with the crowds 
 usually sees around patients in the same state (a high quantile over every patient and
 window, for patients in a stay, at the emergency department, with another episode in reach,
 or with none), so that a busy ward does not look like a surge and a patient whom nobody is
-treating is noticed from `min_users` on."""
+treating is noticed from `min_users` on. The patient with the largest crowd in each state is
+left out of its usual level, so that on a small site the surge does not set its own bar."""
 
 from __future__ import annotations
 
@@ -40,14 +41,23 @@ WITH slots AS (
     FROM crowds c LEFT JOIN episodes e ON e.patient_id = c.patient_id
      AND e.start_t <= c.t1 + {near} AND e.end_t >= c.t0 - {near}
     GROUP BY c.patient_id, c.slot
+), per_patient AS (
+    SELECT stratum, patient_id, max(crowd) AS crowd FROM placed GROUP BY stratum, patient_id
+), top AS (
+    SELECT stratum, patient_id FROM (
+        SELECT stratum, patient_id,
+               row_number() OVER (PARTITION BY stratum ORDER BY crowd DESC, patient_id) AS r
+        FROM per_patient) ranked
+    WHERE r = 1
 ), usual AS (
-    SELECT stratum, percentile_cont({quantile}) WITHIN GROUP (ORDER BY crowd) AS high
-    FROM placed GROUP BY stratum
+    SELECT c.stratum, percentile_cont({quantile}) WITHIN GROUP (ORDER BY c.crowd) AS high
+    FROM placed c LEFT JOIN top x ON x.stratum = c.stratum AND x.patient_id = c.patient_id
+    WHERE x.patient_id IS NULL GROUP BY c.stratum
 ), surges AS (
     SELECT c.patient_id, c.slot, c.crowd,
-           greatest({min_users}, {multiple} * u.high) AS bar
-    FROM placed c JOIN usual u ON u.stratum = c.stratum
-    WHERE c.crowd >= greatest({min_users}, {multiple} * u.high)
+           greatest({min_users}, {multiple} * coalesce(u.high, 0)) AS bar
+    FROM placed c LEFT JOIN usual u ON u.stratum = c.stratum
+    WHERE c.crowd >= greatest({min_users}, {multiple} * coalesce(u.high, 0))
 )
 SELECT p.user_id, p.patient_id, min(p.first_t) AS first_t, max(p.last_t) AS last_t,
        max(p.events) AS events, CAST(max(s.crowd) AS DOUBLE) AS metric,
