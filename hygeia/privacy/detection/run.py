@@ -91,24 +91,31 @@ def period(store: Lake, since: date | None, until: date | None) -> tuple[date, d
 
 
 PEER_PRIOR = 5  # a role group counts as this many more users, none of them with the hit
-Peers = dict[tuple[str, str], tuple[float, int, int]]  # (detector, user) -> factor, with, of
+# (detector, user, weakly explained) -> factor, users of the role with such a hit, of
+Peers = dict[tuple[str, str, bool], tuple[float, int, int]]
+
+
+def _weak(hit: Hit) -> bool:
+    return hit.baseline >= 1  # flagged-record detectors: every access weakly explained
 
 
 def peer_factors(hits: list[Hit], role_of: dict[str, str], active: dict[str, int]) -> Peers:
     """For the detectors of flagged records: how usual the hit is among the user's role
     group. When most of a group's users open such records (billing, release of information
     handle every patient), one more does not say much: its strength is scaled by the share
-    of the group (smoothed by `PEER_PRIOR`) that did not."""
-    users: dict[tuple[str, str], set[str]] = defaultdict(set)
+    of the group (smoothed by `PEER_PRIOR`) that did not. Unexplained and weakly explained
+    hits are compared with their own kind: that most billers open a colleague's record in
+    the course of billing does not make an unexplained look at one usual."""
+    users: dict[tuple[str, str, bool], set[str]] = defaultdict(set)
     for hit in hits:
         if DETECTORS[hit.detector].peer_relative:
-            users[(hit.detector, role_of.get(hit.user_id, ""))].add(hit.user_id)
+            users[(hit.detector, role_of.get(hit.user_id, ""), _weak(hit))].add(hit.user_id)
     factors: Peers = {}
-    for (detector, role), members in users.items():
+    for (detector, role, weak), members in users.items():
         size = max(active.get(role, 0), len(members))
         factor = max(0.05, 1.0 - len(members) / (size + PEER_PRIOR))
         for user in members:
-            factors[(detector, user)] = (factor, len(members), size)
+            factors[(detector, user, weak)] = (factor, len(members), size)
     return factors
 
 
@@ -120,7 +127,7 @@ def score(alert: Scored, config: Config, peers: Peers | None = None) -> None:
     for hit in alert.hits:
         detector = DETECTORS[hit.detector]
         weight = config.option(hit.detector, "weight", 0.5)
-        factor, others, size = peers.get((hit.detector, hit.user_id), (1.0, 0, 0))
+        factor, others, size = peers.get((hit.detector, hit.user_id, _weak(hit)), (1.0, 0, 0))
         if factor < 0.8:
             notes.append(
                 f"{others} of the {size} active users of the same role had such an alert: "

@@ -105,8 +105,11 @@ DETECTOR = Detector(
     "days hold at most `max_history_share` of their activity. Scattered off-shift accesses "
     "(a colleague covering, a late note) are not a burst, and care of patients the user is "
     "named on (called in for their own patient) does not count towards one.",
-    false_positives="Long overtime, on-call and shift swaps not reflected in the roster.",
+    false_positives="Long overtime, on-call and shift swaps not reflected in the roster; a "
+    "role whose rostered shifts do not match its work scores lower, as many of its users share "
+    "the hit.",
     query=query,
     strength=lambda hit: 0.7 if hit.metric > 0 else 0.9,
     reason=reason,
+    peer_relative=True,
 )

@@ -1,0 +1,46 @@
+"""From hits to alerts: what is usual for a role scores lower (compared kind with kind), a
+behaviour alert takes in the user's flagged-record hits, and the budget and the floor decide
+what is raised."""
+
+from __future__ import annotations
+
+from hygeia.privacy.detection.config import load
+from hygeia.privacy.detection.detectors.base import Hit
+from hygeia.privacy.detection.run import group, peer_factors, within_budget
+
+
+def hit(detector: str, user: str, patient: str = "", weak: bool = False, metric=1.0) -> Hit:
+    return Hit(detector, user, patient, 0, 60, 1, metric, 1.0 if weak else 0.0, "")
+
+
+def test_what_most_of_a_role_does_scores_lower_but_only_against_its_own_kind():
+    billers = {f"b{i}": "billing / specialist" for i in range(10)}
+    hits = [hit("coworker", f"b{i}", f"pt{i}", weak=True) for i in range(8)]
+    hits.append(hit("coworker", "b9", "pt-colleague"))  # unexplained, the only one
+    peers = peer_factors(hits, billers, {"billing / specialist": 10})
+    weak_factor = peers[("coworker", "b0", True)][0]
+    assert weak_factor < 0.5 and peers[("coworker", "b9", False)][0] > 0.9
+    alerts = {a.patient_id: a for a in group(hits, load(), peers)}
+    assert alerts["pt-colleague"].score > 30 > alerts["pt0"].score
+    assert any("8 of the 10 active users" in r for r in alerts["pt0"].reasons)
+
+
+def test_a_behaviour_alert_takes_in_the_users_flagged_record_hits():
+    hits = [hit("data_theft", "d1", metric=200), hit("sensitive", "d1", "pt-a"),
+            hit("vip", "d1", "pt-b"), hit("family", "d1", "pt-c"),
+            hit("sensitive", "n1", "pt-a")]  # fmt: skip
+    alerts = {(a.user_id, a.patient_id): a for a in group(hits, load())}
+    assert set(alerts) == {("d1", ""), ("d1", "pt-c"), ("n1", "pt-a")}  # family stays apart
+    assert "also opened 2 flagged record(s)" in alerts[("d1", "")].reasons[-1]
+
+
+def test_the_budget_keeps_the_best_and_the_floor_keeps_out_the_discounted():
+    alerts = group([hit("vip", f"u{i}", f"p{i}", metric=1 + i / 10) for i in range(30)], load())
+    alerts += group([hit("vip", "w", "p-weak", weak=True)], load())  # scores below the floor
+    kept, summary = within_budget(alerts, budget=5, users=100, days=30, floor=20)
+    assert len(kept) == summary["allowed"] == 15 and summary["candidates"] == 31
+    assert [a.score for a in kept] == sorted((a.score for a in kept), reverse=True)
+    roomy, _ = within_budget(alerts, budget=50, users=100, days=30, floor=20)
+    assert len(roomy) == 30 and all(a.patient_id != "p-weak" for a in roomy)
+    everything, summary = within_budget(alerts, budget=0, users=100, days=30, floor=20)
+    assert len(everything) == 31 and summary["allowed"] is None
