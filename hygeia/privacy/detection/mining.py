@@ -202,7 +202,7 @@ def _sample(engine: Engine, events_sql: str, mining: Mining) -> int:
     total = int(engine.query("SELECT count(*) AS n FROM events").to_pylist()[0]["n"] or 0)
     per_mille = min(1000, max(1, math.ceil(1000 * mining.sample_events / max(total, 1))))
     # Every role group keeps at least GROUP_SAMPLE accesses (all of a smaller group's): a
-    # uniform sample would starve the small groups (research, infection prevention) whose
+    # uniform sample would starve the small groups (a few dozen staff with broad work) whose
     # routine is the hardest to guess. Support and lift are ratios within a group, so the
     # groups' different rates do not bias them.
     engine.keep(
