@@ -11,6 +11,8 @@ from typing import ClassVar
 
 from django.db import models
 
+from hygeia.privacy.detection.template_key import TemplateFigures
+
 
 class Patient(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -106,7 +108,7 @@ class DetectionRun(models.Model):
         return self.explained / self.events if self.events else 0.0
 
 
-class ExplanationTemplate(models.Model):
+class ExplanationTemplate(TemplateFigures, models.Model):
     """An explanation learned from the site's accesses (detection/mining.py), kept so that a
     person can review it: a pinned template applies whether or not the data still shows it, a
     rejected one never applies. The figures are those of the latest run that mined it."""
@@ -146,14 +148,6 @@ class ExplanationTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role_group}: {self.description}"
-
-    @property
-    def key(self) -> tuple[str, str, str, str, str]:
-        return (self.role_group, self.kind, self.relation, self.scope, self.bin)
-
-    @property
-    def share(self) -> float:
-        return self.events / self.group_events if self.group_events else 0.0
 
 
 class Incident(models.Model):

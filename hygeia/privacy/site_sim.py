@@ -18,7 +18,7 @@ import csv
 import random
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from hygeia.privacy.hospital import CATEGORIES, _coding, _dump, _open, _reference
+from hygeia.privacy.hospital import CATEGORIES, Person, _coding, _dump, _open, _reference
 from hygeia.privacy.simulate import CITIES, FAMILY, GIVEN, STREETS
 from hygeia.privacy.sources import staff_roster
 
@@ -133,26 +133,9 @@ class Worker:
 
 
 @dataclass(eq=False)
-class Patient:
-    patient_id: str
-    mrn: str
-    family: str
-    given: str
-    birth: date
-    sex: str
-    address: str
-    city: str
-    state: str
-    postal: str
-    household: int
-    labels: list[str] = field(default_factory=list)
-    deceased: bool = False
-
-
-@dataclass(eq=False)
 class Stay:
     encounter_id: str
-    patient: Patient
+    patient: Person
     klass: str
     unit: str
     start: datetime
@@ -174,7 +157,7 @@ class Site:
         self.start = date(2025, 9, 29) + timedelta(days=seed % 7)
         self.end = self.start + timedelta(days=days)
         self.workers: list[Worker] = []
-        self.people: list[Patient] = []
+        self.people: list[Person] = []
         self.stays: list[Stay] = []
         self.truth: set[tuple[str, str, str]] = set()
         self.event_count = 0
@@ -262,7 +245,7 @@ class Site:
 
     def _patient(self, family: str, given: str, birth: date, home: tuple[str, ...], house: int):
         index = len(self.people)
-        person = Patient(
+        person = Person(
             patient_id=f"{self.style.name[:3]}-{index + 1:07d}",
             mrn=f"{zlib.crc32(self.style.name.encode()) % 90 + 10}{index + 1:08d}",
             family=family,
@@ -311,7 +294,7 @@ class Site:
 
     # --- care -------------------------------------------------------------------------
 
-    def kin(self, worker: Worker, patient: Patient) -> bool:
+    def kin(self, worker: Worker, patient: Person) -> bool:
         """The patient is the worker or lives with them: nobody is rostered to care for
         their own household (a policy every hospital has, emergencies aside)."""
         return bool(worker.patient_id) and self.household_of.get(worker.patient_id) == (
@@ -380,7 +363,7 @@ class Site:
     # --- access events ------------------------------------------------------------------
 
     def event(
-        self, user: Worker, patient: Patient, when: datetime, purpose: str = "TREAT", **kind: Any
+        self, user: Worker, patient: Person, when: datetime, purpose: str = "TREAT", **kind: Any
     ) -> dict[str, Any]:
         self.event_count += 1
         local = when.astimezone(self.style.zone)
@@ -437,7 +420,7 @@ class Site:
             ],
         }
 
-    def _if_open(self, user: Worker | None, patient: Patient, when: datetime | None, **kind: Any):
+    def _if_open(self, user: Worker | None, patient: Person, when: datetime | None, **kind: Any):
         """The event, when someone did it inside the window while employed."""
         if user is None or when is None or not self.in_window(when):
             return None
@@ -650,7 +633,7 @@ class Site:
 
     # --- misuse (labelled) ----------------------------------------------------------------
 
-    def _label(self, user: Worker, patient: Patient | None, category: str) -> None:
+    def _label(self, user: Worker, patient: Person | None, category: str) -> None:
         self.truth.add((user.user_id, patient.patient_id if patient else "", category))
 
     def _someday(self, user: Worker) -> datetime:
@@ -662,7 +645,7 @@ class Site:
         employed = [w for w in self.workers if w.function != "analyst"]
         staff_patients = [w for w in employed if w.patient_id]
         people = {p.patient_id: p for p in self.people}
-        households: dict[int, list[Patient]] = {}
+        households: dict[int, list[Person]] = {}
         for person in self.people:
             households.setdefault(person.household, []).append(person)
         cared = {(s.unit, s.patient.patient_id) for s in self.stays}
@@ -684,16 +667,16 @@ class Site:
                 (stay.start - timedelta(days=FUTURE_DAYS + 5), stay.end + timedelta(days=130))
             )
 
-        def idle(target: Patient, times: list[datetime]) -> bool:
+        def idle(target: Person, times: list[datetime]) -> bool:
             """No workflow here (pre-registration up to 60 days ahead, billing up to 120
             after) could have opened the record then."""
             return not any(
                 lo <= t <= hi for lo, hi in in_use.get(target.patient_id, []) for t in times
             )
 
-        quiet_days: dict[date, list[Patient]] = {}
+        quiet_days: dict[date, list[Person]] = {}
 
-        def idle_on(day: date) -> list[Patient]:
+        def idle_on(day: date) -> list[Person]:
             """The unrelated patients whose records nothing used around `day`."""
             if day not in quiet_days:
                 noon = self.at(day, 12)
@@ -702,8 +685,8 @@ class Site:
             return quiet_days[day]
 
         def stranger(
-            user: Worker, pool: list[Patient], times: list[datetime] | None = None
-        ) -> Patient | None:
+            user: Worker, pool: list[Person], times: list[datetime] | None = None
+        ) -> Person | None:
             """Someone whose care the user's unit had no part in and, where the pool has
             one, whose record no workflow was using at `times`: a labelled misuse must be
             an access with no business reason in the data, not one the truth alone calls
@@ -712,11 +695,11 @@ class Site:
             quiet = [p for p in fitting if times and idle(p, times)]
             return rng.choice(quiet or fitting) if (quiet or fitting) else None
 
-        def emit(user: Worker, target: Patient, when: datetime, **kind: Any):
+        def emit(user: Worker, target: Person, when: datetime, **kind: Any):
             return self.event(user, target, when, **kind)
 
         for _ in range(per_category):
-            target: Patient | None
+            target: Person | None
             user = pick(staff_patients)
             if user:
                 me = people[user.patient_id]

@@ -14,9 +14,8 @@ from django.utils import timezone
 from hygeia.core import audit
 from hygeia.privacy.detection import mining
 from hygeia.privacy.detection.config import Config
+from hygeia.privacy.detection.template_key import Key, key_of
 from hygeia.privacy.models import DetectionRun, ExplanationTemplate
-
-Key = tuple[str, str, str, str, str]
 
 
 def decisions() -> dict[Key, str]:
@@ -38,7 +37,7 @@ def remember(run: DetectionRun, path: Path, config: Config) -> int:
     rows = [r for r in pq.read_table(path).to_pylist() if r["status"] != "prior"]
     seen = set()
     for row in rows:
-        key = (row["role_group"], row["kind"], row["relation"], row["scope"], row["bin"])
+        key = key_of(row)
         seen.add(key)
         ExplanationTemplate.objects.update_or_create(
             role_group=key[0], kind=key[1], relation=key[2], scope=key[3], bin=key[4],

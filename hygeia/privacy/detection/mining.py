@@ -49,8 +49,8 @@ import pyarrow.parquet as pq
 
 from hygeia.privacy.detection.config import Config, Mining
 from hygeia.privacy.detection.engines import Engine
+from hygeia.privacy.detection.template_key import Key, TemplateFigures, key_of
 
-Key = tuple[str, str, str, str, str]
 RANDOM_MULTIPLIER = 2654435761  # Knuth's multiplicative hash: the random pairing's draw
 GROUP_SAMPLE = 20_000  # sampled accesses every role group keeps, at least
 KIND_TITLES = {
@@ -86,7 +86,7 @@ TEMPLATE_SCHEMA = pa.schema(
 
 
 @dataclass(frozen=True)
-class Template:
+class Template(TemplateFigures):
     role_group: str
     kind: str
     relation: str  # named, department, any
@@ -98,14 +98,6 @@ class Template:
     lift: float
     rank: int
     status: str = "mined"  # mined, prior, pinned
-
-    @property
-    def key(self) -> tuple[str, str, str, str, str]:
-        return (self.role_group, self.kind, self.relation, self.scope, self.bin)
-
-    @property
-    def share(self) -> float:
-        return self.events / self.group_events if self.group_events else 0.0
 
 
 # --- offset bins ------------------------------------------------------------------------------
@@ -307,10 +299,6 @@ FROM expanded GROUP BY role_group, kind, relation, scope, bin
 """
 
 
-def _key(row: dict[str, Any]) -> tuple[str, str, str, str, str]:
-    return (row["role_group"], row["kind"], row["relation"], row["scope"], row["bin"])
-
-
 def sample(engine: Engine, events_sql: str, mining: Mining) -> int:
     """Keeps the sampled accesses and their paths to episodes, as they happened
     (`mine_actual`) and paired at random (`mine_baseline`); returns how many were sampled."""
@@ -333,7 +321,7 @@ def candidates(engine: Engine, residual: bool = False) -> list[dict[str, Any]]:
     explained = "mine_explained" if residual else NOTHING
     actual = engine.query(STATS_SQL.format(matches="mine_actual", explained=explained)).to_pylist()
     baseline = {
-        _key(r): int(r["events"])
+        key_of(r): int(r["events"])
         for r in engine.query(
             STATS_SQL.format(matches="mine_baseline", explained=explained)
         ).to_pylist()
@@ -355,7 +343,7 @@ def candidates(engine: Engine, residual: bool = False) -> list[dict[str, Any]]:
                 **row,
                 "events": int(row["events"]),
                 "users": int(row["users"]),
-                "random_events": baseline.get(_key(row), 0),
+                "random_events": baseline.get(key_of(row), 0),
                 "group_events": group_events,
                 "group_users": group_users,
             }
@@ -431,7 +419,7 @@ def _chosen(
     found = {}
     for row in rows:
         ok, lift = accept(row, config.mining)
-        key = _key(row)
+        key = key_of(row)
         status = decisions.get(key, "")
         if status == "rejected" or not ((ok and lift >= lowest) or status == "pinned"):
             continue

@@ -29,6 +29,7 @@ from hygeia.privacy.detection.detectors.base import HIT_COLUMNS, Hit, Params, ep
 from hygeia.privacy.detection.engines import Engine, open_engine
 from hygeia.privacy.detection.feedback import weights_path, with_weights
 from hygeia.privacy.detection.prepare import CONTEXT_TABLES, Prepared, analysis_folder, prepare
+from hygeia.privacy.detection.template_key import Key
 from hygeia.privacy.events import EVENTS
 from hygeia.privacy.models import Alert, AlertDetector, DetectionRun, Incident
 from hygeia.privacy.templates import decisions, remember
@@ -36,7 +37,7 @@ from hygeia.privacy.templates import decisions, remember
 log = logging.getLogger(__name__)
 SEVERITY_ORDER = ("low", "medium", "high", "critical")
 Progress = Callable[[str, int, int], Any]  # (what is being done, step, steps)
-Decisions = dict[tuple[str, str, str, str, str], str]  # template key -> pinned / rejected
+Decisions = dict[Key, str]  # template key -> pinned / rejected
 CHUNK_DAYS = 31  # days of events explained per step
 
 
@@ -159,7 +160,7 @@ def group(hits: list[Hit], config: Config, peers: Peers | None = None) -> list[S
         if (
             patient
             and (user, "") in alerts
-            and all(DETECTORS[h.detector].peer_relative for h in alert.hits)
+            and all(DETECTORS[h.detector].folds for h in alert.hits)
         ):
             # Flagged records opened by a browsing, exporting or misused account belong to
             # that behaviour's review: said in its alert, not one alert each.

@@ -5,6 +5,7 @@ what is raised."""
 from __future__ import annotations
 
 from hygeia.privacy.detection.config import load
+from hygeia.privacy.detection.detectors import DETECTORS
 from hygeia.privacy.detection.detectors.base import Hit
 from hygeia.privacy.detection.run import group, peer_factors, within_budget
 
@@ -32,6 +33,8 @@ def test_a_behaviour_alert_takes_in_the_users_flagged_record_hits():
     alerts = {(a.user_id, a.patient_id): a for a in group(hits, load())}
     assert set(alerts) == {("d1", ""), ("d1", "pt-c"), ("n1", "pt-a")}  # family stays apart
     assert "also opened 2 flagged record(s)" in alerts[("d1", "")].reasons[-1]
+    # scored against the role, but a behaviour of its own: never folded into another alert
+    assert DETECTORS["unusual_hours"].peer_relative and not DETECTORS["unusual_hours"].folds
 
 
 def test_the_budget_keeps_the_best_and_the_floor_keeps_out_the_discounted():

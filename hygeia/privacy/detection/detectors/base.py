@@ -74,6 +74,13 @@ class Detector:
     reason: Callable[[Hit], str]
     peer_relative: bool = False  # scored against how usual the hit is in the user's role
 
+    @property
+    def folds(self) -> bool:
+        """A hit on one record scored against the user's role (a flagged record opened, a
+        colleague's, a neighbour's): when the same user has a behaviour alert, the hit is
+        said there instead of raising an alert of its own."""
+        return self.peer_relative and self.level == "patient"
+
 
 def epoch_seconds(day: date) -> int:
     """Midnight UTC of `day`, in seconds since 1970: the unit every query compares."""
