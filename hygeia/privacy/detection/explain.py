@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from hygeia.privacy.detection.config import Config
 from hygeia.privacy.detection.engines import Engine
-from hygeia.privacy.detection.mining import best_sql
+from hygeia.privacy.detection.mining import Window, best_sql
 
 REASONS = (
     "encounter_participant",
@@ -76,16 +76,17 @@ LEFT JOIN patients m ON m.mrn = e.patient_identifier AND e.patient_identifier <>
 """
 
 
-def access_sql(config: Config, detail: bool = False) -> str:
+def access_sql(config: Config, window: Window | None = None, detail: bool = False) -> str:
     """Every access of `ev` with its best explanation: each episode of the patient within
     reach, the user's relation to it and the offset bin, against the role group's
-    templates (the priors, the mined ones and the pinned ones)."""
+    templates (the priors, the mined ones and the pinned ones). `window` is the span `ev`
+    holds, so that only the episodes within reach of it are joined."""
     return f"""
 WITH ev_staff AS (
     SELECT ev.*, coalesce(s.department_key, '') AS department_key,
            coalesce(s.role_group, '') AS role_group
     FROM ev LEFT JOIN staff s ON s.user_id = ev.user_id
-), best AS ({best_sql("ev_staff", config.mining)})
+), best AS ({best_sql("ev_staff", config.mining, window)})
 SELECT e.t, e.local_t, e.user_id, e.patient_id, e.break_glass, e.is_export, e.in_period,
        e.department_key, e.role_group, coalesce(b.rank, 0) AS explained
        {", e.event_id, e.action, " + DETAIL if detail else ""}

@@ -153,31 +153,45 @@ def reach(config: Mining) -> int:
     return int(config.bin_edges_hours[-1] * 3600)
 
 
-def matches_sql(source: str, mining: Mining, with_group: bool = False) -> str:
+Window = tuple[int, int]  # [first, last) epoch seconds of the accesses matched in one step
+
+
+# Whether the user (or their department) is linked to an episode, asked as membership: the
+# engines then hash the links once and probe them with every (access, episode) pair, where a
+# join could be planned the other way round (tens of millions of pairs hashed, then spilled).
+LINKED = "SELECT episode_id, who FROM links WHERE kind = '{kind}'"
+
+
+def matches_sql(
+    source: str, mining: Mining, with_group: bool = False, window: Window | None = None
+) -> str:
     """Every (access, episode) pair within reach, with the offset bin and the relation
     (2 named, 1 department, 0 none). `source` has event_id, user_id, patient_id, t,
-    department_key (and role_group, carried along `with_group`)."""
+    department_key (and role_group, carried along `with_group`). With `window`, only the
+    accesses of that span, against only the episodes within reach of it."""
     far = reach(mining)
     edges = mining.bin_edges_hours
+    within = f"WHERE x.t >= {window[0]} AND x.t < {window[1]}" if window else ""
+    near = f"AND e.end_t >= {window[0] - far} AND e.start_t < {window[1] + far}" if window else ""
     return f"""
 SELECT x.event_id, x.user_id, {"x.role_group, " if with_group else ""}e.kind,
        e.department_key AS scope,
        {bin_sql("x.t", "e.start_t", "e.end_t", edges)} AS bin,
-       CASE WHEN lu.who IS NOT NULL THEN 2 WHEN ld.who IS NOT NULL THEN 1 ELSE 0 END AS rel
+       CASE WHEN (e.episode_id, x.user_id) IN ({LINKED.format(kind="user")}) THEN 2
+            WHEN (e.episode_id, x.department_key) IN ({LINKED.format(kind="department")})
+            THEN 1 ELSE 0 END AS rel
 FROM {source} x
 JOIN episodes e ON e.patient_id = x.patient_id
- AND e.start_t <= x.t + {far} AND e.end_t >= x.t - {far}
-LEFT JOIN links lu ON lu.episode_id = e.episode_id AND lu.kind = 'user' AND lu.who = x.user_id
-LEFT JOIN links ld ON ld.episode_id = e.episode_id AND ld.kind = 'department'
- AND ld.who = x.department_key
+ AND e.start_t <= x.t + {far} AND e.end_t >= x.t - {far} {near}
+{within}
 """
 
 
-def best_sql(source: str, mining: Mining) -> str:
+def best_sql(source: str, mining: Mining, window: Window | None = None) -> str:
     """The best explanation (lowest rank) of every access of `source` (event_id, user_id,
     patient_id, t, department_key, role_group) that a template of `templates` covers."""
     return f"""
-WITH paths AS ({matches_sql(source, mining, with_group=True)})
+WITH paths AS ({matches_sql(source, mining, with_group=True, window=window)})
 SELECT p.event_id, min(t.rank) AS rank
 FROM paths p JOIN templates t
   ON t.role_group = p.role_group AND t.kind = p.kind AND t.bin = p.bin

@@ -303,9 +303,10 @@ def analyse(
         step(f"explaining accesses of {chunk[0]} to {chunk[-1]}")
         # A month at a time: the explanation join's working set stays bounded, however
         # long the history.
-        last = (date.fromisoformat(chunk[-1]) + timedelta(days=1)).isoformat()
-        engine.view("ev", explain.events_sql(engine, since_t, (chunk[0], last)))
-        (engine.append if number else engine.keep)("access", explain.access_sql(config))
+        last = date.fromisoformat(chunk[-1]) + timedelta(days=1)
+        engine.view("ev", explain.events_sql(engine, since_t, (chunk[0], last.isoformat())))
+        window = (epoch_seconds(date.fromisoformat(chunk[0])), epoch_seconds(last))
+        (engine.append if number else engine.keep)("access", explain.access_sql(config, window))
     counts = {
         int(r["explained"]): int(r["n"]) for r in engine.query(explain.share_sql()).to_pylist()
     }

@@ -122,3 +122,36 @@ def test_login_case_and_practitioner_references_resolve_to_one_user(tmp_path):
     sc.access("DOC", "pt-a", at(1, 9))
     found = explained(sc)
     assert found == {("doc", "pt-a"): 1}
+
+
+def test_an_episode_of_an_earlier_month_still_explains_an_access(tmp_path):
+    """Accesses are explained a month at a time against only the episodes within reach of
+    that month: an encounter that ended in the first month explains a look days later, in
+    the second, and one far beyond reach explains nothing."""
+    sc = Scenario(tmp_path)
+    sc.person("doc", "Emergency")
+    sc.routine("doc", range(0, 45), per_day=1)  # accesses on 45 days: two months to explain
+    for patient in ("pt-near", "pt-far"):
+        sc.patient(patient)
+    sc.encounter("pt-near", "Emergency", at(29, 8), hours=12, participants=("doc",))
+    sc.encounter("pt-far", "Emergency", at(0, 8), hours=2, participants=("doc",))
+    sc.access("doc", "pt-near", at(29, 9))  # the first month
+    sc.access("doc", "pt-near", at(33, 9))  # the second: 4 days after the visit ended
+    sc.access("doc", "pt-far", at(0, 9))
+    sc.access("doc", "pt-far", at(50, 9))  # 50 days after, outside the named window
+    lake = sc.write()
+    engine = DuckDBEngine(lake)
+    try:
+        sc.detect(engine=engine)
+        rows = engine.query(
+            "SELECT patient_id, explained FROM access WHERE user_id = 'doc' "
+            "AND patient_id LIKE 'pt-%' ORDER BY patient_id, t"
+        ).to_pylist()
+    finally:
+        engine.close()
+    assert [(r["patient_id"], r["explained"]) for r in rows] == [
+        ("pt-far", 1),
+        ("pt-far", 0),
+        ("pt-near", 1),
+        ("pt-near", 1),
+    ]
