@@ -130,6 +130,14 @@ def load(path: Path | None = None) -> Config:
         str(name): {str(k): float(v) for k, v in (options or {}).items()}
         for name, options in (data.get("detectors") or {}).items()
     }
+    if source != DEFAULT:
+        # A site's file names what it changes: a detector setting it leaves out (one added
+        # by a later version, say) keeps the shipped value instead of stopping detection.
+        shipped = load(DEFAULT).detectors
+        detectors = {
+            name: {**shipped.get(name, {}), **options}
+            for name, options in {**shipped, **detectors}.items()
+        }
     scoring = data.get("scoring") or {}
     severity = {str(k): float(v) for k, v in (scoring.get("severity") or {}).items()}
     try:

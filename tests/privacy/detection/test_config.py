@@ -67,6 +67,20 @@ def test_broken_settings_are_named(tmp_path, change, message):
     assert path in str(caught.value)
 
 
+def test_a_site_file_keeps_the_shipped_value_of_a_setting_it_leaves_out(tmp_path):
+    def older(data):
+        del data["detectors"]["unusual_hours"]["dwarfs_history"]
+        data["detectors"]["unusual_hours"]["min_events"] = 7
+        del data["detectors"]["vip"]
+
+    config = load(Path(broken(tmp_path, older)))
+    assert config.option("unusual_hours", "dwarfs_history") == load().option(
+        "unusual_hours", "dwarfs_history"
+    )
+    assert config.option("unusual_hours", "min_events") == 7  # what the site set stays
+    assert config.detectors["vip"] == load().detectors["vip"]
+
+
 def test_unreadable_file_is_refused(tmp_path):
     path = tmp_path / "site.yaml"
     path.write_text("explanations: [unclosed\n")

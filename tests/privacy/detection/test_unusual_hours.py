@@ -22,3 +22,31 @@ def test_scattered_off_shift_accesses_are_not_a_burst(tmp_path):
     for hour in (17, 19, 21, 23, 1.5, 3.5):  # six off-shift accesses, hours apart
         sc.access("d", "p", at(20 if hour > 12 else 21, hour))
     assert not sc.detect().of("unusual_hours")
+
+
+def test_one_night_that_dwarfs_a_few_stray_night_accesses_is_flagged_a_habit_is_not(tmp_path):
+    """A surgeon seldom at work at night (two stray accesses in a month: 2.5% of their
+    activity, over the 2% a habit is judged by) opens nine unrelated records one night: that
+    hour holds four times all their other nights together. A colleague who worked two such
+    nights before does the same: a habit, not flagged."""
+    from tests.privacy.detection.scenario import Scenario, at
+
+    sc = Scenario(tmp_path)
+    for user in ("surgeon", "nightly"):
+        sc.person(user, "Cardiology", job="Surgeon", shift="day")
+        sc.routine(user, range(0, 13))
+    sc.patient("own")
+    sc.encounter("own", "Cardiology", at(4, 0), hours=24 * 6, participants=("surgeon", "nightly"))
+    sc.access("surgeon", "own", at(5, 2.5))
+    sc.access("surgeon", "own", at(8, 3.2))
+    for night in (5, 8):
+        for k in range(5):
+            sc.access("nightly", "own", at(night, 2.1 + k / 10))
+    for user in ("surgeon", "nightly"):
+        for k in range(9):
+            stranger = sc.patient(f"far-{user}-{k}")
+            sc.access(user, stranger, at(20, 2.05 + k / 12))
+    found = sc.detect()
+    assert found.of("unusual_hours") == {("surgeon", "")}
+    hit = found.hit("unusual_hours", "surgeon")
+    assert hit.events == 9 and hit.metric > 0.02  # over the share: flagged by the night alone

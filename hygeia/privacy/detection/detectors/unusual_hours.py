@@ -39,7 +39,7 @@ WITH hours AS (
 ), odd AS (
     SELECT x.user_id, x.d, x.h, x.n, x.loose, x.first_t, x.last_t,
            (nr.n_near - ns.n_near) / CAST(greatest(t.n - dy.n, 1) AS DOUBLE) AS share,
-           t.n - dy.n AS history, s.shift_start
+           nr.n_near - ns.n_near AS elsewhere, t.n - dy.n AS history, s.shift_start
     FROM hours x
     JOIN near nr ON nr.user_id = x.user_id AND nr.d = x.d AND nr.h = x.h
     JOIN near_same_day ns ON ns.user_id = x.user_id AND ns.d = x.d AND ns.h = x.h
@@ -49,7 +49,7 @@ WITH hours AS (
     WHERE x.d >= {since_day}
 ), flagged AS (
     SELECT * FROM odd
-    WHERE share <= {max_share}
+    WHERE (share <= {max_share} OR n >= {dwarfs} * elsewhere)
       AND (shift_start IS NULL AND history >= 50
            OR shift_start IS NOT NULL
               AND (h - shift_start + 24) % 24 >= 8 + {overtime}
@@ -79,6 +79,7 @@ def query(p: Params) -> str:
         direct=DIRECT,
         since_day=p.since_t // DAY,
         max_share=p["max_history_share"],
+        dwarfs=float(p["dwarfs_history"]),
         slack=p["shift_slack_hours"],
         overtime=p["overtime_hours"],
         min_events=int(p["min_events"]),
@@ -102,7 +103,10 @@ DETECTOR = Detector(
     description="A burst of at least `min_events` accesses within `burst_hours` hours at "
     "local hours outside the rostered shift (starting up to `shift_slack_hours` early or "
     "staying up to `overtime_hours` late is usual) where the user's other "
-    "days hold at most `max_history_share` of their activity. Scattered off-shift accesses "
+    "days hold at most `max_history_share` of their activity, or where one hour of this day "
+    "holds `dwarfs_history` times as many accesses as all the user's other days at those "
+    "hours together (one night on call is not a habit of nights). "
+    "Scattered off-shift accesses "
     "(a colleague covering, a late note) are not a burst, and care of patients the user is "
     "named on (called in for their own patient) does not count towards one.",
     false_positives="Long overtime, on-call and shift swaps not reflected in the roster; a "
