@@ -26,9 +26,10 @@ def test_scattered_off_shift_accesses_are_not_a_burst(tmp_path):
 
 def test_one_night_that_dwarfs_a_few_stray_night_accesses_is_flagged_a_habit_is_not(tmp_path):
     """A surgeon seldom at work at night (two stray accesses in a month: 2.5% of their
-    activity, over the 2% a habit is judged by) opens nine unrelated records one night: that
-    hour holds four times all their other nights together. A colleague who worked two such
-    nights before does the same: a habit, not flagged."""
+    activity, over the 2% a habit is judged by) opens nine unrelated records one night: far
+    more than their busiest other night at those hours (one access). A colleague who worked
+    two nights of five such accesses before does the same: nine is under twice five, a habit,
+    not flagged."""
     from tests.privacy.detection.scenario import Scenario, at
 
     sc = Scenario(tmp_path)

@@ -24,32 +24,39 @@ WITH hours AS (
     SELECT user_id, d, sum(n) AS n FROM hours GROUP BY user_id, d
 ), totals AS (
     SELECT user_id, sum(n) AS n FROM hours GROUP BY user_id
+), spread AS (
+    -- accesses within an hour of each hour (h - 1, h, h + 1), per user and day
+    SELECT hr.user_id, hr.d, (hr.h + o.k + 24) % 24 AS h, sum(hr.n) AS n
+    FROM hours hr CROSS JOIN (SELECT -1 AS k UNION ALL SELECT 0 UNION ALL SELECT 1) o
+    GROUP BY hr.user_id, hr.d, (hr.h + o.k + 24) % 24
 ), by_hour AS (
-    SELECT user_id, h, sum(n) AS n FROM hours GROUP BY user_id, h
-), near AS (
-    SELECT x.user_id, x.d, x.h, sum(y.n) AS n_near
-    FROM hours x JOIN by_hour y ON y.user_id = x.user_id
-        AND (y.h = x.h OR y.h = (x.h + 1) % 24 OR y.h = (x.h + 23) % 24)
-    GROUP BY x.user_id, x.d, x.h
-), near_same_day AS (
-    SELECT x.user_id, x.d, x.h, sum(y.n) AS n_near
-    FROM hours x JOIN hours y ON y.user_id = x.user_id AND y.d = x.d
-        AND (y.h = x.h OR y.h = (x.h + 1) % 24 OR y.h = (x.h + 23) % 24)
-    GROUP BY x.user_id, x.d, x.h
+    SELECT user_id, h, sum(n) AS n FROM spread GROUP BY user_id, h
+), ranked_days AS (
+    SELECT user_id, h, d, n, row_number() OVER (PARTITION BY user_id, h ORDER BY n DESC, d) AS k
+    FROM spread
+), busiest AS (
+    -- the two days busiest at those hours: "any other day" is the second for the first
+    SELECT user_id, h, max(CASE WHEN k = 1 THEN d END) AS top_d,
+           max(CASE WHEN k = 1 THEN n END) AS top_n,
+           coalesce(max(CASE WHEN k = 2 THEN n END), 0) AS second_n
+    FROM ranked_days WHERE k <= 2 GROUP BY user_id, h
 ), odd AS (
     SELECT x.user_id, x.d, x.h, x.n, x.loose, x.first_t, x.last_t,
-           (nr.n_near - ns.n_near) / CAST(greatest(t.n - dy.n, 1) AS DOUBLE) AS share,
-           nr.n_near - ns.n_near AS elsewhere, t.n - dy.n AS history, s.shift_start
+           (bh.n - sp.n) / CAST(greatest(t.n - dy.n, 1) AS DOUBLE) AS share,
+           sp.n AS near_today,
+           CASE WHEN b.top_d = x.d THEN b.second_n ELSE b.top_n END AS busiest_elsewhere,
+           t.n - dy.n AS history, s.shift_start
     FROM hours x
-    JOIN near nr ON nr.user_id = x.user_id AND nr.d = x.d AND nr.h = x.h
-    JOIN near_same_day ns ON ns.user_id = x.user_id AND ns.d = x.d AND ns.h = x.h
+    JOIN spread sp ON sp.user_id = x.user_id AND sp.d = x.d AND sp.h = x.h
+    JOIN by_hour bh ON bh.user_id = x.user_id AND bh.h = x.h
+    JOIN busiest b ON b.user_id = x.user_id AND b.h = x.h
     JOIN totals t ON t.user_id = x.user_id
     JOIN daily dy ON dy.user_id = x.user_id AND dy.d = x.d
     LEFT JOIN staff s ON s.user_id = x.user_id
     WHERE x.d >= {since_day}
 ), flagged AS (
     SELECT * FROM odd
-    WHERE (share <= {max_share} OR n >= {dwarfs} * elsewhere)
+    WHERE (share <= {max_share} OR near_today >= {dwarfs} * busiest_elsewhere)
       AND (shift_start IS NULL AND history >= 50
            OR shift_start IS NOT NULL
               AND (h - shift_start + 24) % 24 >= 8 + {overtime}
@@ -103,9 +110,9 @@ DETECTOR = Detector(
     description="A burst of at least `min_events` accesses within `burst_hours` hours at "
     "local hours outside the rostered shift (starting up to `shift_slack_hours` early or "
     "staying up to `overtime_hours` late is usual) where the user's other "
-    "days hold at most `max_history_share` of their activity, or where one hour of this day "
-    "holds `dwarfs_history` times as many accesses as all the user's other days at those "
-    "hours together (one night on call is not a habit of nights). "
+    "days hold at most `max_history_share` of their activity, or where this day holds "
+    "`dwarfs_history` times as many accesses at those hours as the user's busiest other day "
+    "did (stray night accesses every few days do not make a night's burst a habit). "
     "Scattered off-shift accesses "
     "(a colleague covering, a late note) are not a burst, and care of patients the user is "
     "named on (called in for their own patient) does not count towards one.",
