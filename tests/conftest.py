@@ -32,14 +32,28 @@ ROLES = [
 ]
 
 
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+
+
+def uses_the_database(item: pytest.Item) -> bool:
+    """Whether a test reaches the database under test: through pytest-django's marker or one
+    of its fixtures (directly or through another fixture, such as `make_user`). Tests that
+    run `hygeia` in a child process give it a SQLite file of their own."""
+    if "database_independent" in item.keywords:
+        return False
+    names = set(getattr(item, "fixturenames", ()))
+    return item.get_closest_marker("django_db") is not None or bool(DATABASE_FIXTURES & names)
+
+
 def pytest_collection_modifyitems(config, items):
-    """The suite runs twice, on SQLite and on PostgreSQL; tests whose outcome cannot depend on
-    the database (Spark reading Parquet) run in the SQLite half only."""
+    """The suite runs twice, on SQLite and on PostgreSQL; a test whose outcome cannot depend on
+    the database (parsers, detection over Parquet, Spark, child processes on their own SQLite
+    file) runs in the SQLite half only, so the second half spends its time on what differs."""
     if "postgres" not in os.environ.get("DATABASE_URL", ""):
         return
     skip = pytest.mark.skip(reason="does not depend on the database: runs in the SQLite half")
     for item in items:
-        if "database_independent" in item.keywords:
+        if not uses_the_database(item):
             item.add_marker(skip)
 
 
