@@ -9,3 +9,33 @@ def test_every_unrelated_user_in_the_surge_is_flagged(found):
 
 def test_a_busy_patient_whose_visitors_are_explained_is_not_a_surge(found):
     assert not any(p == "pt-busy" for _, p in found.of("surge"))
+
+
+def test_a_crowd_of_the_treating_departments_is_care_and_strangers_make_a_surge(tmp_path):
+    """Twelve staff of the two wards treating a patient with two stays at once open the record
+    within hours, none named on it: the care of a busy patient, not a surge. A patient in the
+    emergency department is opened by three of its nurses and eight people from elsewhere
+    whom nothing links to the patient: a surge, and the three colleagues are part of it."""
+    from tests.privacy.detection.scenario import Scenario, at
+
+    sc = Scenario(tmp_path)
+    wards = {"Cardiology": [f"w{k}" for k in range(6)], "Laboratory": [f"l{k}" for k in range(6)]}
+    for department, users in wards.items():
+        for user in users:
+            sc.person(user, department)
+            sc.routine(user, range(0, 20, 4))
+    ed = [sc.person(f"e{k}", "Emergency") for k in range(3)]
+    strangers = [sc.person(f"s{k}", "Information Technology") for k in range(8)]
+    sc.patient("pt-complex")
+    sc.encounter("pt-complex", "Cardiology", at(19, 0), hours=72, klass="IMP")
+    sc.encounter("pt-complex", "Laboratory", at(19, 6), hours=60, klass="IMP")
+    for k, user in enumerate(wards["Cardiology"] + wards["Laboratory"]):
+        sc.access(user, "pt-complex", at(20, 8 + k / 4))
+    sc.patient("pt-famous")
+    sc.encounter("pt-famous", "Emergency", at(22, 6), hours=10)
+    for k, user in enumerate(ed + strangers):
+        sc.access(user, "pt-famous", at(22, 9 + k / 4))
+    found = sc.detect()
+    flagged = {(u, p) for u, p in found.of("surge")}
+    assert not any(p == "pt-complex" for _, p in flagged)
+    assert {u for u, p in flagged if p == "pt-famous"} == set(ed + strangers)

@@ -3,38 +3,46 @@ the news who is not (yet) flagged as a VIP.
 
 The crowd is counted among users whom no encounter, care team or appointment names on the
 patient's care: a department or a role's routine does not take a user out of it, since a
-news story draws colleagues of every department. It is compared with the crowds the site
-usually sees around patients in the same state (a high quantile over every patient and
-window, for patients in a stay, at the emergency department, with another episode in reach,
-or with none), so that a busy ward does not look like a surge and a patient whom nobody is
-treating is noticed from `min_users` on. The patient with the largest crowd in each state is
-left out of its usual level, so that on a small site the surge does not set its own bar."""
+news story draws colleagues of every department. But a news story draws people from all
+over the hospital, whom nothing at all links to the patient; a crowd made only of the
+treating departments' own staff is the care of a busy patient (several stays at once, a long
+resuscitation). So a crowd is a surge only when at least `min_users` of it are strangers to
+the care (no explanation, or only a weak one); once it is, every user of the crowd is named.
+
+The crowd is compared with the crowds the site usually sees around patients in the same
+state (a high quantile over every patient and window, for patients in a stay, at the
+emergency department, with another episode in reach, or with none), so that a busy ward does
+not look like a surge and a patient whom nobody is treating is noticed from `min_users` on.
+The patient with the largest crowd in each state is left out of its usual level, so that on
+a small site the surge does not set its own bar."""
 
 from __future__ import annotations
 
-from hygeia.privacy.detection.detectors.base import DIRECT, Detector, Hit, Params
+from hygeia.privacy.detection.detectors.base import DIRECT, WEAK, Detector, Hit, Params
 
 SQL = """
 WITH slots AS (
     SELECT patient_id, user_id, t,
            CAST(floor(t / {width}) AS BIGINT) AS slot,
-           CASE WHEN explained BETWEEN 1 AND {direct} THEN 1 ELSE 0 END AS personal
+           CASE WHEN explained BETWEEN 1 AND {direct} THEN 1 ELSE 0 END AS personal,
+           CASE WHEN explained = 0 OR explained >= {weak} THEN 0 ELSE 1 END AS linked
     FROM access WHERE t >= {since} AND patient_id <> ''
     UNION ALL
     SELECT patient_id, user_id, t,
            CAST(floor((t + {half}) / {width}) AS BIGINT) * -1 - 1 AS slot,
-           CASE WHEN explained BETWEEN 1 AND {direct} THEN 1 ELSE 0 END
+           CASE WHEN explained BETWEEN 1 AND {direct} THEN 1 ELSE 0 END,
+           CASE WHEN explained = 0 OR explained >= {weak} THEN 0 ELSE 1 END
     FROM access WHERE t >= {since} AND patient_id <> ''
 ), per_user AS (
-    SELECT patient_id, slot, user_id, max(personal) AS personal, min(t) AS first_t,
-           max(t) AS last_t, count(*) AS events
+    SELECT patient_id, slot, user_id, max(personal) AS personal, max(linked) AS linked,
+           min(t) AS first_t, max(t) AS last_t, count(*) AS events
     FROM slots GROUP BY patient_id, slot, user_id
 ), crowds AS (
-    SELECT patient_id, slot, sum(1 - personal) AS crowd, min(first_t) AS t0,
-           max(last_t) AS t1
+    SELECT patient_id, slot, sum(1 - personal) AS crowd, sum(1 - linked) AS strangers,
+           min(first_t) AS t0, max(last_t) AS t1
     FROM per_user GROUP BY patient_id, slot HAVING sum(1 - personal) > 0
 ), placed AS (
-    SELECT c.patient_id, c.slot, max(c.crowd) AS crowd,
+    SELECT c.patient_id, c.slot, max(c.crowd) AS crowd, max(c.strangers) AS strangers,
            max(CASE WHEN e.kind IS NULL THEN 0
                     WHEN e.kind IN ('IMP', 'ACUTE', 'OBSENC', 'SS') THEN 3
                     WHEN e.kind = 'EMER' THEN 2 ELSE 1 END) AS stratum
@@ -58,6 +66,7 @@ WITH slots AS (
            greatest({min_users}, {multiple} * coalesce(u.high, 0)) AS bar
     FROM placed c LEFT JOIN usual u ON u.stratum = c.stratum
     WHERE c.crowd >= greatest({min_users}, {multiple} * coalesce(u.high, 0))
+      AND c.strangers >= {min_users}
 )
 SELECT p.user_id, p.patient_id, min(p.first_t) AS first_t, max(p.last_t) AS last_t,
        max(p.events) AS events, CAST(max(s.crowd) AS DOUBLE) AS metric,
@@ -76,6 +85,7 @@ def query(p: Params) -> str:
         half=width // 2,
         near=int(p["near_hours"] * 3600),
         direct=DIRECT,
+        weak=WEAK,
         min_users=int(p["min_users"]),
         quantile=p["quantile"],
         multiple=p["multiple"],
@@ -99,9 +109,12 @@ DETECTOR = Detector(
     description="Within `window_hours`, at least `min_users` users not named on the "
     "patient's care opened the record, and at least `multiple` times the `quantile` of such "
     "crowds the site sees for patients in the same state (an episode within `near_hours`: a stay, "
-    "an emergency visit, another kind; or none).",
+    "an emergency visit, another kind; or none); at least `min_users` of them have nothing "
+    "but chance linking them to the patient (a crowd of the treating departments' own staff "
+    "is a busy patient's care).",
     false_positives="A mass-casualty event, or a backlog cleared by a pool "
-    "that nothing names on the care.",
+    "that nothing names on the care. Missed: a patient in the news whose curious visitors all "
+    "come from the departments treating them.",
     query=query,
     strength=lambda hit: min(1.0, 0.5 + 0.5 * hit.metric / max(hit.baseline, 1) / 2),
     reason=reason,
