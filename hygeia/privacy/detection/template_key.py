@@ -12,7 +12,7 @@ FIELDS = ("role_group", "kind", "relation", "scope", "bin")
 
 def key_of(row: dict[str, Any]) -> Key:
     """The key of a template given as a row (a query's, or a stored file's)."""
-    return (row["role_group"], row["kind"], row["relation"], row["scope"], row["bin"])
+    return tuple(row[name] for name in FIELDS)  # type: ignore[return-value]
 
 
 class TemplateFigures:
@@ -28,7 +28,7 @@ class TemplateFigures:
 
     @property
     def key(self) -> Key:
-        return (self.role_group, self.kind, self.relation, self.scope, self.bin)
+        return tuple(getattr(self, name) for name in FIELDS)  # type: ignore[return-value]
 
     @property
     def share(self) -> float:

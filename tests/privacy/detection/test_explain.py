@@ -7,15 +7,20 @@ from hygeia.privacy.detection.engines import DuckDBEngine
 from tests.privacy.detection.scenario import Scenario, at
 
 
-def explained(sc: Scenario) -> dict[tuple[str, str], int]:
-    lake = sc.write()
-    engine = DuckDBEngine(lake)
+def accesses(sc: Scenario) -> list[dict]:
+    """The explained accesses detection kept, by patient, oldest first."""
+    engine = DuckDBEngine(sc.write())
     try:
         sc.detect(engine=engine)
-        rows = engine.query("SELECT user_id, patient_id, explained FROM access").to_pylist()
+        return engine.query(
+            "SELECT user_id, patient_id, t, explained FROM access ORDER BY patient_id, t"
+        ).to_pylist()
     finally:
         engine.close()
-    return {(r["user_id"], r["patient_id"]): r["explained"] for r in rows}
+
+
+def explained(sc: Scenario) -> dict[tuple[str, str], int]:
+    return {(r["user_id"], r["patient_id"]): r["explained"] for r in accesses(sc)}
 
 
 def hospital(tmp_path) -> Scenario:
@@ -87,16 +92,7 @@ def test_each_kind_of_explanation(tmp_path):
 
 def test_windows_bound_the_care_relationship(tmp_path):
     sc = hospital(tmp_path)
-    lake = sc.write()
-    engine = DuckDBEngine(lake)
-    try:
-        sc.detect(engine=engine)
-        rows = engine.query(
-            "SELECT t, explained FROM access WHERE user_id = 'cardio' AND patient_id = 'pt-d' "
-            "ORDER BY t"
-        ).to_pylist()
-    finally:
-        engine.close()
+    rows = [r for r in accesses(sc) if (r["user_id"], r["patient_id"]) == ("cardio", "pt-d")]
     assert [r["explained"] for r in rows] == [2, 0]  # care team, then nothing
 
 
@@ -139,16 +135,7 @@ def test_an_episode_of_an_earlier_month_still_explains_an_access(tmp_path):
     sc.access("doc", "pt-near", at(33, 9))  # the second: 4 days after the visit ended
     sc.access("doc", "pt-far", at(0, 9))
     sc.access("doc", "pt-far", at(50, 9))  # 50 days after, outside the named window
-    lake = sc.write()
-    engine = DuckDBEngine(lake)
-    try:
-        sc.detect(engine=engine)
-        rows = engine.query(
-            "SELECT patient_id, explained FROM access WHERE user_id = 'doc' "
-            "AND patient_id LIKE 'pt-%' ORDER BY patient_id, t"
-        ).to_pylist()
-    finally:
-        engine.close()
+    rows = [r for r in accesses(sc) if r["patient_id"].startswith("pt-")]
     assert [(r["patient_id"], r["explained"]) for r in rows] == [
         ("pt-far", 1),
         ("pt-far", 0),
