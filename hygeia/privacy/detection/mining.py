@@ -167,11 +167,10 @@ def matches_sql(
 ) -> str:
     """Every (access, episode) pair within reach, with the offset bin and the relation
     (2 named, 1 department, 0 none). `source` has event_id, user_id, patient_id, t,
-    department_key (and role_group, carried along `with_group`). With `window`, only the
-    accesses of that span, against only the episodes within reach of it."""
+    department_key (and role_group, carried along `with_group`). `window` is the span the
+    accesses of `source` lie in: only the episodes within reach of it are joined."""
     far = reach(mining)
     edges = mining.bin_edges_hours
-    within = f"WHERE x.t >= {window[0]} AND x.t < {window[1]}" if window else ""
     near = f"AND e.end_t >= {window[0] - far} AND e.start_t < {window[1] + far}" if window else ""
     return f"""
 SELECT x.event_id, x.user_id, {"x.role_group, " if with_group else ""}e.kind,
@@ -183,7 +182,6 @@ SELECT x.event_id, x.user_id, {"x.role_group, " if with_group else ""}e.kind,
 FROM {source} x
 JOIN episodes e ON e.patient_id = x.patient_id
  AND e.start_t <= x.t + {far} AND e.end_t >= x.t - {far} {near}
-{within}
 """
 
 

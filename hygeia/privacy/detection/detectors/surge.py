@@ -18,21 +18,18 @@ a small site the surge does not set its own bar."""
 
 from __future__ import annotations
 
-from hygeia.privacy.detection.detectors.base import DIRECT, WEAK, Detector, Hit, Params
+from hygeia.privacy.detection.detectors.base import DIRECT, LOOSE, Detector, Hit, Params
 
 SQL = """
-WITH slots AS (
-    SELECT patient_id, user_id, t,
-           CAST(floor(t / {width}) AS BIGINT) AS slot,
-           CASE WHEN explained BETWEEN 1 AND {direct} THEN 1 ELSE 0 END AS personal,
-           CASE WHEN explained = 0 OR explained >= {weak} THEN 0 ELSE 1 END AS linked
-    FROM access WHERE t >= {since} AND patient_id <> ''
+WITH marked AS (
+    SELECT a.patient_id, a.user_id, a.t,
+           CASE WHEN a.explained BETWEEN 1 AND {direct} THEN 1 ELSE 0 END AS personal,
+           CASE WHEN {loose} THEN 0 ELSE 1 END AS linked
+    FROM access a WHERE a.t >= {since} AND a.patient_id <> ''
+), slots AS (
+    SELECT m.*, CAST(floor(t / {width}) AS BIGINT) AS slot FROM marked m
     UNION ALL
-    SELECT patient_id, user_id, t,
-           CAST(floor((t + {half}) / {width}) AS BIGINT) * -1 - 1 AS slot,
-           CASE WHEN explained BETWEEN 1 AND {direct} THEN 1 ELSE 0 END,
-           CASE WHEN explained = 0 OR explained >= {weak} THEN 0 ELSE 1 END
-    FROM access WHERE t >= {since} AND patient_id <> ''
+    SELECT m.*, CAST(floor((t + {half}) / {width}) AS BIGINT) * -1 - 1 FROM marked m
 ), per_user AS (
     SELECT patient_id, slot, user_id, max(personal) AS personal, max(linked) AS linked,
            min(t) AS first_t, max(t) AS last_t, count(*) AS events
@@ -85,7 +82,7 @@ def query(p: Params) -> str:
         half=width // 2,
         near=int(p["near_hours"] * 3600),
         direct=DIRECT,
-        weak=WEAK,
+        loose=LOOSE,
         min_users=int(p["min_users"]),
         quantile=p["quantile"],
         multiple=p["multiple"],
