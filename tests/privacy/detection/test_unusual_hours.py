@@ -51,3 +51,29 @@ def test_one_night_that_dwarfs_a_few_stray_night_accesses_is_flagged_a_habit_is_
     assert found.of("unusual_hours") == {("surgeon", "")}
     hit = found.hit("unusual_hours", "surgeon")
     assert hit.events == 9 and hit.metric > 0.02  # over the share: flagged by the night alone
+
+
+def test_a_day_crew_that_covers_nights_in_bursts_is_not_flagged_for_one_more(tmp_path):
+    """A day-rostered psychiatrist covers a night now and then: two nights of five accesses
+    in a month of busy days, under 2% of their activity. Another night of six is their
+    habit, not a burst: the roster says day, their own history says these hours are theirs.
+    A colleague with the same month and no night behind them is flagged for the same six."""
+    from tests.privacy.detection.scenario import Scenario, at
+
+    sc = Scenario(tmp_path)
+    for user in ("covers", "never"):
+        sc.person(user, "Cardiology", job="Psychiatrist", shift="day")
+        sc.routine(user, range(0, 20), per_day=30)
+    sc.patient("own")
+    sc.encounter("own", "Cardiology", at(4, 0), hours=24 * 8, participants=("covers",))
+    for night in (5, 9):
+        for k in range(5):
+            sc.access("covers", "own", at(night, 2.1 + k / 10))
+    for user in ("covers", "never"):
+        for k in range(6):
+            stranger = sc.patient(f"far-{user}-{k}")
+            sc.access(user, stranger, at(15, 2.05 + k / 12))
+    found = sc.detect()
+    assert found.of("unusual_hours") == {("never", "")}
+    hit = found.hit("unusual_hours", "never")
+    assert hit.events == 6 and hit.baseline == 0

@@ -1,6 +1,10 @@
 """Work at hours the user never keeps, on patients they are not named on: outside their
-rostered shift and almost absent from their own history. Hours are local wall-clock time
-from each event's own UTC offset, so a daylight-saving change does not shift anyone's day."""
+rostered shift, and more in one day than on any other day of their own history at those
+hours. A user's own past is the baseline: a role whose rostered shift does not match its
+work (a day crew that covers evenings) has busy evenings in every member's history, while a
+burst at hours the user had left empty stands out whatever the roster says. Hours are local
+wall-clock time from each event's own UTC offset, so a daylight-saving change does not shift
+anyone's day."""
 
 from __future__ import annotations
 
@@ -56,14 +60,15 @@ WITH hours AS (
     WHERE x.d >= {since_day}
 ), flagged AS (
     SELECT * FROM odd
-    WHERE (share <= {max_share} OR near_today >= {dwarfs} * busiest_elsewhere)
+    WHERE near_today >= {dwarfs} * busiest_elsewhere
       AND (shift_start IS NULL AND history >= 50
            OR shift_start IS NOT NULL
               AND (h - shift_start + 24) % 24 >= 8 + {overtime}
               AND (h - shift_start + 24) % 24 < 24 - {slack})
 ), bursts AS (
     SELECT x.user_id, x.d, x.h, sum(y.loose) AS n, min(y.first_t) AS first_t,
-           max(y.last_t) AS last_t, max(y.share) AS share, max(y.h) AS last_h
+           max(y.last_t) AS last_t, max(y.share) AS share,
+           max(y.busiest_elsewhere) AS busiest, max(y.h) AS last_h
     FROM flagged x JOIN flagged y ON y.user_id = x.user_id AND y.d = x.d
         AND y.h >= x.h AND y.h < x.h + {burst}
     GROUP BY x.user_id, x.d, x.h
@@ -72,7 +77,7 @@ WITH hours AS (
     FROM bursts WHERE n >= {min_events}
 )
 SELECT user_id, '' AS patient_id, first_t, last_t, n AS events,
-       CAST(share AS DOUBLE) AS metric, CAST({max_share} AS DOUBLE) AS baseline,
+       CAST(share AS DOUBLE) AS metric, CAST(busiest AS DOUBLE) AS baseline,
        concat(CAST(h AS STRING), ':00-', CAST(last_h + 1 AS STRING), ':00 local time')
            AS detail
 FROM ranked WHERE k = 1
@@ -85,7 +90,6 @@ def query(p: Params) -> str:
         DAY=DAY,
         direct=DIRECT,
         since_day=p.since_t // DAY,
-        max_share=p["max_history_share"],
         dwarfs=float(p["dwarfs_history"]),
         slack=p["shift_slack_hours"],
         overtime=p["overtime_hours"],
@@ -97,7 +101,8 @@ def query(p: Params) -> str:
 def reason(hit: Hit) -> str:
     return (
         f"{hit.events} accesses at {hit.detail}, outside the user's shift; "
-        f"{hit.metric:.1%} of the user's other activity falls in those hours"
+        f"the user's busiest other day held {int(hit.baseline)} at those hours, "
+        f"and {hit.metric:.1%} of the user's other activity falls in them"
     )
 
 
@@ -109,10 +114,11 @@ DETECTOR = Detector(
     level="user",
     description="A burst of at least `min_events` accesses within `burst_hours` hours at "
     "local hours outside the rostered shift (starting up to `shift_slack_hours` early or "
-    "staying up to `overtime_hours` late is usual) where the user's other "
-    "days hold at most `max_history_share` of their activity, or where this day holds "
-    "`dwarfs_history` times as many accesses at those hours as the user's busiest other day "
-    "did (stray night accesses every few days do not make a night's burst a habit). "
+    "staying up to `overtime_hours` late is usual) where this day holds at least "
+    "`dwarfs_history` times as many accesses at those hours (within an hour) as the user's "
+    "busiest other day did: hours the user has worked before in bursts are the user's "
+    "hours, whatever the roster says, and stray night accesses every few days do not make "
+    "a night's burst a habit. "
     "Scattered off-shift accesses "
     "(a colleague covering, a late note) are not a burst, and care of patients the user is "
     "named on (called in for their own patient) does not count towards one.",
