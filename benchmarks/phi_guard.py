@@ -5,6 +5,9 @@ recall and precision per identifier type, and the time to scan a 2,000-character
   while writing the guard; seeds 2-4 are held out.
 - "held-out" families (handoffs and patient messages; triage chat) were written after the
   guard. Their first measurement is printed by --first-measurement notes in docs/ai.md.
+- the held-out corpus (benchmarks/phi_heldout.py: three families of other layouts and
+  phrasings, all 18 Safe Harbor identifiers) was written after the guard, one family at a
+  time; docs/ai.md gives each family's first measurement and what changed after it.
 
 A finding counts when it overlaps a labelled identifier of the same type. Reference in the
 same run: one compiled e-mail regex over the same prompts (the floor for any scan).
@@ -22,16 +25,29 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.phi_heldout import HeldOut, SecondFamily, ThirdFamily
 from hygeia.ai.phi_guard import TYPES, Scanner
 from hygeia.ai.prompt_corpus import Corpus
 
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 
 
-def evaluate(corpus: Corpus, documents: list) -> tuple[Counter, Counter, Counter]:
+# Safe Harbor's (R), "any other unique number or code", is a catch-all: a number typed as
+# another kind of number still counts for it.
+NUMBERS = {"ID", "ACCOUNT", "HEALTH_PLAN", "LICENSE", "DEVICE", "VEHICLE", "MRN", "BIOMETRIC"}
+
+
+def same_kind(found: str, labelled: str) -> bool:
+    return found == labelled or (labelled == "ID" and found in NUMBERS)
+
+
+def evaluate(corpus: Any, documents: list) -> tuple[Counter, Counter, Counter]:
+    """True positives and misses per labelled type, false positives per found type: a
+    finding counts when it overlaps a labelled identifier of the same type."""
     scanner = Scanner(corpus.index)
     tp: Counter = Counter()
     fn: Counter = Counter()
@@ -39,10 +55,10 @@ def evaluate(corpus: Corpus, documents: list) -> tuple[Counter, Counter, Counter
     for doc in documents:
         found = scanner.scan(doc.text)
         for kind, a, b in doc.spans:
-            hit = any(f.type == kind and f.start < b and a < f.end for f in found)
+            hit = any(same_kind(f.type, kind) and f.start < b and a < f.end for f in found)
             (tp if hit else fn)[kind] += 1
         for f in found:
-            if not any(f.type == k and f.start < b and a < f.end for k, a, b in doc.spans):
+            if not any(same_kind(f.type, k) and f.start < b and a < f.end for k, a, b in doc.spans):
                 fp[f.type] += 1
     return tp, fn, fp
 
@@ -65,12 +81,31 @@ def report(title: str, tp: Counter, fn: Counter, fp: Counter) -> None:
     print(f"{'overall':12} {ratio(t, t + n):>7} {ratio(t, t + p):>9} {t + n:>9}")
 
 
+def show_misses(corpus: Any, documents: list) -> None:
+    """The held-out corpus's misses and false findings, with their text (synthetic data)."""
+    scanner = Scanner(corpus.index)
+    for doc in documents:
+        found = scanner.scan(doc.text)
+        for kind, a, b in doc.spans:
+            if not any(same_kind(f.type, kind) and f.start < b and a < f.end for f in found):
+                print(
+                    f"MISS {kind:11} {doc.text[a:b]!r:40} in {doc.text[max(0, a - 40) : b + 20]!r}"
+                )
+        for f in found:
+            if not any(same_kind(f.type, k) and f.start < b and a < f.end for k, a, b in doc.spans):
+                print(f"FALSE {f.type:10} {doc.text[f.start : f.end]!r:40} in "
+                      f"{doc.text[max(0, f.start - 40) : f.end + 20]!r}")  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--documents", type=int, default=500, help="documents per measurement")
     parser.add_argument("--prompts", type=int, default=2000, help="prompts timed")
+    parser.add_argument(
+        "--show-misses", action="store_true", help="print the held-out corpus's misses (synthetic)"
+    )
     args = parser.parse_args()
 
     totals = [Counter(), Counter(), Counter()]
@@ -89,10 +124,32 @@ def main() -> int:
             *evaluate(corpus, corpus.documents(args.documents, family)),
         )
 
+    held_out = HeldOut(31)
+    report(
+        "held-out corpus (benchmarks/phi_heldout.py, seed 31)",
+        *evaluate(held_out, held_out.documents(args.documents * 2)),
+    )
+    second = SecondFamily(41)
+    report(
+        "second held-out family (benchmarks/phi_heldout.py SecondFamily, seed 41)",
+        *evaluate(second, second.documents(args.documents * 2)),
+    )
+    third = ThirdFamily(51)
+    report(
+        "third held-out family (benchmarks/phi_heldout.py ThirdFamily, seed 51)",
+        *evaluate(third, third.documents(args.documents * 2)),
+    )
+    if args.show_misses:
+        show_misses(third, third.documents(args.documents * 2))
+        show_misses(held_out, held_out.documents(args.documents * 2))
+        show_misses(second, second.documents(args.documents * 2))
+
     # latency: prompts of ~2,000 characters made of whole documents
     corpus = Corpus(21)
     scanner = Scanner(corpus.index)
     pool = corpus.documents(400) + corpus.documents(200, 1) + corpus.documents(100, 2)
+    pool += HeldOut(61).documents(100) + SecondFamily(62).documents(100)
+    pool += ThirdFamily(63).documents(100)
     prompts = []
     for i in range(args.prompts):
         text = ""

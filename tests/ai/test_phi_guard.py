@@ -41,6 +41,37 @@ def types(text: str, scanner: Scanner | None = None) -> list[tuple[str, str]]:
         ("from 192.168.10.4 at night", ("IP", "192.168.10.4")),
         ("lives at 22 Kestrel Ct, Apt 4", ("ADDRESS", "22 Kestrel Ct, Apt 4")),
         ("Riverbend, OH 43701", ("ZIP", "43701")),
+        # the 18 Safe Harbor identifiers in the phrasings clinicians and billers type
+        ("Claim CLM2026-004512 was denied", ("ACCOUNT", "CLM2026-004512")),
+        ("HAR 400012345 needs a charge correction", ("ACCOUNT", "400012345")),
+        ("Aetna ID W123456789 on the card", ("HEALTH_PLAN", "W123456789")),
+        ("Zip code is 60614.", ("ZIP", "60614")),
+        ("Eugene, Oregon^97401", ("ZIP", "97401")),
+        ("seen on 3/4 for follow up", ("DATE", "3/4")),
+        ("the 4th of March she fell", ("DATE", "the 4th of March")),
+        ("the fourth of March", ("DATE", "the fourth of March")),
+        ("DOS 03042026 billed twice", ("DATE", "03042026")),
+        ("readmitted 26DEC2001 after", ("DATE", "26DEC2001")),
+        ("moved to 12B elm street apt 3", ("ADDRESS", "12B elm street apt 3")),
+        ("4410 N 32nd St, Phoenix", ("ADDRESS", "4410 N 32nd St")),
+        ("PO Box 1142, Tulsa OK 74101", ("ADDRESS", "PO Box 1142")),
+        ("RR 2 Box 14, Harlan", ("ADDRESS", "RR 2 Box 14")),
+        ("HHA to visit 8478 Hwy 99 weekly", ("ADDRESS", "8478 Hwy 99")),
+        ("she lives in Harborview, WA now", ("ADDRESS", "Harborview, WA")),
+        ("Birth certificate no. 142-2019-004417", ("LICENSE", "142-2019-004417")),
+        ("prescriber DEA AB1234563", ("LICENSE", "AB1234563")),
+        ("car with plate NF 30997 in the bay", ("VEHICLE", "NF 30997")),
+        ("found 1HGCM82633A004352 on the dash", ("VEHICLE", "1HGCM82633A004352")),
+        ("UDI (01)00843197012345(17)261231", ("DEVICE", "(01)00843197012345(17)261231")),
+        ("monitor MAC 00:1A:2B:3C:4D:5E", ("DEVICE", "00:1A:2B:3C:4D:5E")),
+        ("fingerprint template ID FP-00918273", ("BIOMETRIC", "FP-00918273")),
+        ("voice sample voice_0423.wav", ("BIOMETRIC", "voice_0423.wav")),
+        ("attached IMG_4412.jpg of her face", ("PHOTO", "IMG_4412.jpg")),
+        ("study subject SUBJ-00412 withdrew", ("ID", "SUBJ-00412")),
+        ("tracking 1Z999AA10123456784 shipped", ("ID", "1Z999AA10123456784")),
+        ("facebook.com/jane.doe.77 posted", ("URL", "facebook.com/jane.doe.77")),
+        ("she turned 99 on Sunday", ("AGE", "99")),
+        ("ED board: Okafor 96M bay 4", ("AGE", "96")),
     ],
 )
 def test_each_type(text, expected):
@@ -55,10 +86,37 @@ def test_each_type(text, expected):
         "discussed with Dr. Lee and Dr. Michael Chen in Cardiology",
         "Thanks! Can you summarize the discharge plan in plain language?",
         "Troponin 0.04 ng/mL, potassium 4.1, creatinine 1.2",
+        "pain 7/10, strength 5/5 bilaterally, 2/6 systolic murmur, take 1/2 tab",
+        "CPT 99213, ICD-10 E11.9, NDC 0002-3227-30, lot EL9264, Rx BIN 610014",
+        "temp is 99 and sats were 94 on room air; HR is 92",
+        "reviewed by Dr. Smith, MD and Jones, PA in Cardiology",
+        "see the ecg in the chart; platelets 98K; room 4417",
     ],
 )
 def test_non_identifiers_are_left_alone(text):
     assert types(text) == []
+
+
+def test_pasted_tables_and_hl7_segments_are_read_by_column():
+    """A cell is what its column says it is, whatever its own shape: a bare five-digit ZIP
+    under "zip", a surname under "name"; an HL7 PID segment by field position."""
+    table = "mrn,name,dob,zip\n12345678,okafor,11/14,02139\n87654321,lee,5/18,60614-2210"
+    found = types(table)
+    assert ("ZIP", "02139") in found and ("NAME", "okafor") in found and ("DATE", "5/18") in found
+    markdown = "| Patient | DOB |\n|---|---|\n| lee | 3/4 |"
+    assert types(markdown) == [("NAME", "lee"), ("DATE", "3/4")]
+    pid = "PID|1||E1234567^^^NVH^MR||DOE^JANE||19560304|F|||12 ELM ST^^BANGOR^ME^04401||2075550143|"
+    found = types(pid)
+    assert {("MRN", "E1234567"), ("NAME", "DOE"), ("NAME", "JANE"), ("DATE", "19560304"),
+            ("ZIP", "04401"), ("PHONE", "2075550143")} <= set(found)  # fmt: skip
+    assert ("ADDRESS", "ME") not in found  # the state is not smaller than a state
+
+
+def test_known_home_addresses_come_from_the_patient_index():
+    index = PatientIndex()
+    index.add("Ann", "Lee", street="77 Quail Run Rd")
+    text = "she moved back to 77 quail run rd, near the lake"
+    assert ("ADDRESS", "77 quail run rd") in types(text, Scanner(index))
 
 
 def test_the_patient_index_finds_real_patients_where_patterns_cannot():
