@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from hygeia.ai import phi_guard
+from hygeia.ai import phi_guard, web
 from hygeia.core import audit
 
 router = Router(tags=["AI governance"])
@@ -21,11 +21,13 @@ POLICIES = ("mask", "block", "report")
 class ScanIn(Schema):
     """`policy`: mask (the masked text comes back), block (nothing comes back; `allowed` is
     false when identifiers were found) or report (findings only). Default: the site's
-    HYGEIA_PHI_GUARD_POLICY."""
+    HYGEIA_PHI_GUARD_POLICY. `destination`: the AI tool's host or URL, so that the AI
+    dashboard can show which services prompts with PHI were bound for."""
 
     text: str
     mask: bool = False
     policy: str = ""
+    destination: str = ""  # the AI tool's host or URL the prompt is bound for, when known
 
 
 class FindingOut(Schema):
@@ -58,6 +60,13 @@ def scan(request: HttpRequest, body: ScanIn) -> dict[str, Any]:
         object_type="ai.phi_scan",
         summary=f"PHI guard scan of {len(body.text)} characters: {sum(counts.values())} findings",
         details={"counts": counts, "policy": policy},
+    )
+    web.record_scan(
+        getattr(request.user, "username", "") or "",
+        body.destination,
+        policy,
+        counts,
+        len(body.text),
     )
     return {
         "findings": [f.as_dict() for f in findings],

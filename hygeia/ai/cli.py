@@ -163,14 +163,23 @@ Formats (files may be gzipped):
   squid-common  Squid's common or combined logformat
   zeek-dns      Zeek dns.log, TSV with its #fields header or JSON lines
   bind          BIND query log (its local times are read as UTC)
-  zscaler       Zscaler NSS feed of tab-separated key=value pairs (has request sizes)
-  csv           CSV/TSV exports with a header row, through --profile: zscaler-tsv,
-                generic-csv, or your own YAML naming the columns
+  kv            key=value feeds, tab- or space-separated, values bare or quoted
+                (Zscaler NSS name-value feeds; profile zscaler-kv); zscaler is the same
+  leef          LEEF 1.0/2.0 as gateways send to QRadar (profile leef)
+  cef           CEF as gateways send to ArcSight (profile cef)
+  jsonl         JSON lines; ECS, Netskope-style or generic keys (profile json)
+  csv           CSV/TSV exports with a header row, through --profile: generic-csv,
+                zscaler-tsv, netskope-csv
+--profile names the fields to take: a shipped profile or your own YAML (copy one from
+content/ai/web_profiles/). When no line of a file is stored, Hygeia says what is wrong with
+its first line and which formats do read it.
 
 Examples:
   hygeia ai ingest /var/log/squid/access.log.1.gz
   hygeia ai ingest proxy-logs/ --json
   hygeia ai ingest --format zeek-dns /opt/zeek/logs/current/dns.log
+  hygeia ai ingest --format leef /var/log/qradar/zscaler-web.log
+  hygeia ai ingest --format csv --profile netskope-csv netskope-page-events.csv
 """
 
 SHADOW_HELP = """\
@@ -178,6 +187,12 @@ Per AI service seen in the ingested web logs: service, vendor, category, whether
 inventory entry covers it, users, departments (from the staff roster of the last detection
 run), requests, bytes received and sent, first and last seen. Services without approval are
 shadow AI: review them, and add the ones people need to the inventory.
+
+Joined with the PHI guard (prompts scanned through POST /api/ai/scan with a destination,
+last 30 days): per service and department, prompts with PHI and how many were blocked or
+masked; for a service without approval, how many users the guard stopped also sent it large
+uploads (1 MiB or more, where the log records request sizes). With --json each service
+carries these under "phi_guard".
 """
 
 REMIND_HELP = """\
@@ -231,6 +246,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 continue
             print(f"{f.path}: read {f.read} = stored {f.stored} + duplicate {f.duplicate} "
                   f"+ quarantined {f.quarantined}")  # fmt: skip
+            if f.hint:
+                print(f"hygeia: {f.path}: nothing stored: {f.hint}", file=sys.stderr)
     return 1 if report.failed else 0
 
 
@@ -259,13 +276,30 @@ def cmd_shadow(args: argparse.Namespace) -> int:
         return (f"{r['service'][:28]:28} {r['category']:10} {approved:8} "
                 f"{r['users']:>5} {r['requests']:>9}  {departments}")  # fmt: skip
 
-    return print_rows(
+    status = print_rows(
         [u.as_dict() for u in usage],
         args.json,
         "No AI service in the ingested web logs (run `hygeia ai ingest` first).",
         f"{'service':28} {'category':10} {'approved':8} {'users':>5} {'requests':>9}  departments",
         line,
     )
+    guarded = [u for u in usage if u.guard.get("prompts") or u.guard.get("their_large_uploads")]
+    if guarded and not args.json:
+        print(f"\nPHI guard, last {web.GUARD_DAYS} days, by service and department "
+              "(prompts / with PHI / blocked / masked):")  # fmt: skip
+        for u in guarded:
+            g = u.guard
+            print(f"  {u.service}: {g['prompts']} / {g['with_phi']} / {g['blocked']} / "
+                  f"{g['masked']}")  # fmt: skip
+            for d in g["by_department"]:
+                print(f"    {d['department'] or '(no department)'}: {d['prompts']} / "
+                      f"{d['with_phi']} / {d['blocked']} / {d['masked']}")  # fmt: skip
+            if g["flagged_users_with_large_uploads"]:
+                print(
+                    f"    NOT APPROVED: {g['flagged_users_with_large_uploads']} user(s) the "
+                    f"guard stopped sent it {g['their_large_uploads']} large upload(s)"
+                )
+    return status
 
 
 def cmd_remind(args: argparse.Namespace) -> int:
@@ -376,13 +410,25 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     p.add_argument("paths", type=input_path, nargs="+", metavar="PATH", help="log files or folders")
     p.add_argument(
         "--format",
-        choices=("squid", "squid-common", "zeek-dns", "bind", "zscaler", "csv"),
+        choices=(
+            "squid",
+            "squid-common",
+            "zeek-dns",
+            "bind",
+            "kv",
+            "zscaler",
+            "leef",
+            "cef",
+            "jsonl",
+            "csv",
+        ),
         default="squid",
     )
     p.add_argument(
         "--profile",
         metavar="NAME_OR_FILE",
-        help="for csv and zscaler: zscaler-tsv, generic-csv, or your own .yaml",
+        help="for csv, kv, leef, cef and jsonl: a shipped profile (generic-csv, zscaler-tsv, "
+        "netskope-csv, zscaler-kv, leef, cef, json) or your own .yaml",
     )
     json_flag(p)
 

@@ -109,8 +109,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for entry in scans:
         detections.update(entry.details.get("counts", {}))
     rows = web.shadow_report()
+    guard_rows = web.guard_by_service(rows)
+    risky = [u for u in rows if u.guard.get("flagged_users_with_large_uploads")]
     days_seen, approved_daily, unapproved_daily = web.daily_trend()
     state_labels = dict(AITool.State.choices)
+    approved = {u.service: u.approved for u in rows}
     return render(
         request,
         "ai/dashboard.html",
@@ -137,6 +140,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "users": len({user for u in rows if not u.approved for user in u.users}),
             },
             "phi": {"scans": scans.count(), "findings": sum(detections.values())},
+            "guard_rows": [
+                {**r, "approved": approved.get(r["service"])} for r in guard_rows if r["with_phi"]
+            ],
+            "guard_days": web.GUARD_DAYS,
+            "risky": risky,
             "detections": charts.bars(
                 "PHI guard findings by type, last 30 days",
                 list(detections),

@@ -10,8 +10,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from django.utils import timezone
+
 from hygeia.ai import intake, inventory, web
-from hygeia.ai.models import AITool
+from hygeia.ai.models import AITool, PromptScan
 from hygeia.core import audit
 
 ENTRIES: list[tuple[str, str, str, str, list[str], dict[str, Any]]] = [
@@ -60,7 +62,66 @@ def seed(out: Path, staff_csv: Path | None, seed: int = 3) -> dict[str, int]:
     log.parent.mkdir(parents=True, exist_ok=True)
     _write_log(log, users, seed)
     report = web.ingest([log])
-    return {"ai_entries": AITool.objects.count(), "proxy_lines": report.total("read")}
+    gateway = out / "proxy" / "nss-web.log"
+    _write_gateway_log(gateway, users, seed)
+    uploads = web.ingest([gateway], "kv")
+    scans = _scan_prompts(users, seed)
+    return {
+        "ai_entries": AITool.objects.count(),
+        "proxy_lines": report.total("read") + uploads.total("read"),
+        "prompt_scans": scans,
+    }
+
+
+# Prompts people sent through the PHI guard: (service host, policy, identifiers by type)
+PROMPTS = [
+    ("chatgpt.com", "block", {"NAME": 1, "DATE": 1, "MRN": 1}),
+    ("chatgpt.com", "mask", {"NAME": 2, "PHONE": 1}),
+    ("claude.ai", "mask", {"DATE": 2, "ADDRESS": 1}),
+    ("gemini.google.com", "block", {"ACCOUNT": 1, "HEALTH_PLAN": 1}),
+    ("perplexity.ai", "mask", {}),
+    ("copilot.microsoft.com", "mask", {"NAME": 1}),
+]
+
+
+def _scan_prompts(users: list[str], seed: int) -> int:
+    """A month of what the guard did with prompts (counts only, as the API records them)."""
+    if PromptScan.objects.exists():
+        return 0
+    rng = random.Random(seed + 1)  # noqa: S311  (synthetic)
+    heavy = users[: max(1, len(users) // 20)]
+    count = 0
+    for _ in range(400):
+        host, policy, counts = rng.choice(PROMPTS)
+        user = rng.choice(heavy) if rng.random() < 0.5 else rng.choice(users)
+        scan = web.record_scan(user, host, policy, counts if rng.random() < 0.4 else {},
+                               rng.randrange(200, 4000))  # fmt: skip
+        scan.at = timezone.now() - timedelta(days=rng.uniform(0, 29))
+        scan.save(update_fields=["at"])
+        count += 1
+    return count
+
+
+def _write_gateway_log(path: Path, users: list[str], seed: int) -> None:
+    """A secure web gateway's name-value feed (space-separated, quoted values) with request
+    sizes: some people upload documents to AI services."""
+    rng = random.Random(seed + 2)  # noqa: S311  (synthetic log)
+    midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = midnight - timedelta(days=30)
+    heavy = users[: max(1, len(users) // 20)]
+    lines = []
+    for n in range(1_500):
+        when = start + timedelta(seconds=n * 1700 + rng.randrange(600))
+        user = rng.choice(heavy) if rng.random() < 0.5 else rng.choice(users)
+        host = rng.choice(SERVICES)
+        size = rng.randrange(2 << 20, 9 << 20) if rng.random() < 0.08 else rng.randrange(400, 9000)
+        lines.append(
+            f'datetime="{when:%a %b %d %H:%M:%S %Y}" user={user} ClientIP=10.30.'
+            f'{rng.randrange(40)}.{rng.randrange(1, 250)} action="Allowed" hostname={host} '
+            f'url="{host}/" requestmethod=POST requestsize={size} '
+            f"responsesize={rng.randrange(500, 90_000)}\n"
+        )
+    path.write_text("".join(lines))
 
 
 def _users(staff_csv: Path | None) -> list[str]:

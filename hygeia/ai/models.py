@@ -265,3 +265,32 @@ class ShadowReview(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.service}: {self.decision}"
+
+
+class PromptScan(models.Model):
+    """What the PHI guard did with one prompt: who, from which department, bound for which AI
+    service, and how many identifiers of which types. Never the text. Joined with the
+    proxy logs to show which services carry PHI (`web.guard_by_service`)."""
+
+    class Outcome(models.TextChoices):
+        BLOCKED = "blocked", "Blocked"
+        MASKED = "masked", "Masked"
+        REPORTED = "reported", "Reported (let through)"
+        CLEAN = "clean", "No identifier"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.CharField(max_length=150, blank=True, db_index=True)
+    department = models.CharField(max_length=200, blank=True)
+    service = models.CharField(max_length=200, blank=True, help_text="Catalog service name.")
+    destination = models.CharField(max_length=255, blank=True, help_text="Host the prompt was for.")
+    policy = models.CharField(max_length=10)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    identifiers = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True, help_text="Identifiers by type.")
+    characters = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} scan for {self.service or self.destination or 'no service'}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hygeia.ai.catalog import Catalog, catalog
-from hygeia.ai.models import APPROVED_STATES, AITool
+from hygeia.ai.models import APPROVED_STATES, AITool, PromptScan
 from hygeia.ai.sources import dns, squid, table
 from hygeia.core import audit
 from hygeia.lake.lines import line_blocks
@@ -61,13 +61,19 @@ PARSERS: dict[
     "squid-common": lambda path, profile: squid.parse_common,
     "zeek-dns": lambda path, profile: dns.zeek(path),
     "bind": lambda path, profile: dns.bind(path),
-    "zscaler": lambda path, profile: table.zscaler_kv(
-        path, table.load_profile(profile) if profile else None
-    ),
+    "kv": lambda path, profile: table.key_value(path, _profile(profile)),
+    "zscaler": lambda path, profile: table.key_value(path, _profile(profile)),
+    "leef": lambda path, profile: table.leef_lines(path, _profile(profile)),
+    "cef": lambda path, profile: table.cef_lines(path, _profile(profile)),
+    "jsonl": lambda path, profile: table.json_lines(path, _profile(profile)),
     "csv": lambda path, profile: table.with_header(
         path, table.load_profile(profile or "generic-csv")
     ),
 }
+
+
+def _profile(name: str | None) -> table.Profile | None:
+    return table.load_profile(name) if name else None
 
 
 def _reader(name: str) -> Any:
@@ -136,9 +142,80 @@ FORMATS = {
     ),
     "zeek-dns": Format("zeek-dns", WEB, _reader("zeek-dns"), 10, "Zeek dns.log (TSV or JSON)"),
     "bind": Format("bind", WEB, _reader("bind"), 10, "BIND query log"),
+    "kv": Format("kv", WEB, _reader("kv"), 10, "key=value feed (tabs or spaces, quoted values)"),
     "zscaler": Format("zscaler", WEB, _reader("zscaler"), 10, "Zscaler NSS key=value feed"),
+    "leef": Format("leef", WEB, _reader("leef"), 10, "LEEF 1.0/2.0 (QRadar)"),
+    "cef": Format("cef", WEB, _reader("cef"), 10, "CEF (ArcSight)"),
+    "jsonl": Format("jsonl", WEB, _reader("jsonl"), 10, "JSON lines through a profile"),
     "csv": Format("csv", WEB, _reader("csv"), 10, "CSV/TSV web log through a profile"),
 }
+
+
+# What each format reads, named in the hint when it reads none of a file's lines.
+LAYOUTS = {
+    "squid": "Squid's native access.log (time elapsed client code/status bytes method URL user)",
+    "squid-common": 'the common/combined log format (client ident user [time] "request" ...)',
+    "zeek-dns": "Zeek dns.log (TSV with its #fields header, or JSON lines)",
+    "bind": "BIND query-log lines",
+    "kv": "key=value pairs separated by tabs, or by spaces with quoted values",
+    "zscaler": "key=value pairs separated by tabs, or by spaces with quoted values",
+    "leef": "LEEF 1.0 and 2.0 headers and attributes",
+    "cef": "CEF headers and extensions",
+    "jsonl": "one JSON object per line",
+    "csv": "a CSV/TSV header row and its rows",
+}
+ALIASES = {"zscaler": "kv"}  # formats that read as another does
+
+
+def _first_lines(path: Path, count: int = 2) -> pa.Table:
+    """The file's first non-blank lines as a block (`line`, `raw`), gzip or not."""
+    from hygeia.lake.ndjson import open_maybe_gzip
+
+    numbers, raws = [], []
+    with path.open("rb") as raw, open_maybe_gzip(raw) as handle:
+        for number, line in enumerate(handle, start=1):
+            text = line[: 1 << 16].decode("utf-8", "replace")
+            if text.strip():
+                numbers.append(number)
+                raws.append(text)
+            if len(raws) == count:
+                break
+    return pa.table({"line": pa.array(numbers, pa.int64()), "raw": pa.array(raws, pa.string())})
+
+
+def _reads(name: str, path: Path, profile: str | None, block: pa.Table) -> tuple[bool, str]:
+    """Whether format `name` reads any of `block`'s lines, and else the first one's problem."""
+    try:
+        rows, refused = PARSERS[name](path, profile)(block)
+    except (ValueError, KeyError) as exc:  # a header the format needs is not there
+        return False, str(exc).replace(str(path) + ": ", "")
+    if rows.num_rows:
+        return True, ""
+    first = refused.sort_by("line")
+    return False, (f"line {first['line'][0].as_py()}: {first['reason'][0].as_py()}"
+                   if first.num_rows else "no line")  # fmt: skip
+
+
+def diagnose(path: Path, fmt: str, profile: str | None) -> str:
+    """One line for a file none of whose lines was stored: the first line's problem, the
+    layouts tried, and the formats that do read its first lines."""
+    block = _first_lines(path)
+    if not block.num_rows:
+        return "the file holds no line"
+    _, problem = _reads(fmt, path, profile, block)
+    others = [
+        name
+        for name in PARSERS
+        if name != fmt and name not in ALIASES and ALIASES.get(fmt) != name
+        and _reads(name, path, None, block)[0]
+    ]  # fmt: skip
+    tried = f"{problem}; tried {LAYOUTS[fmt]}"
+    if profile:
+        tried += f" with the profile {profile!r}"
+    if others:
+        return f"{tried}. Its first lines read as {', '.join(others)}: try --format {others[0]}"
+    known = ", ".join(n for n in PARSERS if n not in ALIASES)
+    return f"{tried}. No other format reads its first lines either ({known})"
 
 
 def ingest(paths: Iterable[Path], fmt: str = "squid", profile: str | None = None) -> Report:
@@ -161,7 +238,10 @@ def ingest(paths: Iterable[Path], fmt: str = "squid", profile: str | None = None
             )
     for path in files:
         context = ReadContext(token=uuid.uuid4().hex, profile=profile)
-        report.files.append(ingest_file(store, run, path, FORMATS[fmt], context))
+        done = ingest_file(store, run, path, FORMATS[fmt], context)
+        if done.status == "committed" and done.read and done.quarantined == done.read:
+            done.hint = diagnose(path, fmt, profile)
+        report.files.append(done)
     audit.record(
         "import",
         summary=f"web logs: {report.total('stored')} stored, {report.total('duplicate')} "
@@ -190,6 +270,8 @@ class ServiceUsage:
     large_uploads: int = 0
     personal_accounts: set[str] = field(default_factory=set)
     by_user: dict[str, int] = field(default_factory=dict)  # login -> requests
+    uploads_by_user: dict[str, int] = field(default_factory=dict)  # login -> large uploads
+    guard: dict[str, Any] = field(default_factory=dict)  # the PHI guard's side (guard_by_service)
     first_seen: datetime | None = None
     last_seen: datetime | None = None
 
@@ -209,6 +291,7 @@ class ServiceUsage:
             "personal_accounts": len(self.personal_accounts),
             "first_seen": self.first_seen.isoformat() if self.first_seen else None,
             "last_seen": self.last_seen.isoformat() if self.last_seen else None,
+            "phi_guard": self.guard,
         }
 
 
@@ -336,6 +419,10 @@ def shadow_report() -> list[ServiceUsage]:
                 found.personal_accounts.add(user)
             if by_department.get(user):
                 found.departments.add(by_department[user])
+        if row["large_uploads"]:
+            found.uploads_by_user[user] = found.uploads_by_user.get(user, 0) + int(
+                row["large_uploads"]
+            )
         found.requests += row["requests"]
         found.bytes_in += row["bytes_in"] or 0
         found.bytes_out += row["bytes_out"] or 0
@@ -347,7 +434,90 @@ def shadow_report() -> list[ServiceUsage]:
             current = getattr(found, attr)
             value = value.astimezone(UTC) if value else None
             setattr(found, attr, value if current is None else pick(current, value))
-    return sorted(usage.values(), key=lambda u: (-u.requests, u.service))
+    ordered = sorted(usage.values(), key=lambda u: (-u.requests, u.service))
+    guard_by_service(ordered)
+    return ordered
+
+
+# --- the PHI guard joined with what the proxy saw --------------------------------------
+
+
+def record_scan(user: str, destination: str, policy: str, counts: dict[str, int],
+                characters: int) -> PromptScan:  # fmt: skip
+    """Keep what the guard did with one prompt (counts, never text), with the user's
+    department and the AI service it was bound for."""
+    host = _host_of(destination)
+    service = catalog().classify(host) if host else None
+    found = sum(counts.values())
+    outcome = (
+        PromptScan.Outcome.CLEAN if not found
+        else {"block": PromptScan.Outcome.BLOCKED, "mask": PromptScan.Outcome.MASKED}.get(
+            policy, PromptScan.Outcome.REPORTED)
+    )  # fmt: skip
+    return PromptScan.objects.create(
+        user=user.lower(),
+        department=departments().get(user, ""),
+        service=service.name if service else "",
+        destination=host[:255],
+        policy=policy,
+        outcome=outcome,
+        identifiers=found,
+        counts=counts,
+        characters=characters,
+    )
+
+
+def _host_of(destination: str) -> str:
+    text = destination.strip().lower()
+    if "://" in text:
+        text = text.split("://", 1)[1]
+    return text.split("/", 1)[0].split(":", 1)[0]
+
+
+GUARD_DAYS = 30
+
+
+def guard_by_service(usage: list[ServiceUsage], days: int = GUARD_DAYS) -> list[dict[str, Any]]:
+    """Per AI service and department, what the PHI guard stopped over the last `days`:
+    prompts scanned, with PHI, blocked, masked. Each service in `usage` gets its part in
+    `guard`, with, for a service without approval, the users the guard stopped who also sent
+    it large uploads: PHI that may have gone where the guard does not look."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    since = timezone.now() - timedelta(days=days)
+    scans = PromptScan.objects.filter(at__gte=since)
+    rows = list(
+        scans.values("service", "department")
+        .annotate(
+            prompts=Count("id"),
+            with_phi=Count("id", filter=Q(identifiers__gt=0)),
+            blocked=Count("id", filter=Q(outcome=PromptScan.Outcome.BLOCKED)),
+            masked=Count("id", filter=Q(outcome=PromptScan.Outcome.MASKED)),
+        )
+        .order_by("service", "department")
+    )
+    flagged = set(scans.filter(identifiers__gt=0).values_list("user", flat=True))
+    by_service: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_service.setdefault(row["service"], []).append(row)
+    for service in usage:
+        mine = by_service.get(service.service, [])
+        uploaders = sorted(u for u in service.uploads_by_user if u in flagged)
+        service.guard = {
+            "prompts": sum(r["prompts"] for r in mine),
+            "with_phi": sum(r["with_phi"] for r in mine),
+            "blocked": sum(r["blocked"] for r in mine),
+            "masked": sum(r["masked"] for r in mine),
+            "by_department": [
+                {k: r[k] for k in ("department", "prompts", "with_phi", "blocked", "masked")}
+                for r in mine
+            ],
+            "flagged_users_with_large_uploads": 0 if service.approved else len(uploaders),
+            "their_large_uploads": 0 if service.approved else sum(
+                service.uploads_by_user[u] for u in uploaders),
+        }  # fmt: skip
+    return rows
 
 
 def daily_trend() -> tuple[list[str], list[int], list[int]]:

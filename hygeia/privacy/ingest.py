@@ -46,6 +46,7 @@ class FileReport:
     error: str = ""
     notes: dict[str, int] = field(default_factory=dict)
     reasons: dict[str, int] = field(default_factory=dict)  # quarantine reasons, counted
+    hint: str = ""  # when no line was stored: what the first line's problem is, what to try
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

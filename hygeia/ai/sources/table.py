@@ -1,25 +1,34 @@
-"""Web logs with a header row (CSV or TSV exports, e.g. Zscaler's) and Zscaler NSS key=value
-feeds, read through a profile that names, for each field Hygeia needs, the column (or key)
-names to look for: content/ai/web_profiles/*.yaml, or a site's own file.
+"""Web logs whose lines name their fields, read through a profile that says, for each field
+Hygeia needs, which column or key to take: content/ai/web_profiles/*.yaml, or a site's own.
 
-Times come from an epoch column when there is one, else from a text column with its format
-("iso", or a strptime format) and zone. A row without a usable time or destination host is
-refused with its line and the reason.
+- CSV/TSV exports with a header row (Zscaler, Netskope, a firewall's export);
+- key=value feeds, LEEF 1.0/2.0 and CEF, as gateways send them to SIEMs (`keyvalue.py`,
+  `leef.py`, `cef.py` read the lines);
+- JSON lines, nested keys flattened with dots.
+
+Times come from an epoch column when there is one (seconds or milliseconds), else from a
+text column: ISO 8601, or the profile's formats, with the zone the text names or else the
+profile's. A row without a usable time or destination host is refused with its line and
+the reason.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import orjson
 import pyarrow as pa
 import yaml
 
+from hygeia.ai.sources import cef, keyvalue, leef
+from hygeia.ai.sources.leef import java_format
 from hygeia.lake.ndjson import open_maybe_gzip
 
 PROFILES = Path(__file__).resolve().parents[2] / "content" / "ai" / "web_profiles"
@@ -37,7 +46,7 @@ class Profile:
     name: str
     delimiter: str
     time_columns: tuple[str, ...]
-    time_format: str
+    time_formats: tuple[str, ...]  # "iso", or strptime formats tried in order
     zone: ZoneInfo
     columns: dict[str, tuple[str, ...]]
 
@@ -51,6 +60,8 @@ def load_profile(name_or_file: str) -> Profile:
         raise ProfileError(f"no web-log profile {name_or_file!r} (shipped: {shipped})")
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     time = data.get("time") or {}
+    formats = time.get("format", "iso")
+    formats = [formats] if isinstance(formats, str) else list(formats)
     try:
         zone = ZoneInfo(str(time.get("zone", "UTC")))
     except (KeyError, ValueError) as exc:
@@ -59,7 +70,7 @@ def load_profile(name_or_file: str) -> Profile:
         name=path.stem,
         delimiter=str(data.get("delimiter", ",")),
         time_columns=tuple(time.get("columns") or ()),
-        time_format=str(time.get("format", "iso")),
+        time_formats=tuple(str(f) for f in formats),
         zone=zone,
         columns={f: tuple(data.get(f) or ()) for f in FIELDS},
     )
@@ -78,20 +89,54 @@ def _pick(names: list[str], wanted: tuple[str, ...]) -> int | None:
     return None
 
 
-def _time(value: str, profile: Profile) -> float | None:
+ZONES = {"UTC": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7,
+         "MDT": -6, "PST": -8, "PDT": -7, "AKST": -9, "AKDT": -8, "HST": -10}  # fmt: skip
+ZONE_DIRECTIVE = re.compile(r"\s*%[zZ]")  # the zone is read from the text itself
+OFFSET = re.compile(r"\s*(?:([A-Z]{1,5})|([+-]\d{2}):?(\d{2}))$")
+
+
+def _time(value: str, profile: Profile, formats: tuple[str, ...] | None = None) -> float | None:
+    """Seconds since 1970 from a time as the log writes it: epoch seconds or milliseconds,
+    ISO 8601, or one of the profile's formats, with a trailing zone name or offset when
+    there is one (else the profile's zone)."""
     text = value.strip()
     if not text:
         return None
-    try:
-        if profile.time_format == "iso":
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if text.isdigit() and len(text) in (10, 13):
+        return int(text) / (1000 if len(text) == 13 else 1)
+    zone: tzinfo = profile.zone
+    suffix = OFFSET.search(text)
+    if suffix and (suffix.group(2) or suffix.group(1) in ZONES):
+        if suffix.group(1):
+            zone = timezone(timedelta(hours=ZONES[suffix.group(1)]))
         else:
-            parsed = datetime.strptime(text, profile.time_format)
+            sign = -1 if suffix.group(2).startswith("-") else 1
+            hours, minutes = abs(int(suffix.group(2))), int(suffix.group(3))
+            zone = timezone(sign * timedelta(hours=hours, minutes=minutes))
+        bare = text[: suffix.start()].strip()
+    else:
+        bare = text
+    for fmt in formats or profile.time_formats:
+        try:
+            if fmt == "iso":
+                parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            else:
+                parsed = datetime.strptime(bare, ZONE_DIRECTIVE.sub("", fmt))
+        except ValueError:
+            continue
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=zone)
+        return parsed.astimezone(UTC).timestamp()
+    return None
+
+
+def _epoch(value: str) -> float | None:
+    """Seconds from an epoch column, in seconds or (13 digits and up) milliseconds."""
+    try:
+        seconds = float(value)
     except ValueError:
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=profile.zone)
-    return parsed.astimezone(UTC).timestamp()
+    return seconds / 1000 if seconds > 1e11 else seconds
 
 
 def _host(url: str) -> str:
@@ -112,7 +157,8 @@ def _number(value: str | None) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-Record = tuple[int, dict[str, str]]
+# (line, the fields found) or (line, why the line is not a record)
+Record = tuple[int, dict[str, str] | str]
 
 
 def _assemble(
@@ -123,14 +169,16 @@ def _assemble(
         "host", "path")}  # fmt: skip
     refused_lines, reasons = [], []
     for line, record in records:
+        if isinstance(record, str):
+            refused_lines.append(line)
+            reasons.append(record)
+            continue
         seconds = None
         if epoch_key and record.get(epoch_key, "").strip():
-            try:
-                seconds = float(record[epoch_key])
-            except ValueError:
-                seconds = None
+            seconds = _epoch(record[epoch_key])
         if seconds is None and time_key:
-            seconds = _time(record.get(time_key, ""), profile)
+            own = record.get("_time_format")
+            seconds = _time(record.get(time_key, ""), profile, (own,) if own else None)
         url = record.get("url", "")
         host = (record.get("host") or _host(url)).strip().lower()
         if seconds is None:
@@ -177,7 +225,7 @@ def with_header(path: Path, profile: Profile) -> Parser:
         raise ValueError(f"{path}: none of the profile's time columns is in the header")
 
     def parse(block: pa.Table) -> tuple[pa.Table, pa.Table]:
-        records = []
+        records: list[Record] = []
         for line, raw in zip(block["line"].to_pylist(), block["raw"].to_pylist(), strict=True):
             if line == 1:
                 continue  # the header
@@ -192,28 +240,76 @@ def with_header(path: Path, profile: Profile) -> Parser:
     return parse
 
 
-def zscaler_kv(path: Path, profile: Profile | None = None) -> Parser:
-    """Zscaler NSS feeds written as tab-separated key=value pairs."""
-    chosen = profile or load_profile("zscaler-tsv")
+def keyed(read: Callable[[str], dict[str, str]], profile: Profile) -> Parser:
+    """A parser for lines that each carry named fields (key=value, LEEF, CEF, JSON): `read`
+    gives a line's fields or raises ValueError saying why it has none; the profile names the
+    keys to take for each of Hygeia's fields, first match wins, case-insensitive."""
+    wanted = {f: tuple(k.lower() for k in profile.columns[f]) for f in FIELDS}
+    time_keys = tuple(k.lower() for k in profile.time_columns)
 
     def parse(block: pa.Table) -> tuple[pa.Table, pa.Table]:
-        records = []
+        records: list[Record] = []
         for line, raw in zip(block["line"].to_pylist(), block["raw"].to_pylist(), strict=True):
-            pairs = dict(
-                item.split("=", 1) for item in raw.rstrip("\r\n").split("\t") if "=" in item
-            )
-            lowered = {k.strip().lower(): v for k, v in pairs.items()}
-            record = {}
-            for field in FIELDS:
-                for key in chosen.columns[field]:
-                    if key.lower() in lowered:
-                        record[field] = lowered[key.lower()]
-                        break
-            for key in chosen.time_columns:
-                if key.lower() in lowered:
-                    record["_time"] = lowered[key.lower()]
-                    break
+            try:
+                found = read(raw)
+            except ValueError as exc:
+                records.append((line, str(exc)))
+                continue
+            lowered = {k.strip().lower(): v for k, v in found.items()}
+            record: dict[str, str] = {}
+            for field, keys in wanted.items():
+                value = next((lowered[k] for k in keys if lowered.get(k, "") != ""), None)
+                if value is not None:
+                    record[field] = value
+            when = next((lowered[k] for k in time_keys if lowered.get(k, "") != ""), None)
+            if when is not None:
+                record["_time"] = when
+            if lowered.get("devtimeformat"):  # LEEF: each line names its own time pattern
+                record["_time_format"] = java_format(lowered["devtimeformat"])
             records.append((line, record))
-        return _assemble(records, chosen, "epoch", "_time")
+        return _assemble(records, profile, "epoch", "_time")
 
     return parse
+
+
+def key_value(path: Path, profile: Profile | None = None) -> Parser:
+    """key=value feeds (Zscaler NSS and others), tab- or space-separated, values quoted or
+    bare."""
+    return keyed(keyvalue.pairs, profile or load_profile("zscaler-kv"))
+
+
+def leef_lines(path: Path, profile: Profile | None = None) -> Parser:
+    return keyed(leef.record, profile or load_profile("leef"))
+
+
+def cef_lines(path: Path, profile: Profile | None = None) -> Parser:
+    return keyed(cef.record, profile or load_profile("cef"))
+
+
+def json_lines(path: Path, profile: Profile | None = None) -> Parser:
+    return keyed(_json_record, profile or load_profile("json"))
+
+
+def _json_record(line: str) -> dict[str, str]:
+    """One JSON object per line, nested objects flattened to dotted keys (`http.request.
+    method`, as Elastic Common Schema writes them)."""
+    text = line.strip()
+    if not text:
+        raise ValueError("an empty line")
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise ValueError(f"not JSON ({str(exc).split(':', 1)[0]})") from None
+    if not isinstance(data, dict):
+        raise ValueError("a JSON value that is not an object")
+    flat: dict[str, str] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(f"{prefix}{key}.", inner)
+        elif value is not None and not isinstance(value, list):
+            flat[prefix[:-1]] = str(value).lower() if isinstance(value, bool) else str(value)
+
+    walk("", data)
+    return flat
