@@ -29,7 +29,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.phi_heldout import HeldOut, SecondFamily, ThirdFamily
+from benchmarks.phi_heldout import (
+    FifthFamily,
+    FourthFamily,
+    HeldOut,
+    SecondFamily,
+    SixthFamily,
+    ThirdFamily,
+)
 from hygeia.ai.phi_guard import TYPES, Scanner
 from hygeia.ai.prompt_corpus import Corpus
 
@@ -139,7 +146,25 @@ def main() -> int:
         "third held-out family (benchmarks/phi_heldout.py ThirdFamily, seed 51)",
         *evaluate(third, third.documents(args.documents * 2)),
     )
+    fourth = FourthFamily(71)
+    report(
+        "fourth held-out family (benchmarks/phi_heldout.py FourthFamily, seed 71)",
+        *evaluate(fourth, fourth.documents(args.documents * 2)),
+    )
+    fifth = FifthFamily(81)
+    report(
+        "fifth held-out family (benchmarks/phi_heldout.py FifthFamily, seed 81)",
+        *evaluate(fifth, fifth.documents(args.documents * 2)),
+    )
+    sixth = SixthFamily(91)
+    report(
+        "sixth held-out family (benchmarks/phi_heldout.py SixthFamily, seed 91)",
+        *evaluate(sixth, sixth.documents(args.documents * 2)),
+    )
     if args.show_misses:
+        show_misses(sixth, sixth.documents(args.documents * 2))
+        show_misses(fifth, fifth.documents(args.documents * 2))
+        show_misses(fourth, fourth.documents(args.documents * 2))
         show_misses(third, third.documents(args.documents * 2))
         show_misses(held_out, held_out.documents(args.documents * 2))
         show_misses(second, second.documents(args.documents * 2))
@@ -149,7 +174,8 @@ def main() -> int:
     scanner = Scanner(corpus.index)
     pool = corpus.documents(400) + corpus.documents(200, 1) + corpus.documents(100, 2)
     pool += HeldOut(61).documents(100) + SecondFamily(62).documents(100)
-    pool += ThirdFamily(63).documents(100)
+    pool += ThirdFamily(63).documents(100) + FourthFamily(64).documents(100)
+    pool += FifthFamily(65).documents(100) + SixthFamily(66).documents(100)
     prompts = []
     for i in range(args.prompts):
         text = ""

@@ -698,3 +698,160 @@ TEMPLATES_3 = [
     "{NAME} wants her sister's number removed: old {PHONE}, new {PHONE}; SSN on file {SSN}.",
     "Transcribe: patient born {DATE} in {CITY} ZIP code {ZIP} driver's license {LICENSE}",
 ]
+
+
+class FourthFamily(ThirdFamily):
+    """A fourth held-out family, written after the guard was changed on the third one's
+    misses and measured once: e-mail threads with headers, XML and TSV exports, pharmacy and
+    ambulance forms, chat with emoji, complaint letters, and surface forms again unlike the
+    others (names with particles and apostrophes, weekday dates, suite numbers, written-out
+    extensions)."""
+
+    def __init__(self, seed: int, patients: int = 300) -> None:
+        super().__init__(seed, patients)
+        self.makers.update({"NAME": self.name4, "DATE": self.date4, "PHONE": self.phone4,
+                            "ADDRESS": self.address4, "AGE": self.age4})  # fmt: skip
+
+    def name4(self) -> str:
+        p = self.rng.choice(self.patients)
+        particle = self.pick(["de la ", "O'", "Mac", "van ", "St. ", ""])
+        return self.pick([f"{p.given} {self.letters(1)}. {p.family}", f"{p.given} {particle}{p.family}",
+                          f"{p.family}, {p.given}", f"{p.given.lower()} {p.family.lower()}",
+                          f"Mrs {p.given} {p.family}"])  # fmt: skip
+
+    def date4(self) -> str:
+        m, d, y = self.rng.randint(1, 12), self.rng.randint(1, 28), self.rng.randint(1930, 2026)
+        month = MONTHS[m - 1]
+        day = self.pick(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"])
+        return self.pick([f"{day}, {month} {d}", f"{m}-{d}-{y % 100:02d}", f"{day} {m}/{d}",
+                          f"{month} {d}, {y}", f"{d:02d}/{month[:3]}/{y}", f"{y}/{m:02d}/{d:02d}",
+                          f"{m}/{d}/{y}"])  # fmt: skip
+
+    def phone4(self) -> str:
+        a, b, c = self.rng.randint(201, 989), self.rng.randint(200, 999), self.digits(4)
+        return self.pick([f"({a}){b}-{c} ext. {self.rng.randint(1, 99)}", f"{a}-{b}-{c}",
+                          f"+1 ({a}) {b}-{c}", f"{a}.{b}.{c}"])  # fmt: skip
+
+    def address4(self) -> str:
+        street = f"{self.rng.choice(STREETS)} {self.rng.choice(SUFFIXES)}"
+        n = self.rng.randint(2, 9999)
+        return self.pick([f"{n} {street}, Suite {self.rng.randint(100, 3300)}", f"{n} {street} NW",
+                          f"{n} {street}", f"{n}-{self.rng.randint(1, 9)} {street}",
+                          f"{n} East {street}"])  # fmt: skip
+
+    def age4(self) -> str:
+        n = self.rng.randint(90, 104)
+        return self.pick([f"{n} y/o", f"{n}-year-old", f"aged {n}", f"{n} yrs old", f"age {n}"])
+
+    def documents(self, count: int) -> list[Document]:
+        return [self.render(TEMPLATES_4[n % len(TEMPLATES_4)]) for n in range(count)]
+
+
+TEMPLATES_4 = [
+    "From: {EMAIL}\nSent: {DATE}\nSubject: bill for {NAME}\n\nHi, my mom's account {ACCOUNT} "
+    "shows a charge from {DATE}. Her policy number is {HEALTH_PLAN}. Call me at {PHONE}.",
+    "<patient><name>{NAME}</name><dob>{DATE}</dob><mrn>{MRN}</mrn><phone>{PHONE}</phone>"
+    "</patient> what's wrong with this XML?",
+    "Appt Date\tPatient\tMRN\tPhone\n{DATE}\t{NAME}\t{MRN}\t{PHONE}\n{DATE}\t{NAME}\t{MRN}\t{PHONE}\n"
+    "find double bookings",
+    "Refill request: {NAME}, DOB {DATE}, {~dose}; pharmacy fax {FAX}; prescriber DEA needed.",
+    "Run sheet: pt {NAME}, {AGE}, picked up at {ADDRESS}, {CITY} {ZIP} {~time}; {~lab}; unit VIN "
+    "{VEHICLE}.",
+    "😩 can't believe {NAME} is back again, {AGE}, third time since {DATE} 🙄 {~place}",
+    "Complaint letter from {NAME} ({ADDRESS}, {CITY}): she says on {DATE} the nurse was rude. "
+    "Draft an apology. Her email is {EMAIL}.",
+    "Subpoena for records of {NAME}, DOB {DATE}, SSN {SSN}, case {ID}. Which forms do we need?",
+    "Infection control line list:\nname\tadmit\troom\tage\n{NAME}\t{DATE}\t{~place}\t{AGE}\n"
+    "{NAME}\t{DATE}\t{~place}\t{AGE}",
+    "Pump S/N {DEVICE} went to {NAME} at home ({ADDRESS}); biomed asset tag {DEVICE}.",
+    "Her daughter {RELATIVE} sent a selfie ({PHOTO}) and a retinal scan ID {BIOMETRIC} for "
+    "the portal; is that allowed?",
+    "Prior auth fax: member {NAME}, ID {HEALTH_PLAN}, group {HEALTH_PLAN}, NPI {LICENSE}, "
+    "dx {~code}, requested {DATE}.",
+    "IT: user {ID} on {IP} opened {URL}; patient {NAME}, MRN {MRN}.",
+    "Write a birthday card for our oldest patient, {NAME}, who is turning {AGE} on {DATE}.",
+    "Car {VEHICLE} hit the ambulance bay; driver {NAME}, license {LICENSE}, lives at {ADDRESS}.",
+    "Chaplain note: {NAME} ({AGE}) asked for her son {RELATIVE}, phone {PHONE}; {~doc} aware.",
+]
+
+
+class FifthFamily(FourthFamily):
+    """A fifth held-out family, written after the guard was changed on the fourth one's
+    misses and measured once: billing and interface formats pasted whole (X12 837 segments,
+    FHIR Patient JSON, semicolon-separated exports, wristband text), Teams messages with
+    @mentions, surgery boards, incident reports, death-certificate worksheets."""
+
+    def __init__(self, seed: int, patients: int = 300) -> None:
+        super().__init__(seed, patients)
+        self.makers.update({"X12NAME": self.x12_name, "FAMILY": self.family, "GIVEN": self.given})
+
+    def x12_name(self) -> str:
+        p = self.rng.choice(self.patients)
+        return f"{p.family.upper()}*{p.given.upper()}"
+
+    def family(self) -> str:
+        return self.rng.choice(self.patients).family
+
+    def given(self) -> str:
+        return self.rng.choice(self.patients).given
+
+    def render(self, template: str) -> Document:
+        doc = super().render(template)
+        doc.spans = [({"X12NAME": "NAME", "FAMILY": "NAME", "GIVEN": "NAME"}.get(k, k), a, b)
+                     for k, a, b in doc.spans]  # fmt: skip
+        return doc
+
+    def documents(self, count: int) -> list[Document]:
+        return [self.render(TEMPLATES_5[n % len(TEMPLATES_5)]) for n in range(count)]
+
+
+TEMPLATES_5 = [
+    "NM1*IL*1*{X12NAME}****MI*{HEALTH_PLAN}~N3*{ADDRESS}~N4*{CITY}*{ZIP}~DMG*D8*{DATE}*F~ why "
+    "does the clearinghouse reject this 837 loop?",
+    '{{"resourceType": "Patient", "name": [{{"family": "{FAMILY}", "given": ["{GIVEN}"]}}], '
+    '"birthDate": "{DATE}", "telecom": [{{"value": "{PHONE}"}}], "address": [{{"line": '
+    '["{ADDRESS}"], "postalCode": "{ZIP}"}}]}} - validate this FHIR resource',
+    "Subject;Site;DOB;Phone\n{ID};North;{DATE};{PHONE}\n{ID};South;{DATE};{PHONE}\n"
+    "convert to CSV with commas",
+    "wristband: {NAME}   MRN: {MRN}   DOB: {DATE}   ACCT: {ACCOUNT}   reprint?",
+    "@charge nurse {NAME} in {~place} is asking for her husband {RELATIVE} again, he's at "
+    "{PHONE}; she's {AGE} and confused {~time}",
+    "OR board: 0730 {NAME} {AGE} lap chole {~doc}; 0930 {NAME} {AGE} TKA; 1200 {NAME} hernia",
+    "Incident: on {DATE} visitor {NAME} (plate {VEHICLE}) fell in the garage near {~place}; "
+    "badge {ID} responded.",
+    "Death certificate worksheet\nDecedent: {NAME}\nDate of death: {DATE}\nAge: {AGE}\n"
+    "Residence: {ADDRESS}, {CITY} {ZIP}\nInformant: {RELATIVE} (son), {PHONE}",
+    "Home health: visited {NAME} at {ADDRESS} on {DATE}; {~lab}; O2 concentrator S/N {DEVICE}.",
+    "Portal photo upload {PHOTO} rejected for {NAME}; face template {BIOMETRIC} kept?",
+    "Dispute: claim {ACCOUNT} (DOS {DATE}) billed to {HEALTH_PLAN}; patient {NAME} at {EMAIL}.",
+    "Release: send records of {NAME}, MRN {MRN}, to attorney fax {FAX} and {URL}.",
+]
+
+
+class SixthFamily(FifthFamily):
+    """A sixth held-out family, written after the guard was changed on the fifth one's
+    misses and measured once: multi-line address blocks, pharmacy labels, radiology orders,
+    reply chains, EOB summaries, fundraiser pages, discharge instructions."""
+
+    def documents(self, count: int) -> list[Document]:
+        return [self.render(TEMPLATES_6[n % len(TEMPLATES_6)]) for n in range(count)]
+
+
+TEMPLATES_6 = [
+    "Mail merge check:\n{NAME}\n{ADDRESS}\n{CITY} {ZIP}\n\nDear {NAME}, your results from "
+    "{DATE} are ready.",
+    "Rx label: {NAME}  DOB {DATE}  Rx# {ID}  {~dose}  Refills: 2  Dr. Okafor  Ph {PHONE}",
+    "XR CHEST 2V ordered for {NAME} (MRN {MRN}, {AGE}) by {~doc}; reason: fall on {DATE}.",
+    "RE: RE: {NAME}\n> can you call her back at {PHONE}?\n> she is {AGE} and lives at {ADDRESS}\n"
+    "Sure, will do. -- sent from {EMAIL}",
+    "EOB summary - Patient: {NAME} | Member ID: {HEALTH_PLAN} | Claim: {ACCOUNT} | Service "
+    "date: {DATE} | {~code}",
+    "Fundraiser: Please help {NAME} of {CITY}, who turned {AGE} last week - {URL}",
+    "Discharge instructions for {NAME}: follow up {DATE} with {~doc}; call {PHONE} with "
+    "questions. {~dose}.",
+    "Her wife {RELATIVE} called from {PHONE} about the device S/N {DEVICE} and a photo {PHOTO}.",
+    "Visitor log: {NAME}, car plate {VEHICLE}, license {LICENSE}, visiting room {~place} on {DATE}.",
+    "Registration fix: change DOB from {DATE} to {DATE} for acct {ACCOUNT}, SSN {SSN}, ZIP {ZIP}.",
+    "Palm vein ID {BIOMETRIC} failed for employee {ID} at {IP}; ticket {ID}.",
+    "Cover sheet - to: {~doc}  fax: {FAX}  re: {NAME}, DOB {DATE}  pages: 4",
+]

@@ -128,6 +128,9 @@ MONTHS = (
     r"aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
 ID = r"(?=[A-Z-]*\d)[A-Z0-9][A-Z0-9-]{3,19}"  # identifiers carry at least one digit
+# a label word between a cue and its identifier ("acct no. 123", "pump SN 88-1"): only when a
+# separator follows, so that "SN0402" stays whole
+LABEL = r"\s*(?:(?:#|no\.?|num(?:ber)?|nbr|id|sn|serial)(?=[\s:#]))?\s*[:#]?\s*"
 # between a cue and its identifier: "MRN: 123", "member ID # 123", "insurance card ending 1234"
 CUE_SEP = (
     r"(?:\s*(?:#|no\.?|number|num|id|card|ending|ends|in|is|on|file|of|:)(?=[\s:#]))*"
@@ -142,13 +145,15 @@ STREET_TYPES = (
     r"junction|jct|harbor|hbr|isle|knolls?|orchard|pass|spur|summit|trace|trce|vista|vis)"
 )
 # a house number: 12, 12B, 12-B, 1402-A, 12 1/2, N123W456 (Wisconsin grid)
-HOUSE = r"(?:[NSEW]\d{1,4}[NSEW]\d{1,4}|\d{1,6}(?:-?[A-Za-z](?![a-z])|-\d{1,4}|\s1/2)?)"
+HOUSE = r"(?:[NSEW]\d{1,4}[NSEW]\d{1,4}|(?!0)\d{1,6}(?:-?[A-Za-z](?![a-z])|-\d{1,4}|\s1/2)?)"
+# a capitalized street name word, or a numbered street (5th, 32nd)
+CAPITAL_WORD = r"(?:\d{1,3}(?:st|nd|rd|th)|[A-Z][A-Za-z'’.-]*)"
 # a street's name words: capitalized or lower case words, numbered streets (5th, 32nd)
 STREET_WORD = (
     r"(?:\d{1,3}(?:st|nd|rd|th)|(?!(?:and|or|the|to|at|of|in|on|with|for|from|by|is|was|"
     r"a|an|then|but|after|before|per|via|x|q)\b)[A-Za-z][A-Za-z'’.-]*)"
 )
-UNIT = r"(?:,?\s*(?:apt|apartment|unit|suite|ste|#|bldg|building|fl|floor|rm|room|lot|trlr|spc|space)\.?\s*#?\s*[A-Za-z0-9-]{1,6}\b)"
+UNIT = r"(?:,?\s*(?i:apt|apartment|unit|suite|ste|#|bldg|building|fl|floor|rm|room|lot|trlr|spc|space)\.?\s*#?\s*[A-Za-z0-9-]{1,6}\b)"
 STATE_NAMES = (
     "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|"
     "Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|"
@@ -214,7 +219,6 @@ PATTERNS: list[tuple[str, re.Pattern[str], int, float]] = [
     ("LICENSE", _r(r"\b(?:licen[cs]e|lic|dea|npi|driver'?s licen[cs]e|dl|certificate|cert)" + CUE_SEP + r"(" + ID + r")\b"), 1, 0.88),
     ("DEVICE", _r(r"\b(?:serial|s/n|sn|device(?: id)?|udi|imei|model no\.?|pacemaker id|implant id)" + CUE_SEP + r"(" + ID + r")\b"), 1, 0.88),
     ("VEHICLE", _r(r"\b(?:plate|vin|license plate)" + CUE_SEP + r"(" + ID + r")\b"), 1, 0.85),
-    ("ADDRESS", re.compile(r"\b\d{1,6}\s+(?:[NSEW]\.?\s+)?(?:[A-Z][a-z]+\.?\s+){1,4}(?i:" + STREET_TYPES + r")\b\.?(?:,?\s+(?i:apt|apartment|unit|suite|ste|#)\.?\s*\w+)?(?:,\s+[A-Z][a-z]+(?:\s[A-Z][a-z]+)?(?=,?\s+(?:" + STATES + r")\b))?"), 0, 0.9),
     ("ADDRESS", _r(r"\bp\.?\s?o\.?\s+box\s+\d+\b"), 0, 0.9),
     # a street named without its number still places a person
     ("ADDRESS", re.compile(r"\b(?:[A-Z][a-z]+\s+){1,3}(?:" + STREET_SUFFIX_CAPS + r")\b\.?"), 0, 0.75),
@@ -231,22 +235,23 @@ PATTERNS: list[tuple[str, re.Pattern[str], int, float]] = [
     ("AGE", _r(r"\b(?:age[ds]?|aged)\s*:?\s*(9\d|1[01]\d)\b"), 1, 0.95),
     ("AGE", _r(r"\b(?:she|he|they|patient|pt|who)(?:'s|’s| is| was| turned| turns)\s+(?:now\s+)?(9\d|1[01]\d)\b(?!\s*(?:%|mg|kg|lb|bpm|mmhg|/))"), 1, 0.9),
     ("AGE", re.compile(r"(?<=[A-Za-z’'])\.?\s+\((9\d|1[01]\d)\)"), 1, 0.8),
-    ("ID", _r(r"\b(?:id|user|userid|login|badge|employee|emp|student|donor|recipient|case|ticket|tracking|subject|study|participant|inmate|booking|docket|record|file)\s*(?:#|no\.?|num(?:ber)?|id|nbr)?\s*[:#]?\s*(\d{5,12})\b(?!\s*(?:mg|ml|units?|%))"), 1, 0.7),
+    ("ID", _r(r"\b(?:id|user|userid|login|badge|employee|emp|student|donor|recipient|case|ticket|tracking|subject|study|participant|inmate|booking|docket|record|file)" + LABEL + r"(\d{5,12})\b(?!\s*(?:mg|ml|units?|%))"), 1, 0.7),
     # --- added for the account, geographic and date forms clinicians and billers type ---
-    ("ACCOUNT", _r(r"\b(?:acct|account|billing|bill|statement|invoice|guarantor|har|hospital account|patient account|pt acct|encounter|enc|visit|fin|csn|claim|clm|case|reference|ref)\s*(?:#|no\.?|num(?:ber)?|id|nbr)?\s*[:#]?\s*(" + ID + r")\b"), 1, 0.86),
+    ("ACCOUNT", _r(r"\b(?:acct|account|billing|bill|statement|invoice|guarantor|har|hospital account|patient account|pt acct|encounter|enc|visit|fin|csn|claim|clm|case|reference|ref)" + LABEL + r"(" + ID + r")\b"), 1, 0.86),
     ("ACCOUNT", _r(r"\b(?:acct|account|claim|invoice|statement|encounter|visit)s?\b(?:\s+(?:number|no\.?|num|nbr|#|id|ending|ends|in|is|was|of|on file|ref))+\s*[:#]?\s*(" + ID + r")\b"), 1, 0.8),
     ("HEALTH_PLAN", _r(r"\b(?:member|insurance|card|plan|payer|subscriber)\b[^\n]{0,60}?\bID\s*[:#]?\s*(" + ID + r")\b"), 1, 0.85),
     ("HEALTH_PLAN", _r(r"\b(?:aetna|cigna|humana|unitedhealthcare|uhc|bcbs|blue cross|blue shield|anthem|kaiser|tricare|molina|centene|ambetter|oscar|wellcare|highmark|horizon|amerigroup|caresource|medi-cal)\s*(?:member|subscriber|insurance)?\s*(?:#|no\.?|num(?:ber)?|id|nbr)\s*[:#]?\s*(" + ID + r")\b"), 1, 0.88),
-    ("HEALTH_PLAN", _r(r"\b(?:group|grp|subscriber|member|policy|insurance|payer|medicaid|medicare|mbi|hicn|cin|beneficiary|plan)\s*(?:#|no\.?|num(?:ber)?|id|nbr)?\s*[:#]?\s*(" + ID + r")\b"), 1, 0.86),
-    ("LICENSE", _r(r"\b(?:licen[cs]e|lic|dea|npi|dl|driver'?s(?: licen[cs]e)?|certificate|cert|certification|passport|state id|permit|registration|reg)\.?\s*(?:#|no\.?|num(?:ber)?|id|nbr)?\s*[:#]?\s*(" + ID + r")\b"), 1, 0.86),
+    ("HEALTH_PLAN", _r(r"\b(?:group|grp|subscriber|member|policy|insurance|payer|medicaid|medicare|mbi|hicn|cin|beneficiary|plan)" + LABEL + r"(" + ID + r")\b"), 1, 0.86),
+    ("LICENSE", _r(r"\b(?:licen[cs]e|lic|dea|npi|dl|driver'?s(?: licen[cs]e)?|certificate|cert|certification|passport|state id|permit|registration|reg)\.?" + LABEL + r"(" + ID + r")\b"), 1, 0.86),
     ("LICENSE", _r(r"\b(?:birth|death|marriage|board)\s+certificate\b[^\n\d]{0,20}?\b(" + ID + r")\b"), 1, 0.86),
     ("VEHICLE", _r(r"\b(?:plate|tag|license plate|licence plate|vehicle|car|truck|motorcycle|van|vin)\b\s*(?:#|no\.?|number|id)?\s*(?:is|reads|of)?\s*[:#]?\s*((?=[A-Z0-9]{1,4}[ -]?[A-Z0-9]{0,5}\d)[A-Z0-9]{1,4}[ -]?[A-Z0-9]{2,5})\b"), 1, 0.8),
-    ("DEVICE", _r(r"\b(?:serial|s/n|sn|ser\. ?no|device|udi|imei|meid|mac|transmitter|pump|pacemaker|icd|defibrillator|implant|lead|hearing aid|cgm|sensor|monitor|model|asset(?: tag)?|udi(?:-di)?)\s*(?:#|no\.?|num(?:ber)?|id|sn|serial)?\s*[:#]?\s*(" + ID + r")\b"), 1, 0.84),
+    ("DEVICE", _r(r"\b(?:serial|s/n|sn|ser\. ?no|device|udi|imei|meid|mac|transmitter|pump|pacemaker|icd|defibrillator|implant|lead|hearing aid|cgm|sensor|monitor|model|asset(?: tag)?|udi(?:-di)?)" + LABEL + r"(" + ID + r")\b"), 1, 0.84),
     ("DEVICE", re.compile(r"\(01\)\d{14}(?:\(\d{2}\)[A-Za-z0-9]{1,20})*"), 0, 0.9),  # a GS1 UDI
     ("DEVICE", _r(r"\b(?:[0-9a-f]{2}[:-]){5}[0-9a-f]{2}\b"), 0, 0.85),  # MAC address
     ("BIOMETRIC", _r(r"\b(?:finger ?print|thumb ?print|palm ?print|voice ?print|iris|retina|retinal|face ?(?:print|template|id)|facial(?: recognition)?|biometric|palm vein|gait|dna|voice(?=\s+(?:enrollment|enrolment|sample|template|signature|id|profile|biometric)))\b(?:\s+(?:scan|template|hash|record|sample|profile|id|identifier|enrollment|enrolment|signature|code|key|file|on|is|was|stored|saved|as|number|no\.?))*\s*(?:#|no\.?|id)?\s*[:#=]?\s*((?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{5,63})\b"), 1, 0.88),
     ("BIOMETRIC", _r(r"\b[\w.-]*(?:voice|fingerprint|thumbprint|iris|retina|biometric)[\w.-]*\.(?:wav|mp3|m4a|ogg|flac|wsq|bmp|png|jpe?g|tiff?|bin|dat|iso)\b"), 0, 0.85),
-    ("ADDRESS", re.compile(r"\b" + HOUSE + r"\s+(?:[NSEW]\.?\s+|(?i:north|south|east|west)\s+)?(?:" + STREET_WORD + r"\s+){1,4}(?i:" + STREET_TYPES + r")\b\.?(?:\s+(?:[NSEW]{1,2})\b\.?)?" + UNIT + r"?(?:,?\s+[A-Z][a-z]+(?:\s[A-Z][a-z]+)?(?=,?\s+(?:" + STATES + r"|" + STATE_NAMES + r")\b))?"), 0, 0.88),
+    ("ADDRESS", re.compile(r"\b" + HOUSE + r"\s+(?:[NSEW]\.?\s+|(?i:north|south|east|west)\s+)?(?:" + CAPITAL_WORD + r"\s+){1,4}(?i:" + STREET_TYPES + r")\b(?!\.?\s+[A-Z][a-z])\.?(?:\s+(?:[NSEW]{1,2})\b\.?)?" + UNIT + r"?(?:,?\s+[A-Z][a-z]+(?:\s[A-Z][a-z]+)?(?=,?\s+(?:" + STATES + r"|" + STATE_NAMES + r")\b))?"), 0, 0.88),
+    ("ADDRESS", re.compile(r"\b" + HOUSE + r"\s+(?:[NSEW]\.?\s+|(?i:north|south|east|west)\s+)?(?:" + STREET_WORD + r"\s+){1,4}(?i:(?!(?:st|dr)\b)" + STREET_TYPES + r")\b\.?" + UNIT + r"?"), 0, 0.86),
     ("ADDRESS", _r(r"\b" + HOUSE + r"\s+(?:[NSEW]\.?\s+)?(?:hwy|highway|route|rte|county road|county rd|cr|state route|state road|sr|us|us highway|fm|farm to market road)\s*-?\s*\d{1,4}[A-Z]?\b" + UNIT + r"?"), 0, 0.88),
     ("ADDRESS", _r(r"\b(?:p\.?\s?o\.?\s*box|post office box|pob|box)\s+#?\d{1,6}\b"), 0, 0.9),
     ("ADDRESS", _r(r"\b(?:rr|rural route|hc|star route|psc|unit)\s+\d{1,4},?\s+box\s+\d{1,6}\b"), 0, 0.9),
@@ -348,8 +353,24 @@ COLUMN_TYPES = {
                     "ACCOUNT"),
     **dict.fromkeys(("member id", "policy", "policy number", "subscriber id", "insurance id"),
                     "HEALTH_PLAN"),
+    **dict.fromkeys(("subject", "subject id", "participant", "employee id", "badge"), "ID"),
+    # FHIR and other JSON keys, and key: value forms ("Decedent: ...", "Residence: ...")
+    **dict.fromkeys(("family", "given", "decedent", "informant", "patient_name", "patientname",
+                     "guarantor", "next of kin", "emergency contact"), "NAME"),
+    **dict.fromkeys(("birthdate", "birth_date", "date of death", "deceaseddatetime"), "DATE"),
+    **dict.fromkeys(("postalcode", "postal_code", "zip_code"), "ZIP"),
+    **dict.fromkeys(("residence", "line", "home address"), "ADDRESS"),
     "age": "AGE",
 }  # fmt: skip
+X12_SEGMENT = re.compile(r"(?:^|(?<=[~\s]))(NM1|N3|N4|DMG)\*[^~\n]*~?")
+X12_FIELDS = {"NM1": {3: "NAME", 4: "NAME"}, "N3": {1: "ADDRESS"}, "N4": {1: "ADDRESS", 3: "ZIP"},
+              "DMG": {2: "DATE"}}  # fmt: skip
+# "key": "value" / "key": ["value"] in JSON, or Key: value at the start of a line
+KEYED = re.compile(
+    r'"([A-Za-z_ ]{2,30})"\s*:\s*\[?\s*"([^"\n]{1,120})"|(?:^|\n)[ \t]*([A-Za-z][A-Za-z _]{1,30}):[ \t]*([^\n]{1,120})'
+)
+ZIP_VALUE = re.compile(r"\d{5}(?:-\d{4})?")
+VALUE_END = re.compile(r"[,;|(]|\s{2,}")
 PID = re.compile(r"(?:^|(?<=\s))PID\|[^\n]*\|")  # up to its last field separator
 PID_FIELDS = {3: "MRN", 5: "NAME", 7: "DATE", 11: "ADDRESS", 13: "PHONE", 14: "PHONE",
               19: "SSN"}  # fmt: skip
@@ -402,7 +423,8 @@ class Scanner:
     def scan(self, text: str) -> list[Finding]:
         found = [*self._patterns(text), *self._names(text), *self._index(text), *self._files(text),
                  *self._codes(text), *self._ages(text),
-                 *self._tables(text), *self._hl7(text)]  # fmt: skip
+                 *self._tables(text), *self._hl7(text), *self._x12(text),
+                 *self._keyed(text)]  # fmt: skip
         return _resolve(found)
 
     # --- files and codes -----------------------------------------------------------------
@@ -421,7 +443,7 @@ class Scanner:
         header says it is ("dob", "zip", "phone"), whatever its own shape."""
         lines = list(LINE.finditer(text))
         for number, header in enumerate(lines):
-            delimiter = next((d for d in ",\t|" if header.group(0).count(d) >= 1), None)
+            delimiter = next((d for d in "\t|;," if header.group(0).count(d) >= 1), None)
             if delimiter is None:
                 continue
             names = [c.strip().lower() for c in header.group(0).split(delimiter)]
@@ -472,6 +494,50 @@ class Scanner:
                         if kind in ("MRN", "PHONE"):
                             break  # the identifier is the first component
                 at += len(value) + 1
+
+    def _x12(self, text: str) -> Iterable[Finding]:
+        """X12 837/835 segments pasted from a claim: NM1 names and member ids, N3 street,
+        N4 city and ZIP, DMG birth date."""
+        for segment in X12_SEGMENT.finditer(text):
+            tag, at = segment.group(1), segment.start()
+            fields = segment.group(0).split("*")
+            offsets = [at]
+            for f in fields[:-1]:
+                offsets.append(offsets[-1] + len(f) + 1)
+            wanted = X12_FIELDS.get(tag, {})
+            if tag == "NM1" and len(fields) > 9 and fields[8] in ("MI", "II"):
+                wanted = {**wanted, 9: "HEALTH_PLAN"}
+            if tag == "N4":  # the ZIP wherever it stands (a state field may be missing)
+                wanted = {
+                    **wanted,
+                    **{
+                        i: "ZIP" for i, f in enumerate(fields) if ZIP_VALUE.fullmatch(f.rstrip("~"))
+                    },
+                }
+            for position, kind in wanted.items():
+                if position < len(fields) and fields[position].strip():
+                    value = fields[position].rstrip("~")
+                    yield Finding(kind, offsets[position], offsets[position] + len(value), 0.9)
+
+    def _keyed(self, text: str) -> Iterable[Finding]:
+        """JSON members and "Key: value" lines whose key says what the value is ("given",
+        "postalCode", "birthDate", "Decedent:"), whatever the value's own shape."""
+        for match in KEYED.finditer(text):
+            key = match.group(1) or match.group(3)
+            kind = COLUMN_TYPES.get(key.strip().lower())
+            if kind is None or kind == "AGE":
+                continue
+            if match.group(2) is not None:
+                start, end = match.span(2)
+            elif kind in ("NAME", "ADDRESS", "ZIP"):  # the patterns read the other values
+                start = match.start(4)
+                end = start + len(VALUE_END.split(match.group(4), maxsplit=1)[0])
+            else:
+                continue
+            value = text[start:end].strip()
+            if value and not value.startswith(("[", "{")):
+                lead = len(text[start:end]) - len(text[start:end].lstrip())
+                yield Finding(kind, start + lead, start + lead + len(value), 0.85)
 
     def _ages(self, text: str) -> Iterable[Finding]:
         """ "is 97", "turned 101": an age over 89, unless a measurement is being read out

@@ -64,6 +64,7 @@ def types(text: str, scanner: Scanner | None = None) -> list[tuple[str, str]]:
         ("found 1HGCM82633A004352 on the dash", ("VEHICLE", "1HGCM82633A004352")),
         ("UDI (01)00843197012345(17)261231", ("DEVICE", "(01)00843197012345(17)261231")),
         ("monitor MAC 00:1A:2B:3C:4D:5E", ("DEVICE", "00:1A:2B:3C:4D:5E")),
+        ("biomed asset tag SN5656.", ("DEVICE", "SN5656")),
         ("fingerprint template ID FP-00918273", ("BIOMETRIC", "FP-00918273")),
         ("voice sample voice_0423.wav", ("BIOMETRIC", "voice_0423.wav")),
         ("attached IMG_4412.jpg of her face", ("PHOTO", "IMG_4412.jpg")),
