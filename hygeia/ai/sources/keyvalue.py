@@ -26,23 +26,20 @@ def _unescape(value: str) -> str:
     return ESCAPE.sub(lambda m: UNESCAPE.get(m.group(1), m.group(1)), value)
 
 
+QUOTED = {
+    '"': re.compile(r'"((?:[^"\\]|\\.)*)"', re.DOTALL),
+    "'": re.compile(r"'((?:[^'\\]|\\.)*)'", re.DOTALL),
+}
+
+
 def _quoted(text: str, start: int) -> tuple[str, int] | None:
     """The value of a quoted string starting at `start` (its quote), and the index after
     the closing quote; None when it is never closed."""
-    quote = text[start]
-    i = start + 1
-    out = []
-    while i < len(text):
-        char = text[i]
-        if char == "\\" and i + 1 < len(text):
-            out.append(UNESCAPE.get(text[i + 1], text[i + 1]))
-            i += 2
-            continue
-        if char == quote:
-            return "".join(out), i + 1
-        out.append(char)
-        i += 1
-    return None
+    match = QUOTED[text[start]].match(text, start)
+    if match is None:
+        return None
+    value = match.group(1)
+    return (_unescape(value) if "\\" in value else value), match.end()
 
 
 def split_tabs(text: str) -> dict[str, str]:
