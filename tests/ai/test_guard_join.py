@@ -49,7 +49,9 @@ def site(tmp_path):
     )  # fmt: skip
     (report,) = web.ingest([log], "kv").files
     assert report.stored == 5
-    inventory.save(AITool(name="Enterprise ChatGPT", state="approved", domains=["chatgpt.com"]), "t")
+    inventory.save(
+        AITool(name="Enterprise ChatGPT", state="approved", domains=["chatgpt.com"]), "t"
+    )
 
 
 def scan(client, text: str, destination: str, policy: str) -> dict:
@@ -84,7 +86,12 @@ def test_the_join_per_service_and_department(site, make_user, capsys, tmp_path):
     scan(doctor, "SSN 123-45-6789", "https://gemini.google.com/", "mask")
     usage = {u.service: u for u in web.shadow_report()}
     gemini, chatgpt = usage["Gemini"].guard, usage["ChatGPT"].guard
-    assert (gemini["prompts"], gemini["with_phi"], gemini["blocked"], gemini["masked"]) == (3, 3, 1, 2)
+    assert (gemini["prompts"], gemini["with_phi"], gemini["blocked"], gemini["masked"]) == (
+        3,
+        3,
+        1,
+        2,
+    )
     assert {d["department"]: (d["prompts"], d["blocked"]) for d in gemini["by_department"]} == {
         "Emergency": (2, 1),
         "Cardiology": (1, 0),
@@ -109,6 +116,10 @@ def test_the_join_per_service_and_department(site, make_user, capsys, tmp_path):
 
 
 def test_dashboard_empty_state_names_what_feeds_it(make_user):
-    html = signed_in_client(make_user("ciso", "Security Officer")).get("/ai/dashboard/").content.decode()
+    html = (
+        signed_in_client(make_user("ciso", "Security Officer"))
+        .get("/ai/dashboard/")
+        .content.decode()
+    )
     assert "No prompt with PHI bound for a known AI service yet" in html
     assert "None: no user the guard stopped" in html
