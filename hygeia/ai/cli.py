@@ -172,7 +172,7 @@ Formats (files may be gzipped):
                 zscaler-tsv, netskope-csv
 --profile names the fields to take: a shipped profile or your own YAML (copy one from
 content/ai/web_profiles/). When no line of a file is stored, Hygeia says what is wrong with
-its first line and which formats do read it.
+its first line and which formats do read it, and the exit status is 1.
 
 Examples:
   hygeia ai ingest /var/log/squid/access.log.1.gz
@@ -248,7 +248,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                   f"+ quarantined {f.quarantined}")  # fmt: skip
             if f.hint:
                 print(f"hygeia: {f.path}: nothing stored: {f.hint}", file=sys.stderr)
-    return 1 if report.failed else 0
+    # a file none of whose lines was stored is a failure for a scheduled job to see
+    return 1 if report.failed or any(f.hint for f in report.files) else 0
 
 
 def cmd_shadow(args: argparse.Namespace) -> int:

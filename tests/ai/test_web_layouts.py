@@ -106,7 +106,7 @@ def test_a_file_none_of_whose_lines_reads_names_the_problem_and_the_layout_that_
     assert f.hint.startswith("line 1: ")
     assert "tried Squid's native access.log" in f.hint
     assert "read as kv" in f.hint and "try --format kv" in f.hint
-    assert main(["ai", "ingest", str(path), "--format", "leef"]) == 0
+    assert main(["ai", "ingest", str(path), "--format", "leef"]) == 1  # nothing stored
     err = capsys.readouterr().err
     assert "nothing stored: line 1: no 'LEEF:1.0' or 'LEEF:2.0' header; tried LEEF" in err
     noise = tmp_path / "noise.log"
