@@ -24,7 +24,7 @@ from hygeia.core.permissions import has, require
 
 @require("view_ai_inventory")
 def shadow(request: HttpRequest) -> HttpResponse:
-    rows = web.shadow_report()
+    rows = web.shadow_report(guard=False)
     reviews = {r.service: r for r in ShadowReview.objects.all()}
     chosen = next((u for u in rows if u.service == request.GET.get("service")), None)
     departments = web.departments() if chosen else {}
@@ -108,8 +108,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     detections: Counter[str] = Counter()
     for entry in scans:
         detections.update(entry.details.get("counts", {}))
-    rows = web.shadow_report()
-    guard_rows = web.guard_by_service(rows)
+    rows = web.shadow_report(guard=False)
+    guard_rows = web.guard_by_service(rows)  # once, for the services and the table
     risky = [u for u in rows if u.guard.get("flagged_users_with_large_uploads")]
     days_seen, approved_daily, unapproved_daily = web.daily_trend()
     state_labels = dict(AITool.State.choices)

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,13 @@ WEB = Table(
         ]
     ),
 )
+
+
+def _keyed_reader(name: str, path: Path, profile: str | None) -> table.Parser:
+    """A format whose lines name their fields: no need to look at the file first."""
+    return table.keyed_lines(name, profile)
+
+
 # format -> a parser for one file (DNS formats read the file's own header first)
 PARSERS: dict[
     str, Callable[[Path, str | None], Callable[[pa.Table], tuple[pa.Table, pa.Table]]]
@@ -61,19 +69,11 @@ PARSERS: dict[
     "squid-common": lambda path, profile: squid.parse_common,
     "zeek-dns": lambda path, profile: dns.zeek(path),
     "bind": lambda path, profile: dns.bind(path),
-    "kv": lambda path, profile: table.key_value(path, _profile(profile)),
-    "zscaler": lambda path, profile: table.key_value(path, _profile(profile)),
-    "leef": lambda path, profile: table.leef_lines(path, _profile(profile)),
-    "cef": lambda path, profile: table.cef_lines(path, _profile(profile)),
-    "jsonl": lambda path, profile: table.json_lines(path, _profile(profile)),
+    **{name: partial(_keyed_reader, name) for name in table.KEYED_LINES},
     "csv": lambda path, profile: table.with_header(
         path, table.load_profile(profile or "generic-csv")
     ),
 }
-
-
-def _profile(name: str | None) -> table.Profile | None:
-    return table.load_profile(name) if name else None
 
 
 def _reader(name: str) -> Any:
@@ -158,29 +158,23 @@ LAYOUTS = {
     "zeek-dns": "Zeek dns.log (TSV with its #fields header, or JSON lines)",
     "bind": "BIND query-log lines",
     "kv": "key=value pairs separated by tabs, or by spaces with quoted values",
-    "zscaler": "key=value pairs separated by tabs, or by spaces with quoted values",
     "leef": "LEEF 1.0 and 2.0 headers and attributes",
     "cef": "CEF headers and extensions",
     "jsonl": "one JSON object per line",
     "csv": "a CSV/TSV header row and its rows",
 }
 ALIASES = {"zscaler": "kv"}  # formats that read as another does
+for _alias, _name in ALIASES.items():
+    PARSERS[_alias], LAYOUTS[_alias] = PARSERS[_name], LAYOUTS[_name]
 
 
 def _first_lines(path: Path, count: int = 2) -> pa.Table:
-    """The file's first non-blank lines as a block (`line`, `raw`), gzip or not."""
-    from hygeia.lake.ndjson import open_maybe_gzip
-
-    numbers, raws = [], []
-    with path.open("rb") as raw, open_maybe_gzip(raw) as handle:
-        for number, line in enumerate(handle, start=1):
-            text = line[: 1 << 16].decode("utf-8", "replace")
-            if text.strip():
-                numbers.append(number)
-                raws.append(text)
-            if len(raws) == count:
-                break
-    return pa.table({"line": pa.array(numbers, pa.int64()), "raw": pa.array(raws, pa.string())})
+    """The file's first non-blank lines as a block (`line`, `raw`), read as the ingest reads
+    them."""
+    for item in line_blocks(path):
+        if not isinstance(item, Rejected):
+            return item.table.slice(0, count)
+    return pa.table({"line": pa.array([], pa.int64()), "raw": pa.array([], pa.string())})
 
 
 def _reads(name: str, path: Path, profile: str | None, block: pa.Table) -> tuple[bool, str]:
@@ -363,9 +357,9 @@ def _register_services(con: duckdb.DuckDBPyConnection, scan: str, known: Catalog
     con.register("mapping", mapping.filter(pc.is_valid(names)))
 
 
-def shadow_report() -> list[ServiceUsage]:
+def shadow_report(guard: bool = True) -> list[ServiceUsage]:
     """Per AI service seen in the stored web logs: who, how much, when, and whether it is
-    approved."""
+    approved; with `guard`, also what the PHI guard saw for it (`guard_by_service`)."""
     store = lake()
     scan = store.scan_sql(WEB)
     if scan is None:
@@ -435,7 +429,8 @@ def shadow_report() -> list[ServiceUsage]:
             value = value.astimezone(UTC) if value else None
             setattr(found, attr, value if current is None else pick(current, value))
     ordered = sorted(usage.values(), key=lambda u: (-u.requests, u.service))
-    guard_by_service(ordered)
+    if guard:
+        guard_by_service(ordered)
     return ordered
 
 
@@ -446,7 +441,7 @@ def record_scan(user: str, destination: str, policy: str, counts: dict[str, int]
                 characters: int) -> PromptScan:  # fmt: skip
     """Keep what the guard did with one prompt (counts, never text), with the user's
     department and the AI service it was bound for."""
-    host = _host_of(destination)
+    host = table.url_host(destination.strip())
     service = catalog().classify(host) if host else None
     found = sum(counts.values())
     outcome = (
@@ -465,13 +460,6 @@ def record_scan(user: str, destination: str, policy: str, counts: dict[str, int]
         counts=counts,
         characters=characters,
     )
-
-
-def _host_of(destination: str) -> str:
-    text = destination.strip().lower()
-    if "://" in text:
-        text = text.split("://", 1)[1]
-    return text.split("/", 1)[0].split(":", 1)[0]
 
 
 GUARD_DAYS = 30

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from hygeia.ai.sources.keyvalue import NotPairs, split_spaces, split_tabs
+from hygeia.ai.sources.keyvalue import NotPairs, split
 
 START = re.compile(r"CEF:\s?(\d+)\|")
 UNESCAPED_PIPE = re.compile(r"(?<!\\)((?:\\\\)*)\|")
@@ -37,9 +37,7 @@ def record(line: str) -> dict[str, str]:
         )
         rest = rest[bar.end() :]
     extension = rest.strip()
-    pairs = (
-        split_tabs(extension) if "\t" in extension else split_spaces(extension, escaped_equals=True)
-    )
+    pairs = split(extension, escaped_equals=True)
     return {
         "cef.vendor": fields[0],
         "cef.product": fields[1],

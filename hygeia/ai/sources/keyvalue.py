@@ -94,10 +94,14 @@ def _escaped(text: str, index: int) -> bool:
     return count % 2 == 1
 
 
+def split(text: str, escaped_equals: bool = False) -> dict[str, str]:
+    """Pairs separated by tabs when the text has any, else by spaces."""
+    return split_tabs(text) if "\t" in text else split_spaces(text, escaped_equals)
+
+
 def pairs(text: str) -> dict[str, str]:
-    """The pairs of one line, separated by tabs when it has any, else by spaces."""
-    line = text.rstrip("\r\n")
-    found = split_tabs(line) if "\t" in line else split_spaces(line)
+    """The pairs of one line; NotPairs when it holds none."""
+    found = split(text.rstrip("\r\n"))
     if not found:
         raise NotPairs("no key=value pair in the line")
     return found

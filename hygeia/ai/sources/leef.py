@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from hygeia.ai.sources.keyvalue import NotPairs, split_spaces, split_tabs
+from hygeia.ai.sources.keyvalue import NotPairs, split, split_tabs
 
 START = re.compile(r"LEEF:\s?(1\.0|2\.0|1|2)\|")
 
@@ -39,24 +39,20 @@ def record(line: str) -> dict[str, str]:
     if start is None:
         raise NotPairs("no 'LEEF:1.0' or 'LEEF:2.0' header")
     version = start.group(1)
-    parts = text[start.end() :].split("|", 5 if version.startswith("2") else 4)
-    wanted = 6 if version.startswith("2") else 5
+    second = version.startswith("2")  # 2.0 names its attribute separator in one more field
+    wanted = 6 if second else 5
+    parts = text[start.end() :].split("|", wanted - 1)
     if len(parts) < wanted:
         raise NotPairs(
             f"the LEEF {version} header has {len(parts)} of its {wanted} '|'-separated "
             "fields after the version"
         )
     vendor, product, product_version, event_id = parts[:4]
-    if version.startswith("2"):
-        separator = _separator(parts[4])
-        attributes = parts[5]
-    else:
-        separator = "\t"
-        attributes = parts[4]
-    if separator == "\t":
-        pairs = split_tabs(attributes) if "\t" in attributes else split_spaces(attributes)
-    else:
-        pairs = split_tabs(attributes.replace(separator, "\t"))
+    separator = _separator(parts[4]) if second else "\t"
+    attributes = parts[-1]
+    pairs = (
+        split(attributes) if separator == "\t" else split_tabs(attributes.replace(separator, "\t"))
+    )
     return {
         "leef.vendor": vendor,
         "leef.product": product,

@@ -139,7 +139,8 @@ def _epoch(value: str) -> float | None:
     return seconds / 1000 if seconds > 1e11 else seconds
 
 
-def _host(url: str) -> str:
+def url_host(url: str) -> str:
+    """The host of a URL or of a bare "host/path", lower case, without user or port."""
     rest = url.split("://", 1)[1] if "://" in url else url
     authority = rest.split("/", 1)[0].rsplit("@", 1)[-1]
     return authority.split(":", 1)[0].lower()
@@ -180,7 +181,7 @@ def _assemble(
             own = record.get("_time_format")
             seconds = _time(record.get(time_key, ""), profile, (own,) if own else None)
         url = record.get("url", "")
-        host = (record.get("host") or _host(url)).strip().lower()
+        host = (record.get("host") or url_host(url)).strip().lower()
         if seconds is None:
             refused_lines.append(line)
             reasons.append("no readable time")
@@ -272,22 +273,11 @@ def keyed(read: Callable[[str], dict[str, str]], profile: Profile) -> Parser:
     return parse
 
 
-def key_value(path: Path, profile: Profile | None = None) -> Parser:
-    """key=value feeds (Zscaler NSS and others), tab- or space-separated, values quoted or
-    bare."""
-    return keyed(keyvalue.pairs, profile or load_profile("zscaler-kv"))
-
-
-def leef_lines(path: Path, profile: Profile | None = None) -> Parser:
-    return keyed(leef.record, profile or load_profile("leef"))
-
-
-def cef_lines(path: Path, profile: Profile | None = None) -> Parser:
-    return keyed(cef.record, profile or load_profile("cef"))
-
-
-def json_lines(path: Path, profile: Profile | None = None) -> Parser:
-    return keyed(_json_record, profile or load_profile("json"))
+def keyed_lines(name: str, profile: str | None) -> Parser:
+    """The parser of a format whose lines name their fields (`KEYED_LINES`), through the
+    site's profile or the format's shipped one."""
+    read, shipped = KEYED_LINES[name]
+    return keyed(read, load_profile(profile or shipped))
 
 
 def _json_record(line: str) -> dict[str, str]:
@@ -313,3 +303,12 @@ def _json_record(line: str) -> dict[str, str]:
 
     walk("", data)
     return flat
+
+
+# format -> how a line gives its fields, and the profile shipped for it
+KEYED_LINES: dict[str, tuple[Callable[[str], dict[str, str]], str]] = {
+    "kv": (keyvalue.pairs, "zscaler-kv"),  # tab- or space-separated, values quoted or bare
+    "leef": (leef.record, "leef"),
+    "cef": (cef.record, "cef"),
+    "jsonl": (_json_record, "json"),
+}
