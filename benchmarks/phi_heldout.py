@@ -18,9 +18,10 @@ from __future__ import annotations
 import random
 import string
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from hygeia.ai.phi_guard import PatientIndex
+from hygeia.ai.prompt_corpus import Document
 
 GIVEN = [
     "Adaeze",
@@ -147,12 +148,6 @@ CLINICIANS = ["Dr. Abernathy", "Dr. Priya Raman", "Dr. Okafor", "NP Castellanos"
 
 
 @dataclass
-class Document:
-    text: str = ""
-    spans: list[tuple[str, int, int]] = field(default_factory=list)
-
-
-@dataclass
 class Patient:
     given: str
     family: str
@@ -162,6 +157,9 @@ class Patient:
 
 class HeldOut:
     """The corpus for one seed: `documents(n)` and the patient index to scan with."""
+
+    # slots whose value is labelled as another type (a relative's name is a NAME)
+    LABELS = {"RELATIVE": "NAME", "HL7NAME": "NAME", "CITY": "ADDRESS"}
 
     def __init__(self, seed: int, patients: int = 300) -> None:
         self.rng = random.Random(seed)  # noqa: S311  (synthetic data, not secrets)
@@ -386,27 +384,22 @@ class HeldOut:
     # --- documents ---------------------------------------------------------------------
 
     def render(self, template: str) -> Document:
-        doc = Document()
+        doc = Document(type(self).__name__)
         i = 0
         while i < len(template):
             if template[i : i + 2] in ("{{", "}}"):  # a literal brace
-                doc.text += template[i]
+                doc.add(template[i])
                 i += 2
             elif template[i] == "{":
                 end = template.index("}", i)
                 slot = template[i + 1 : end]
                 if slot.startswith("~"):
-                    doc.text += self.distractors[slot[1:]]()
+                    doc.add(self.distractors[slot[1:]]())
                 else:
-                    value = self.makers[slot]()
-                    kind = {"RELATIVE": "NAME", "HL7NAME": "NAME", "CITY": "ADDRESS"}.get(
-                        slot, slot
-                    )
-                    doc.spans.append((kind, len(doc.text), len(doc.text) + len(value)))
-                    doc.text += value
+                    doc.add(self.makers[slot](), self.LABELS.get(slot, slot))
                 i = end + 1
             else:
-                doc.text += template[i]
+                doc.add(template[i])
                 i += 1
         return doc
 
@@ -781,6 +774,8 @@ class FifthFamily(FourthFamily):
     FHIR Patient JSON, semicolon-separated exports, wristband text), Teams messages with
     @mentions, surgery boards, incident reports, death-certificate worksheets."""
 
+    LABELS = {**FourthFamily.LABELS, "X12NAME": "NAME", "FAMILY": "NAME", "GIVEN": "NAME"}
+
     def __init__(self, seed: int, patients: int = 300) -> None:
         super().__init__(seed, patients)
         self.makers.update({"X12NAME": self.x12_name, "FAMILY": self.family, "GIVEN": self.given})
@@ -794,12 +789,6 @@ class FifthFamily(FourthFamily):
 
     def given(self) -> str:
         return self.rng.choice(self.patients).given
-
-    def render(self, template: str) -> Document:
-        doc = super().render(template)
-        doc.spans = [({"X12NAME": "NAME", "FAMILY": "NAME", "GIVEN": "NAME"}.get(k, k), a, b)
-                     for k, a, b in doc.spans]  # fmt: skip
-        return doc
 
     def documents(self, count: int) -> list[Document]:
         return [self.render(TEMPLATES_5[n % len(TEMPLATES_5)]) for n in range(count)]

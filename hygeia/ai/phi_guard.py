@@ -451,73 +451,52 @@ class Scanner:
             if sum(k is not None for k in kinds) < 2:
                 continue
             for row in lines[number + 1 :]:
-                cells = row.group(0).split(delimiter)
+                cells = _pieces(row.group(0), row.start(), delimiter)
                 if RULE_ROW.fullmatch(row.group(0)):
                     continue  # Markdown's |---|---| under the header
                 if len(cells) == 1:
                     break  # the table has ended
                 if len(cells) != len(names):
                     continue  # a cell holding the delimiter: its row cannot be read by column
-                at = row.start()
-                for cell, kind in zip(cells, kinds, strict=True):
-                    value = cell.strip()
-                    lead = len(cell) - len(cell.lstrip())
-                    if kind and value and (kind != "AGE" or AGE_VALUE.fullmatch(value)):
-                        yield Finding(kind, at + lead, at + lead + len(value), 0.85)
-                    at += len(cell) + 1
+                for (at, cell), kind in zip(cells, kinds, strict=True):
+                    span = _stripped(at, cell)
+                    if kind and span and (kind != "AGE" or AGE_VALUE.fullmatch(cell.strip())):
+                        yield Finding(kind, *span, 0.85)
 
     def _hl7(self, text: str) -> Iterable[Finding]:
         """HL7 v2 PID segments: identifiers by field position (PID-3 MRN, -5 name, -7 birth
         date, -11 address, -13/-14 phones, -19 SSN)."""
         for segment in PID.finditer(text):
-            at = segment.start()
-            for position, value in enumerate(segment.group(0).split("|")):
+            for position, (at, value) in enumerate(_pieces(segment.group(0), segment.start(), "|")):
                 kind = PID_FIELDS.get(position)
-                if kind and value:
-                    offset = at
-                    for component in value.split("^"):
-                        if component.strip():
-                            component_kind = (
-                                kind
-                                if kind != "ADDRESS"
-                                else (
-                                    "ZIP"
-                                    if re.fullmatch(r"\d{5}(?:-\d{4})?", component)
-                                    else None
-                                    if len(component) == 2 and component.isalpha()
-                                    else "ADDRESS"
-                                )
-                            )
-                            if component_kind:
-                                yield Finding(component_kind, offset, offset + len(component), 0.9)
-                        offset += len(component) + 1
-                        if kind in ("MRN", "PHONE"):
-                            break  # the identifier is the first component
-                at += len(value) + 1
+                if not (kind and value):
+                    continue
+                for offset, component in _pieces(value, at, "^"):
+                    found = _pid_component(kind, component) if component.strip() else None
+                    if found:
+                        yield Finding(found, offset, offset + len(component), 0.9)
+                    if kind in ("MRN", "PHONE"):
+                        break  # the identifier is the first component
 
     def _x12(self, text: str) -> Iterable[Finding]:
         """X12 837/835 segments pasted from a claim: NM1 names and member ids, N3 street,
         N4 city and ZIP, DMG birth date."""
         for segment in X12_SEGMENT.finditer(text):
-            tag, at = segment.group(1), segment.start()
-            fields = segment.group(0).split("*")
-            offsets = [at]
-            for f in fields[:-1]:
-                offsets.append(offsets[-1] + len(f) + 1)
+            tag = segment.group(1)
+            fields = _pieces(segment.group(0), segment.start(), "*")
+            values = [value for _, value in fields]
             wanted = X12_FIELDS.get(tag, {})
-            if tag == "NM1" and len(fields) > 9 and fields[8] in ("MI", "II"):
+            if tag == "NM1" and len(values) > 9 and values[8] in ("MI", "II"):
                 wanted = {**wanted, 9: "HEALTH_PLAN"}
             if tag == "N4":  # the ZIP wherever it stands (a state field may be missing)
-                wanted = {
-                    **wanted,
-                    **{
-                        i: "ZIP" for i, f in enumerate(fields) if ZIP_VALUE.fullmatch(f.rstrip("~"))
-                    },
+                zips = {
+                    i: "ZIP" for i, v in enumerate(values) if ZIP_VALUE.fullmatch(v.rstrip("~"))
                 }
+                wanted = {**wanted, **zips}
             for position, kind in wanted.items():
-                if position < len(fields) and fields[position].strip():
-                    value = fields[position].rstrip("~")
-                    yield Finding(kind, offsets[position], offsets[position] + len(value), 0.9)
+                if position < len(fields) and values[position].strip():
+                    at, value = fields[position][0], values[position].rstrip("~")
+                    yield Finding(kind, at, at + len(value), 0.9)
 
     def _keyed(self, text: str) -> Iterable[Finding]:
         """JSON members and "Key: value" lines whose key says what the value is ("given",
@@ -534,10 +513,9 @@ class Scanner:
                 end = start + len(VALUE_END.split(match.group(4), maxsplit=1)[0])
             else:
                 continue
-            value = text[start:end].strip()
-            if value and not value.startswith(("[", "{")):
-                lead = len(text[start:end]) - len(text[start:end].lstrip())
-                yield Finding(kind, start + lead, start + lead + len(value), 0.85)
+            span = _stripped(start, text[start:end])
+            if span and text[span[0]] not in "[{":
+                yield Finding(kind, *span, 0.85)
 
     def _ages(self, text: str) -> Iterable[Finding]:
         """ "is 97", "turned 101": an age over 89, unless a measurement is being read out
@@ -670,6 +648,34 @@ class Scanner:
             last = f.end
         out.append(text[last:])
         return "".join(out)
+
+
+def _pieces(text: str, start: int, separator: str) -> list[tuple[int, str]]:
+    """`text` (found at offset `start`) split at `separator`, each piece with its offset."""
+    pieces, at = [], start
+    for piece in text.split(separator):
+        pieces.append((at, piece))
+        at += len(piece) + len(separator)
+    return pieces
+
+
+def _stripped(at: int, piece: str) -> tuple[int, int] | None:
+    """The span of `piece` (at offset `at`) without its surrounding blanks; None if blank."""
+    value = piece.strip()
+    if not value:
+        return None
+    start = at + len(piece) - len(piece.lstrip())
+    return start, start + len(value)
+
+
+def _pid_component(kind: str, component: str) -> str | None:
+    """What a component of a PID field is: PID-11's components are street, city, state and
+    ZIP; a state is not smaller than a state."""
+    if kind != "ADDRESS":
+        return kind
+    if ZIP_VALUE.fullmatch(component):
+        return "ZIP"
+    return None if len(component) == 2 and component.isalpha() else "ADDRESS"
 
 
 def _bare(word: str) -> str:
