@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from hygeia.lake.store import Lake
 from hygeia.privacy.detection import explain
@@ -182,7 +183,19 @@ def staff_departments() -> dict[str, str]:
     from hygeia.privacy.ingest import lake
 
     staff = lake().root / "analysis" / "staff.parquet"
-    if not staff.exists():
+    try:
+        stat = staff.stat()
+    except FileNotFoundError:
         return {}
-    table = pq.read_table(staff, columns=["user_id", "department"])
-    return dict(zip(table["user_id"].to_pylist(), table["department"].to_pylist(), strict=True))
+    # read once per version of the roster: the PHI guard asks on every scan
+    key = (str(staff), stat.st_mtime_ns, stat.st_size)
+    if _ROSTER.get("key") != key:
+        table = pq.read_table(staff, columns=["user_id", "department"])
+        _ROSTER["key"] = key
+        _ROSTER["departments"] = dict(
+            zip(table["user_id"].to_pylist(), table["department"].to_pylist(), strict=True)
+        )
+    return dict(_ROSTER["departments"])
+
+
+_ROSTER: dict[str, Any] = {}
