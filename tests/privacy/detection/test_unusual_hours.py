@@ -24,12 +24,28 @@ def test_scattered_off_shift_accesses_are_not_a_burst(tmp_path):
     assert not sc.detect().of("unusual_hours")
 
 
+def night_work(sc, user: str, patient: str, nights: tuple[int, ...]) -> None:
+    """Five accesses to the user's own patient from 2 a.m. on each of `nights`."""
+    from tests.privacy.detection.scenario import at
+
+    for night in nights:
+        for k in range(5):
+            sc.access(user, patient, at(night, 2.1 + k / 10))
+
+
+def strangers_at_night(sc, user: str, day: int, count: int) -> None:
+    """`count` unrelated records opened from 2 a.m. on `day`."""
+    from tests.privacy.detection.scenario import at
+
+    for k in range(count):
+        sc.access(user, sc.patient(f"far-{user}-{k}"), at(day, 2.05 + k / 12))
+
+
 def test_one_night_that_dwarfs_a_few_stray_night_accesses_is_flagged_a_habit_is_not(tmp_path):
-    """A surgeon seldom at work at night (two stray accesses in a month: 2.5% of their
-    activity, over the 2% a habit is judged by) opens nine unrelated records one night: far
-    more than their busiest other night at those hours (one access). A colleague who worked
-    two nights of five such accesses before does the same: nine is under twice five, a habit,
-    not flagged."""
+    """A surgeon seldom at work at night (two stray accesses in a month, 2.5% of their
+    activity) opens nine unrelated records one night: far more than their busiest other night
+    at those hours (one access). A colleague who worked two nights of five such accesses
+    before does the same: nine is under twice five, a habit, not flagged."""
     from tests.privacy.detection.scenario import Scenario, at
 
     sc = Scenario(tmp_path)
@@ -40,17 +56,13 @@ def test_one_night_that_dwarfs_a_few_stray_night_accesses_is_flagged_a_habit_is_
     sc.encounter("own", "Cardiology", at(4, 0), hours=24 * 6, participants=("surgeon", "nightly"))
     sc.access("surgeon", "own", at(5, 2.5))
     sc.access("surgeon", "own", at(8, 3.2))
-    for night in (5, 8):
-        for k in range(5):
-            sc.access("nightly", "own", at(night, 2.1 + k / 10))
+    night_work(sc, "nightly", "own", (5, 8))
     for user in ("surgeon", "nightly"):
-        for k in range(9):
-            stranger = sc.patient(f"far-{user}-{k}")
-            sc.access(user, stranger, at(20, 2.05 + k / 12))
+        strangers_at_night(sc, user, day=20, count=9)
     found = sc.detect()
     assert found.of("unusual_hours") == {("surgeon", "")}
     hit = found.hit("unusual_hours", "surgeon")
-    assert hit.events == 9 and hit.metric > 0.02  # over the share: flagged by the night alone
+    assert hit.events == 9 and hit.metric > 0.02  # flagged though over 2% of their activity
 
 
 def test_a_day_crew_that_covers_nights_in_bursts_is_not_flagged_for_one_more(tmp_path):
@@ -66,13 +78,9 @@ def test_a_day_crew_that_covers_nights_in_bursts_is_not_flagged_for_one_more(tmp
         sc.routine(user, range(0, 20), per_day=30)
     sc.patient("own")
     sc.encounter("own", "Cardiology", at(4, 0), hours=24 * 8, participants=("covers",))
-    for night in (5, 9):
-        for k in range(5):
-            sc.access("covers", "own", at(night, 2.1 + k / 10))
+    night_work(sc, "covers", "own", (5, 9))
     for user in ("covers", "never"):
-        for k in range(6):
-            stranger = sc.patient(f"far-{user}-{k}")
-            sc.access(user, stranger, at(15, 2.05 + k / 12))
+        strangers_at_night(sc, user, day=15, count=6)
     found = sc.detect()
     assert found.of("unusual_hours") == {("never", "")}
     hit = found.hit("unusual_hours", "never")
