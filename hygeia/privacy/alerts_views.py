@@ -151,6 +151,7 @@ def incident(request: HttpRequest, incident_id: int) -> HttpResponse:
     except accesses.NotPrepared as exc:
         problem = f"The timeline needs a detection run: {exc}."
     flagged = {a.patient_id for a in own_alerts if a.patient_id}
+    flagged |= {p for a in own_alerts if not a.patient_id for p in a.patients}
     labels = patient_labels(request, flagged | {t.patient_id for t in timeline})
     chart = None
     if volume.get("days"):
@@ -176,6 +177,7 @@ def incident(request: HttpRequest, incident_id: int) -> HttpResponse:
         {
             "alert": a,
             "patient": labels.get(a.patient_id, ""),
+            "records": 0 if a.patient_id else len(a.patients),
             "hits": [
                 {
                     **h,

@@ -43,7 +43,10 @@ and a month of record accesses by care teams, ancillary services, registration, 
 billing, with daylight-saving changes inside the window. Labelled inappropriate accesses of
 every kind the detectors look for are mixed in, and listed in truth/ground_truth.csv.
 
-Writes OUT/fhir/<Type>.ndjson.gz, OUT/staff.csv and OUT/truth/ground_truth.csv.
+Writes OUT/fhir/<Type>.ndjson.gz, OUT/staff.csv and OUT/truth/ground_truth.csv (one row
+per misuse: browsing, exporting and account misuse as the user's behaviour, with no
+patient). With --style, also OUT/truth/misuse_pairs.csv: every record each misuse opened,
+one row per user and patient, as a truth file that lists accesses would give it.
 
 Examples:
   hygeia privacy simulate ./hospital
@@ -215,6 +218,11 @@ patient_id, category; extra columns ignored) and prints recall per category, pre
 average precision of the score ranking, alerts per 1,000 users per day and the share of
 accesses explained. `hygeia privacy simulate` writes such a file (truth/ground_truth.csv).
 
+A row with a patient is found by an alert on that user and patient, or by an alert on the
+user's behaviour (browsing, exporting, odd hours, a dead account) that names the patient
+among its records; a row without one by any alert on the user. So a truth file may list a
+browsing user once, or once per record browsed (truth/misuse_pairs.csv).
+
 Example:
   hygeia privacy evaluate --truth hospital/truth/ground_truth.csv
 """
@@ -376,8 +384,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print(f"hygeia: {exc}", file=sys.stderr)
         return 2
     alerts = [
-        Judged(a.user_id, a.patient_id, a.score)
-        for a in Alert.objects.filter(run=run).only("user_id", "patient_id", "score")
+        Judged(a.user_id, a.patient_id, a.score, frozenset(a.patients))
+        for a in Alert.objects.filter(run=run).only("user_id", "patient_id", "score", "patients")
     ]
     result = evaluate(
         truth,

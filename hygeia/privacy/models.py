@@ -198,6 +198,12 @@ class Alert(models.Model):
     severity = models.CharField(max_length=10, db_index=True)
     reasons = models.JSONField(default=list)
     evidence = models.JSONField(default=list, blank=True)
+    patients = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="For a user-level alert, the records its evidence names (browsed, exported, "
+        "opened at odd hours or by a dead account, flagged records folded into it).",
+    )
     first_event = models.DateTimeField()
     last_event = models.DateTimeField()
     events = models.IntegerField(default=0)

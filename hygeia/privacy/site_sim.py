@@ -160,6 +160,10 @@ class Site:
         self.people: list[Person] = []
         self.stays: list[Stay] = []
         self.truth: set[tuple[str, str, str]] = set()
+        # Every record a labelled misuse opened, as (user, patient, category): the truth as
+        # a file that lists accesses rather than behaviours would give it.
+        self.opened: set[tuple[str, str, str]] = set()
+        self.category_of: dict[str, str] = {}
         self.event_count = 0
         self.by_unit: dict[str, list[Worker]] = {}
         self.by_function: dict[str, list[Worker]] = {}
@@ -635,6 +639,7 @@ class Site:
 
     def _label(self, user: Worker, patient: Person | None, category: str) -> None:
         self.truth.add((user.user_id, patient.patient_id if patient else "", category))
+        self.category_of[user.user_id] = category
 
     def _someday(self, user: Worker) -> datetime:
         day = self.start + timedelta(days=self.rng.randrange(0, self.days))
@@ -696,6 +701,7 @@ class Site:
             return rng.choice(quiet or fitting) if (quiet or fitting) else None
 
         def emit(user: Worker, target: Person, when: datetime, **kind: Any):
+            self.opened.add((user.user_id, target.patient_id, self.category_of[user.user_id]))
             return self.event(user, target, when, **kind)
 
         for _ in range(per_category):
@@ -1033,6 +1039,10 @@ def simulate_style(
         writer = csv.writer(handle)
         writer.writerow(["user_id", "patient_id", "category"])
         writer.writerows(sorted(site.truth))
+    with (out / "truth" / "misuse_pairs.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["user_id", "patient_id", "category"])
+        writer.writerows(sorted(site.opened))
     found = {c for _, _, c in site.truth}
     return {
         "out": str(out),

@@ -38,6 +38,18 @@ def test_a_style_writes_its_own_hospital(tmp_path, style):
     assert {row[column] for row in roster} <= departments
     assert len({row[column] for row in roster}) >= 10
 
+    def truth(name: str) -> set[tuple[str, ...]]:
+        with (tmp_path / "truth" / name).open(newline="", encoding="utf-8") as handle:
+            return {(r["user_id"], r["patient_id"], r["category"]) for r in csv.DictReader(handle)}
+
+    # every misuse's records, one row each: a behaviour row becomes its user's records
+    labelled, pairs = truth("ground_truth.csv"), truth("misuse_pairs.csv")
+    assert all(patient for _, patient, _ in pairs)
+    assert {(u, c) for u, _, c in pairs} == {(u, c) for u, _, c in labelled}
+    assert {row for row in labelled if row[1]} <= pairs
+    browsing = {u for u, p, c in labelled if c == "curiosity"}
+    assert all(sum(1 for u, _, c in pairs if u == user) >= 2 for user in browsing)
+
     report = ingest([tmp_path / "fhir", tmp_path / "staff.csv"])
     assert not report.failed
     assert report.total("read") == report.total("stored") > 1000

@@ -4,7 +4,10 @@ The truth is a CSV with `user_id, patient_id, category` (extra columns ignored; 
 patient_id means behaviour of the user as a whole). How each figure is computed:
 
 - recall per category: the share of truth rows an alert finds. A row naming a patient is
-  found by an alert on that user and that patient; a user-level row by any alert on the user.
+  found by an alert on that user and that patient, or by a user-level alert on that user
+  that names the patient among its records (the browsed, exported or odd-hour ones, those a
+  dead account opened, flagged records folded into it); a user-level row by any alert on
+  the user. A truth file may thus list a browsing user as one row or as one row per record.
 - precision: the share of alerts that find at least one truth row (same rules).
 - average precision: alerts ranked by score (highest first); the mean, over the alerts that
   are correct, of the precision among the alerts ranked at or above them.
@@ -41,6 +44,7 @@ class Judged:
     user_id: str
     patient_id: str
     score: float
+    patients: frozenset[str] = frozenset()  # the records a user-level alert names
 
 
 def read_truth(path: Path) -> list[Truth]:
@@ -79,6 +83,7 @@ def evaluate(
     for row in truth:
         by_user[row.user_id].append(row)
     alerted_pairs = {(a.user_id, a.patient_id) for a in alerts}
+    alerted_pairs |= {(a.user_id, p) for a in alerts if not a.patient_id for p in a.patients}
     alerted_users = {a.user_id for a in alerts}
 
     def found(row: Truth) -> bool:
@@ -88,7 +93,9 @@ def evaluate(
 
     def correct(alert: Judged) -> bool:
         return any(
-            not row.patient_id or row.patient_id == alert.patient_id
+            not row.patient_id
+            or row.patient_id == alert.patient_id
+            or (not alert.patient_id and row.patient_id in alert.patients)
             for row in by_user.get(alert.user_id, [])
         )
 

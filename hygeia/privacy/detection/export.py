@@ -23,6 +23,7 @@ FIELDS = (
     "user_id",
     "practitioner_id",
     "patient_id",
+    "patients",
     "first_event",
     "last_event",
     "events",
@@ -45,6 +46,7 @@ def record(alert: Alert) -> dict[str, Any]:
         "user_id": alert.user_id,
         "practitioner_id": alert.practitioner_id,
         "patient_id": alert.patient_id,
+        "patients": list(alert.patients),  # a user-level alert's records
         "first_event": alert.first_event.astimezone(UTC).isoformat(),
         "last_event": alert.last_event.astimezone(UTC).isoformat(),
         "events": alert.events,
@@ -65,6 +67,7 @@ def csv_lines(alerts: Iterable[Alert]) -> Iterator[str]:
         row = record(alert)
         row["detectors"] = ";".join(row["detectors"])
         row["reasons"] = " | ".join(row["reasons"])
+        row["patients"] = ";".join(row["patients"])
         writer.writerow([row[f] for f in FIELDS])
         yield buffer.getvalue()
         buffer.seek(0)
@@ -109,8 +112,9 @@ def ocsf(alert: Alert) -> dict[str, Any]:
         },
         "actor": {"user": {"name": alert.user_id, "uid": alert.practitioner_id or None}},
     }
-    if alert.patient_id:
-        finding["resources"] = [{"type": "Patient", "uid": alert.patient_id}]
+    patients = [alert.patient_id] if alert.patient_id else list(alert.patients)
+    if patients:
+        finding["resources"] = [{"type": "Patient", "uid": p} for p in patients]
     return finding
 
 

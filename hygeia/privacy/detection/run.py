@@ -12,7 +12,7 @@ import math
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -51,10 +51,17 @@ class Scored:
     score: float = 0.0
     severity: str = "low"
     reasons: list[str] = field(default_factory=list)
+    folded: set[str] = field(default_factory=set)  # flagged records said in this alert
 
     @property
     def detectors(self) -> list[str]:
         return sorted({h.detector for h in self.hits})
+
+    @property
+    def patients(self) -> list[str]:
+        """The records a user-level alert names: its evidence's and the flagged ones folded
+        into it."""
+        return sorted({p for h in self.hits for p in h.patients} | self.folded)
 
     @property
     def first_t(self) -> int:
@@ -165,6 +172,7 @@ def group(hits: list[Hit], config: Config, peers: Peers | None = None) -> list[S
             # Flagged records opened by a browsing, exporting or misused account belong to
             # that behaviour's review: said in its alert, not one alert each.
             folded[user].update(DETECTORS[h.detector].title.lower() for h in alert.hits)
+            alerts[(user, "")].folded.add(patient)
             del alerts[(user, patient)]
     for alert in alerts.values():
         score(alert, config, peers)
@@ -339,7 +347,46 @@ def analyse(
         "role_groups": role_groups,
     }
     hits = run_detectors(engine, config, since_t, on_detector=step)
-    return hits, summary
+    return covered_patients(engine, hits, prepared.path("user_hits")), summary
+
+
+def covered_patients(engine: Engine, hits: list[Hit], path: Path) -> list[Hit]:
+    """User-level hits with the patients of their evidence (each detector's `covers`): the
+    browsed, exported or odd-hour records, or every record a dead account opened. One query
+    for all of them, joined on the hits written to `path`."""
+    wanted = [h for h in hits if DETECTORS[h.detector].covers and not h.patient_id]
+    if not wanted:
+        return hits
+    pq.write_table(
+        pa.table(
+            {
+                "detector": [h.detector for h in wanted],
+                "user_id": [h.user_id for h in wanted],
+                "first_t": pa.array([h.first_t for h in wanted], pa.int64()),
+                "last_t": pa.array([h.last_t for h in wanted], pa.int64()),
+            }
+        ),
+        path,
+    )
+    engine.parquet("user_hits", [path])
+    evidence = " OR ".join(
+        f"(h.detector = '{d.id}' AND ({d.covers}))" for d in DETECTORS.values() if d.covers
+    )
+    rows = engine.query(
+        f"""SELECT DISTINCT h.detector, h.user_id, h.first_t, a.patient_id
+            FROM user_hits h JOIN access a
+              ON a.user_id = h.user_id AND a.t >= h.first_t AND a.t <= h.last_t
+            WHERE a.patient_id <> '' AND ({evidence})"""
+    ).to_pylist()
+    patients: dict[tuple[str, str, int], list[str]] = defaultdict(list)
+    for row in rows:
+        patients[(row["detector"], row["user_id"], int(row["first_t"]))].append(row["patient_id"])
+    return [
+        replace(h, patients=tuple(sorted(patients.get((h.detector, h.user_id, h.first_t), []))))
+        if h in wanted
+        else h
+        for h in hits
+    ]
 
 
 def _instant(t: int) -> datetime:
@@ -497,6 +544,7 @@ def _store(
                     "first_event": _instant(alert.first_t),
                     "last_event": _instant(alert.last_t),
                     "events": alert.events,
+                    "patients": alert.patients,
                     "incident": incident,
                     "run": run,
                 },

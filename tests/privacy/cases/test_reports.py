@@ -37,6 +37,16 @@ def test_incident_page_shows_the_timeline_explained_or_not(hospital, make_user):
     assert AuditEntry.objects.filter(object_type="privacy.incident").count() == 2
 
 
+def test_a_browsing_alert_names_its_records_and_the_timeline_marks_them(hospital, make_user):
+    alert = Alert.objects.get(user_id="q1", patient_id="")
+    assert alert.patients == sorted(f"pt-browse-{k}" for k in range(20))
+    client = signed_in_client(make_user("po", "Privacy Officer"))
+    page = client.get(f"/alerts/incidents/{alert.incident_id}/").content.decode()
+    assert "user behaviour: 20 records, marked in the timeline" in page
+    assert page.count('class="unexplained flagged"') == 20  # the browsed records, not routine
+    assert "pt-browse-" not in page  # masked until revealed
+
+
 def test_lookup_finds_one_patients_accesses_with_their_explanation(hospital):
     rows, cut = accesses.lookup(lake(), hospital_day(0), hospital_day(40), patient_id="pt-report")
     assert not cut

@@ -9,3 +9,8 @@ def test_export_spike_before_termination_flagged(found):
 
 def test_no_one_else_exports(found):
     assert found.of("data_theft") == {("d1", "")}
+
+
+def test_the_alert_names_the_exported_records(found):
+    patients = found.hit("data_theft", "d1").patients
+    assert patients == tuple(sorted(f"pt-x-{k}" for k in range(40)))

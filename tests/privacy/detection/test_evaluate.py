@@ -27,6 +27,28 @@ def test_figures_follow_their_definitions():
     assert result["explained_share"] == 0.98
 
 
+def test_a_behaviour_alert_finds_the_records_it_names():
+    """A truth file may list a browsing user once per record browsed."""
+    truth = [
+        Truth("u1", "p1", "curiosity"),
+        Truth("u1", "p2", "curiosity"),
+        Truth("u1", "p3", "curiosity"),  # not among the alert's records
+        Truth("u2", "p4", "sensitive"),
+    ]
+    alerts = [
+        Judged("u1", "", 90, frozenset({"p1", "p2", "p8"})),  # correct: names p1 and p2
+        Judged("u2", "", 80, frozenset({"p5"})),  # wrong: u2 is labelled for p4 only
+        Judged("u2", "p5", 70),  # wrong
+    ]
+    result = evaluate(truth, alerts, users=1000, days=1, explained_share=1.0)
+    assert result["recall_by_category"] == {"curiosity": round(2 / 3, 4), "sensitive": 0.0}
+    assert result["precision"] == round(1 / 3, 4)
+    # a patient-level alert finds only its own patient, whatever it would name
+    assert (
+        evaluate(truth, [Judged("u1", "p9", 50, frozenset({"p1"}))], 1000, 1, 1.0)["recall"] == 0.0
+    )
+
+
 def test_average_precision_drops_when_wrong_alerts_rank_first():
     truth = [Truth("u1", "p1", "self")]
     alerts = [Judged("u9", "p9", 99), Judged("u1", "p1", 50)]

@@ -39,6 +39,7 @@ def alerts():
             user_id="olduser",
             patient_id="",
             detectors=["terminated_account"],
+            patients=["pt-7", "pt-8"],
             score=95,
             severity="critical",
             reasons=["3 access(es) after the owner's termination date"],
@@ -55,6 +56,7 @@ def test_ndjson_has_the_documented_fields(alerts):
     assert list(rows[0]) == list(export.FIELDS)
     assert rows[0]["detectors"] == ["family", "repeated_lookup"]
     assert rows[1]["patient_id"] == "" and rows[1]["practitioner_id"] == ""
+    assert rows[0]["patients"] == [] and rows[1]["patients"] == ["pt-7", "pt-8"]
     assert rows[0]["first_event"] == "2025-11-01T09:00:00+00:00"
 
 
@@ -64,6 +66,7 @@ def test_csv_round_trips(alerts):
     assert [r["id"] for r in rows] == ["a" * 32, "b" * 32]
     assert rows[0]["detectors"] == "family;repeated_lookup"
     assert rows[0]["reasons"].startswith("same home address")
+    assert (rows[0]["patients"], rows[1]["patients"]) == ("", "pt-7;pt-8")
 
 
 def test_ocsf_detection_finding(alerts):
@@ -72,6 +75,12 @@ def test_ocsf_detection_finding(alerts):
     assert finding["severity_id"] == 4 and finding["metadata"]["version"].startswith("1.")
     assert finding["resources"] == [{"type": "Patient", "uid": "pt-1"}]
     assert finding["actor"]["user"]["name"] == "jdoe"
+    # a behaviour alert's resources are the records it names
+    assert export.ocsf(alerts[1])["resources"] == [
+        {"type": "Patient", "uid": "pt-7"},
+        {"type": "Patient", "uid": "pt-8"},
+    ]
+    alerts[1].patients = []
     assert "resources" not in export.ocsf(alerts[1])
     assert export.ocsf(alerts[1])["severity_id"] == 5
 

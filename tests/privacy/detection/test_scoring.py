@@ -33,6 +33,14 @@ def test_a_behaviour_alert_takes_in_the_users_flagged_record_hits():
     alerts = {(a.user_id, a.patient_id): a for a in group(hits, load())}
     assert set(alerts) == {("d1", ""), ("d1", "pt-c"), ("n1", "pt-a")}  # family stays apart
     assert "also opened 2 flagged record(s)" in alerts[("d1", "")].reasons[-1]
+    # the folded records stay named: by the behaviour alert, with the records of its evidence
+    theft = Hit("data_theft", "d2", "", 0, 60, 30, 30.0, 25.0, "", ("pt-x", "pt-y"))
+    folded = {
+        (a.user_id, a.patient_id): a for a in group([theft, hit("vip", "d2", "pt-b")], load())
+    }
+    assert set(folded) == {("d2", "")} and folded[("d2", "")].patients == ["pt-b", "pt-x", "pt-y"]
+    assert alerts[("d1", "")].patients == ["pt-a", "pt-b"]
+    assert alerts[("d1", "pt-c")].patients == []
     # scored against the role, but a behaviour of its own: never folded into another alert
     assert DETECTORS["unusual_hours"].peer_relative and not DETECTORS["unusual_hours"].folds
 

@@ -30,13 +30,15 @@ def test_spark_and_duckdb_find_the_same(tmp_path, found, spark_engine):
     assert len({h.detector for h in duck}) >= 12, sorted({h.detector for h in duck})
     assert [_key(h) for h in sparks] == [_key(h) for h in duck]
     for a, b in zip(duck, sparks, strict=True):
-        assert (a.first_t, a.last_t, a.events, a.detail) == (
+        assert (a.first_t, a.last_t, a.events, a.detail, a.patients) == (
             b.first_t,
             b.last_t,
             b.events,
             b.detail,
+            b.patients,
         )
         assert a.metric == pytest.approx(b.metric) and a.baseline == pytest.approx(b.baseline)
+    assert any(h.patients for h in sparks), "user-level hits name their records on Spark too"
     assert on_spark.summary == found.summary
 
 

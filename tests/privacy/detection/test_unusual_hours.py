@@ -7,6 +7,12 @@ def test_day_shift_nurse_at_three_in_the_morning_flagged(found):
     assert hit.events == 6 and hit.detail == "3:00-4:00 local time"
 
 
+def test_the_alert_names_the_records_of_the_burst_only(found):
+    # not the patient u1 was called in for two nights later (named on the encounter)
+    patients = found.hit("unusual_hours", "u1").patients
+    assert patients == tuple(sorted(f"pt-night-{k}" for k in range(6)))
+
+
 def test_night_shift_at_night_and_routine_across_the_dst_change_are_not(found):
     assert found.of("unusual_hours") == {("u1", "")}
 

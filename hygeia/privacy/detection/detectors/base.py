@@ -58,6 +58,9 @@ class Hit:
     metric: float
     baseline: float
     detail: str
+    # A user-level hit's evidence as records: the patients of the accesses `covers` selects
+    # between first_t and last_t (run.covered_patients), so that the alert names them.
+    patients: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,11 @@ class Detector:
     strength: Callable[[Hit], float]
     reason: Callable[[Hit], str]
     peer_relative: bool = False  # scored against how usual the hit is in the user's role
+    # For a user-level detector: which of the user's accesses between a hit's first and last
+    # event are its evidence (an SQL condition on the `access` row `a`). Their patients are
+    # the records the alert names: a reviewer opens them, and a truth row naming one of them
+    # is found by the alert.
+    covers: str = ""
 
     @property
     def folds(self) -> bool:

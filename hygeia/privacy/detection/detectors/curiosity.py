@@ -83,4 +83,5 @@ DETECTOR = Detector(
     query=query,
     strength=past_threshold,
     reason=reason,
+    covers="a.explained = 0",
 )

@@ -84,4 +84,5 @@ DETECTOR = Detector(
     query=query,
     strength=strength,
     reason=reason,
+    covers="a.is_export = 1",
 )

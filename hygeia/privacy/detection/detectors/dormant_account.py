@@ -54,4 +54,5 @@ DETECTOR = Detector(
     query=query,
     strength=lambda hit: min(1.0, 0.5 * hit.metric / max(hit.baseline, 1)),
     reason=reason,
+    covers="1 = 1",
 )

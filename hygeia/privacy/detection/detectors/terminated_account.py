@@ -41,4 +41,5 @@ DETECTOR = Detector(
     query=query,
     strength=lambda hit: 1.0,
     reason=reason,
+    covers="1 = 1",
 )

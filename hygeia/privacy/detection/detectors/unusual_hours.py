@@ -129,4 +129,5 @@ DETECTOR = Detector(
     strength=lambda hit: 0.7 if hit.metric > 0 else 0.9,
     reason=reason,
     peer_relative=True,
+    covers=f"NOT (a.explained BETWEEN 1 AND {DIRECT})",
 )
