@@ -1,4 +1,6 @@
-"""surge: many users with no personal explanation on one patient within hours."""
+"""surge: many users with no personal explanation on one patient within hours or days."""
+
+from hygeia.privacy.detection.detectors import DETECTORS
 
 
 def test_every_unrelated_user_in_the_surge_is_flagged(found):
@@ -39,3 +41,29 @@ def test_a_crowd_of_the_treating_departments_is_care_and_strangers_make_a_surge(
     flagged = {(u, p) for u, p in found.of("surge")}
     assert not any(p == "pt-complex" for _, p in flagged)
     assert {u for u, p in flagged if p == "pt-famous"} == set(ed + strangers)
+
+
+def test_a_story_that_runs_for_days_is_a_surge_in_the_long_window(tmp_path):
+    """Twenty-one people from all over the hospital look at a patient nobody treats, seven a
+    day for three days: no twelve hours hold eight of them, three days hold all. Four people
+    over four days are not a crowd."""
+    from tests.privacy.detection.scenario import Scenario, at
+
+    sc = Scenario(tmp_path)
+    crowd = [sc.person(f"s{k}", ("Finance", "Pharmacy", "Radiology")[k % 3]) for k in range(25)]
+    for user in crowd:
+        sc.routine(user, range(0, 30, 3))
+    sc.patient("pt-story")
+    for k, user in enumerate(crowd[:21]):
+        sc.access(user, "pt-story", at(20 + k // 7, 8 + (k % 7) * 1.5))
+    sc.patient("pt-few")
+    for k, user in enumerate(crowd[21:]):
+        sc.access(user, "pt-few", at(24 + k, 10))
+    found = sc.detect()
+    flagged = {u for u, p in found.of("surge") if p == "pt-story"}
+    assert flagged == set(crowd[:21])
+    hit = found.hit("surge", "s0", "pt-story")
+    assert hit.metric == 21 and hit.detail == "72"
+    assert "21 users whom nothing names" in DETECTORS["surge"].reason(hit)
+    assert "within 72 hours" in DETECTORS["surge"].reason(hit)
+    assert not any(p == "pt-few" for _, p in found.of("surge"))

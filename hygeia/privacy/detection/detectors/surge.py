@@ -1,5 +1,9 @@
-"""Many users with no personal link to a patient open the record within hours: a patient in
-the news who is not (yet) flagged as a VIP.
+"""Many users with no personal link to a patient open the record within hours or days: a
+patient in the news who is not (yet) flagged as a VIP.
+
+Crowds are counted in windows of two widths, `window_hours` (a story that breaks: everyone
+looks the same morning) and `long_window_hours` (one that runs: a few look each day), each
+compared with the site's usual crowds of the same width.
 
 The crowd is counted among users whom no encounter, care team or appointment names on the
 patient's care: a department or a role's routine does not take a user out of it, since a
@@ -18,6 +22,8 @@ a small site the surge does not set its own bar."""
 
 from __future__ import annotations
 
+import math
+
 from hygeia.privacy.detection.detectors.base import DIRECT, LOOSE, Detector, Hit, Params
 
 SQL = """
@@ -26,60 +32,81 @@ WITH marked AS (
            CASE WHEN a.explained BETWEEN 1 AND {direct} THEN 1 ELSE 0 END AS personal,
            CASE WHEN {loose} THEN 0 ELSE 1 END AS linked
     FROM access a WHERE a.t >= {since} AND a.patient_id <> ''
-), slots AS (
-    SELECT m.*, CAST(floor(t / {width}) AS BIGINT) AS slot FROM marked m
-    UNION ALL
-    SELECT m.*, CAST(floor((t + {half}) / {width}) AS BIGINT) * -1 - 1 FROM marked m
-), per_user AS (
-    SELECT patient_id, slot, user_id, max(personal) AS personal, max(linked) AS linked,
+), touch AS (
+    SELECT patient_id, user_id, max(personal) AS personal, max(linked) AS linked,
            min(t) AS first_t, max(t) AS last_t, count(*) AS events
-    FROM slots GROUP BY patient_id, slot, user_id
+    FROM marked GROUP BY patient_id, user_id, CAST(floor(t / {unit}) AS BIGINT)
+), slots AS (
+    {slots}
+), per_user AS (
+    SELECT patient_id, w, slot, user_id, max(personal) AS personal, max(linked) AS linked,
+           min(first_t) AS first_t, max(last_t) AS last_t, sum(events) AS events
+    FROM slots GROUP BY patient_id, w, slot, user_id
 ), crowds AS (
-    SELECT patient_id, slot, sum(1 - personal) AS crowd, sum(1 - linked) AS strangers,
+    SELECT patient_id, w, slot, sum(1 - personal) AS crowd, sum(1 - linked) AS strangers,
            min(first_t) AS t0, max(last_t) AS t1
-    FROM per_user GROUP BY patient_id, slot HAVING sum(1 - personal) > 0
+    FROM per_user GROUP BY patient_id, w, slot HAVING sum(1 - personal) > 0
 ), placed AS (
-    SELECT c.patient_id, c.slot, max(c.crowd) AS crowd, max(c.strangers) AS strangers,
+    SELECT c.patient_id, c.w, c.slot, max(c.crowd) AS crowd, max(c.strangers) AS strangers,
            max(CASE WHEN e.kind IS NULL THEN 0
                     WHEN e.kind IN ('IMP', 'ACUTE', 'OBSENC', 'SS') THEN 3
                     WHEN e.kind = 'EMER' THEN 2 ELSE 1 END) AS stratum
     FROM crowds c LEFT JOIN episodes e ON e.patient_id = c.patient_id
      AND e.start_t <= c.t1 + {near} AND e.end_t >= c.t0 - {near}
-    GROUP BY c.patient_id, c.slot
+    GROUP BY c.patient_id, c.w, c.slot
 ), per_patient AS (
-    SELECT stratum, patient_id, max(crowd) AS crowd FROM placed GROUP BY stratum, patient_id
+    SELECT stratum, w, patient_id, max(crowd) AS crowd
+    FROM placed GROUP BY stratum, w, patient_id
 ), top AS (
-    SELECT stratum, patient_id FROM (
-        SELECT stratum, patient_id,
-               row_number() OVER (PARTITION BY stratum ORDER BY crowd DESC, patient_id) AS r
+    SELECT stratum, w, patient_id FROM (
+        SELECT stratum, w, patient_id,
+               row_number() OVER (PARTITION BY stratum, w ORDER BY crowd DESC, patient_id) AS r
         FROM per_patient) ranked
     WHERE r = 1
 ), usual AS (
-    SELECT c.stratum, percentile_cont({quantile}) WITHIN GROUP (ORDER BY c.crowd) AS high
-    FROM placed c LEFT JOIN top x ON x.stratum = c.stratum AND x.patient_id = c.patient_id
-    WHERE x.patient_id IS NULL GROUP BY c.stratum
+    SELECT c.stratum, c.w, percentile_cont({quantile}) WITHIN GROUP (ORDER BY c.crowd) AS high
+    FROM placed c LEFT JOIN top x
+      ON x.stratum = c.stratum AND x.w = c.w AND x.patient_id = c.patient_id
+    WHERE x.patient_id IS NULL GROUP BY c.stratum, c.w
 ), surges AS (
-    SELECT c.patient_id, c.slot, c.crowd,
+    SELECT c.patient_id, c.w, c.slot, c.crowd,
            greatest({min_users}, {multiple} * coalesce(u.high, 0)) AS bar
-    FROM placed c LEFT JOIN usual u ON u.stratum = c.stratum
+    FROM placed c LEFT JOIN usual u ON u.stratum = c.stratum AND u.w = c.w
     WHERE c.crowd >= greatest({min_users}, {multiple} * coalesce(u.high, 0))
       AND c.strangers >= {min_users}
+), named AS (
+    SELECT p.user_id, p.patient_id, p.first_t, p.last_t, p.events, s.crowd, s.bar, s.w,
+           row_number() OVER (PARTITION BY p.user_id, p.patient_id
+                              ORDER BY s.crowd / s.bar DESC, s.w, p.first_t) AS r
+    FROM per_user p JOIN surges s ON s.patient_id = p.patient_id AND s.w = p.w AND s.slot = p.slot
+    WHERE p.personal = 0
 )
-SELECT p.user_id, p.patient_id, min(p.first_t) AS first_t, max(p.last_t) AS last_t,
-       max(p.events) AS events, CAST(max(s.crowd) AS DOUBLE) AS metric,
-       CAST(min(s.bar) AS DOUBLE) AS baseline, '' AS detail
-FROM per_user p JOIN surges s ON s.patient_id = p.patient_id AND s.slot = p.slot
-WHERE p.personal = 0
-GROUP BY p.user_id, p.patient_id
+SELECT user_id, patient_id, min(first_t) AS first_t, max(last_t) AS last_t,
+       max(events) AS events,
+       CAST(max(CASE WHEN r = 1 THEN crowd END) AS DOUBLE) AS metric,
+       CAST(max(CASE WHEN r = 1 THEN bar END) AS DOUBLE) AS baseline,
+       max(CASE WHEN r = 1 THEN CAST(CAST(w / 3600 AS BIGINT) AS STRING) END) AS detail
+FROM named GROUP BY user_id, patient_id
 """
+
+# Each window width is laid twice, the second grid shifted by half a width, so that a crowd
+# straddling one grid's edge falls whole into the other's.
+GRID = (
+    "SELECT x.*, {w} AS w, CAST(floor((x.first_t + {w} * {grid} / 2) / {w}) AS BIGINT) * 2 "
+    "+ {grid} AS slot FROM touch x"
+)
 
 
 def query(p: Params) -> str:
-    width = int(p["window_hours"] * 3600)
+    widths = sorted({int(p["window_hours"] * 3600), int(p["long_window_hours"] * 3600)})
+    # accesses are first gathered per user and patient into spans that no grid's edge cuts
+    unit = math.gcd(*(w // 2 for w in widths))
     return SQL.format(
         since=p.since_t,
-        width=width,
-        half=width // 2,
+        unit=unit,
+        slots="\n    UNION ALL\n    ".join(
+            GRID.format(w=w, grid=grid) for w in widths for grid in (0, 1)
+        ),
         near=int(p["near_hours"] * 3600),
         direct=DIRECT,
         loose=LOOSE,
@@ -92,8 +119,8 @@ def query(p: Params) -> str:
 def reason(hit: Hit) -> str:
     return (
         f"{int(hit.metric)} users whom nothing names on the patient's care opened this record "
-        f"within hours (the site's usual for such a patient is below {int(hit.baseline)}); "
-        "this user is one of them"
+        f"within {hit.detail or '?'} hours (the site's usual for such a patient is below "
+        f"{int(hit.baseline)}); this user is one of them"
     )
 
 
@@ -103,7 +130,9 @@ DETECTOR = Detector(
     category="surge",
     severity="medium",
     level="patient",
-    description="Within `window_hours`, at least `min_users` users not named on the "
+    description="Within `window_hours` (or `long_window_hours`, for a story that draws "
+    "visitors over days, against the usual crowds of that width), at least `min_users` users "
+    "not named on the "
     "patient's care opened the record, and at least `multiple` times the `quantile` of such "
     "crowds the site sees for patients in the same state (an episode within `near_hours`: a stay, "
     "an emergency visit, another kind; or none); at least `min_users` of them have nothing "
