@@ -37,15 +37,18 @@ WITH marked AS (
            min(t) AS first_t, max(t) AS last_t, count(*) AS events
     FROM marked GROUP BY patient_id, user_id, CAST(floor(t / {unit}) AS BIGINT)
 ), slots AS (
-    {slots}
+    SELECT x.*, g.w,
+           CAST(floor((x.first_t + g.w * g.grid / 2) / g.w) AS BIGINT) * 2 + g.grid AS slot
+    FROM touch x CROSS JOIN ({grids}) g
 ), per_user AS (
-    SELECT patient_id, w, slot, user_id, max(personal) AS personal, max(linked) AS linked,
+    SELECT patient_id, w, slot, user_id, max(linked) AS linked,
            min(first_t) AS first_t, max(last_t) AS last_t, sum(events) AS events
     FROM slots GROUP BY patient_id, w, slot, user_id
+    HAVING max(personal) = 0  -- the crowd: users whom nothing names on the care then
 ), crowds AS (
-    SELECT patient_id, w, slot, sum(1 - personal) AS crowd, sum(1 - linked) AS strangers,
+    SELECT patient_id, w, slot, count(*) AS crowd, sum(1 - linked) AS strangers,
            min(first_t) AS t0, max(last_t) AS t1
-    FROM per_user GROUP BY patient_id, w, slot HAVING sum(1 - personal) > 0
+    FROM per_user GROUP BY patient_id, w, slot
 ), placed AS (
     SELECT c.patient_id, c.w, c.slot, max(c.crowd) AS crowd, max(c.strangers) AS strangers,
            max(CASE WHEN e.kind IS NULL THEN 0
@@ -79,7 +82,6 @@ WITH marked AS (
            row_number() OVER (PARTITION BY p.user_id, p.patient_id
                               ORDER BY s.crowd / s.bar DESC, s.w, p.first_t) AS r
     FROM per_user p JOIN surges s ON s.patient_id = p.patient_id AND s.w = p.w AND s.slot = p.slot
-    WHERE p.personal = 0
 )
 SELECT user_id, patient_id, min(first_t) AS first_t, max(last_t) AS last_t,
        max(events) AS events,
@@ -89,13 +91,6 @@ SELECT user_id, patient_id, min(first_t) AS first_t, max(last_t) AS last_t,
 FROM named GROUP BY user_id, patient_id
 """
 
-# Each window width is laid twice, the second grid shifted by half a width, so that a crowd
-# straddling one grid's edge falls whole into the other's.
-GRID = (
-    "SELECT x.*, {w} AS w, CAST(floor((x.first_t + {w} * {grid} / 2) / {w}) AS BIGINT) * 2 "
-    "+ {grid} AS slot FROM touch x"
-)
-
 
 def query(p: Params) -> str:
     widths = sorted({int(p["window_hours"] * 3600), int(p["long_window_hours"] * 3600)})
@@ -104,8 +99,10 @@ def query(p: Params) -> str:
     return SQL.format(
         since=p.since_t,
         unit=unit,
-        slots="\n    UNION ALL\n    ".join(
-            GRID.format(w=w, grid=grid) for w in widths for grid in (0, 1)
+        # each width laid twice, the second grid shifted by half a width, so that a crowd
+        # straddling one grid's edge falls whole into the other's; one pass over `touch`
+        grids=" UNION ALL ".join(
+            f"SELECT {w} AS w, {grid} AS grid" for w in widths for grid in (0, 1)
         ),
         near=int(p["near_hours"] * 3600),
         direct=DIRECT,
