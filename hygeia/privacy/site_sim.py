@@ -1019,6 +1019,13 @@ def _write_roster(site: Site, path: Path) -> None:
             )
 
 
+def _write_truth(path: Path, rows: set[tuple[str, str, str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["user_id", "patient_id", "category"])
+        writer.writerows(sorted(rows))
+
+
 def simulate_style(
     out: Path, style_name: str, staff: int = 2000, patients: int = 0, days: int = 30, seed: int = 1
 ) -> dict[str, Any]:
@@ -1035,14 +1042,8 @@ def simulate_style(
             _dump(events, resource)
     counts = _write_context(site, fhir)
     _write_roster(site, out / "staff.csv")
-    with (out / "truth" / "ground_truth.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["user_id", "patient_id", "category"])
-        writer.writerows(sorted(site.truth))
-    with (out / "truth" / "misuse_pairs.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["user_id", "patient_id", "category"])
-        writer.writerows(sorted(site.opened))
+    _write_truth(out / "truth" / "ground_truth.csv", site.truth)
+    _write_truth(out / "truth" / "misuse_pairs.csv", site.opened)
     found = {c for _, _, c in site.truth}
     return {
         "out": str(out),

@@ -382,8 +382,8 @@ def covered_patients(engine: Engine, hits: list[Hit], path: Path) -> list[Hit]:
     for row in rows:
         patients[(row["detector"], row["user_id"], int(row["first_t"]))].append(row["patient_id"])
     return [
-        replace(h, patients=tuple(sorted(patients.get((h.detector, h.user_id, h.first_t), []))))
-        if h in wanted
+        replace(h, patients=tuple(sorted(patients[key])))
+        if not h.patient_id and (key := (h.detector, h.user_id, h.first_t)) in patients
         else h
         for h in hits
     ]
