@@ -36,3 +36,17 @@ class Rejected:
     location: Location
     reason: str
     content: str = ""  # the record as read (truncated), for the quarantine browser only
+
+
+@dataclass(frozen=True)
+class Unread:
+    """What a reader could not read after a fault it cannot get past (a corrupt compressed
+    stream, XML it cannot resynchronise on): the remainder is counted, never silently lost.
+
+    `bytes` is what was left of the file (as stored on disk, so compressed bytes for a gzip
+    file); `records` is how many records it holds where that can be counted, else None."""
+
+    location: Location
+    reason: str
+    bytes: int
+    records: int | None = None
