@@ -167,6 +167,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Comma-separated e-mail domains of the organization: a proxy-log user outside them "
         "(e.g. a gmail.com login) counts as a personal account in the shadow-AI report.",
     ),
+    Setting(
+        "HYGEIA_QUARANTINE_KEEP",
+        "10000",
+        "Quarantined records whose content is kept per ingested file; the rest are counted by "
+        "reason only, so that a hostile or wrong file cannot fill the disk.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -144,6 +144,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_PERMISSIONS = 0o600
+QUARANTINE_KEEP = config.as_int("HYGEIA_QUARANTINE_KEEP")
 
 # --- e-mail ------------------------------------------------------------------------------
 BASE_URL = config.raw("HYGEIA_BASE_URL").rstrip("/")

@@ -34,6 +34,8 @@ WEB = Table(
     path="web",
     key="event_id",
     partition="day",
+    order="source_line",
+    provenance=("source_format", "source_file", "source_line", "ingest_id"),
     schema=pa.schema(
         [
             ("event_id", pa.string()),
@@ -91,6 +93,7 @@ def _reader(name: str) -> Any:
                     continue
                 block = item.table
                 rows, refused = parse(block)
+                ctx.accept(rows.num_rows)
                 if refused.num_rows:
                     raw = dict(
                         zip(block["line"].to_pylist(), block["raw"].to_pylist(), strict=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -48,6 +49,20 @@ def day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,99}$")
+
+
+def source_name(text: str) -> str:
+    """An argparse type for the name of a source system (--source): short and printable,
+    since it becomes part of every record's identity and is shown on the Sources page."""
+    if not SOURCE_NAME.match(text):
+        raise argparse.ArgumentTypeError(
+            f"{text[:120]!r} is not a source name: up to 100 letters, digits and . _ : / @ -, "
+            "starting with a letter or digit (e.g. epic-east)"
+        )
+    return text
 
 
 SECRET_FILE_LIMIT = 64 * 1024

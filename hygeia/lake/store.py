@@ -4,6 +4,8 @@ Layout (Hive-style, so DuckDB, Spark and pyarrow read it as it is):
 
     lake/events/day=2026-03-08/part-<token>-0.parquet        access events by UTC day
     lake/context/<kind>/ingest=<token>/part-<token>-0.parquet context, one version per ingest
+    lake/<dataset>/_committed/<token>                         one empty marker per committed
+                                                              input: what readers may see
     lake/quarantine/<token>.ndjson                            what could not be stored, and why
     lake/_staging/<token>/                                    work in progress (ignored by
                                                               readers: names starting with _)
@@ -11,11 +13,17 @@ Layout (Hive-style, so DuckDB, Spark and pyarrow read it as it is):
 Each input file is read into one staged Parquet file, then committed in three steps that a
 crash can interrupt at any point without leaving the store inconsistent:
 
-1. `plan`: DuckDB removes rows whose key is already stored (or repeated in the file) and
-   writes the rest, partitioned, inside the staging folder;
+1. `plan`: DuckDB removes rows already stored (or repeated in the file) and writes the rest,
+   partitioned, inside the staging folder. A row whose key is stored but whose content
+   differs is a conflict, never a duplicate: it is kept under a key derived from its content;
 2. the caller records the list of moves in the manifest (the database): from then on the
    commit is decided, and `apply` is idempotent, so recovery rolls it forward;
-3. `apply` renames the files into place and the caller marks the file committed.
+3. `apply` renames the files into place, then creates the input's marker; the caller marks
+   the file committed.
+
+Readers see a commit whole or not at all: `files` lists only files whose input has a marker,
+and a marker is created (one atomic file creation) after every file of its input is in place.
+A reader needs no recovery first: an unfinished commit is simply not there yet.
 
 A staging folder whose file never reached step 2 is discarded by `recover`. A staging folder
 belongs to a live process as long as that process holds the lock on its `.lock` file, so
@@ -42,6 +50,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 STAGING = "_staging"
+COMMITTED = "_committed"  # per dataset: one marker file per committed input (its token)
 # Rows gathered per partition before they are written (bounds memory: a file spread over many
 # days holds at most this many rows per day in memory).
 ROW_GROUP_ROWS = 32_768
@@ -63,6 +72,20 @@ class Table:
     # Events: a key always falls in the same partition (its day), so only the partitions being
     # written need checking. Context versions: a key may exist in any earlier partition.
     dedupe_all_partitions: bool = False
+    # Columns that say where a row was read (file, line, ingest), not what it says: two rows
+    # with one key are duplicates when everything else is equal, and a conflict otherwise.
+    provenance: tuple[str, ...] = ()
+    # Versioned records (context): the column naming the record, and the column naming the
+    # source it came from. A new version of a record that another source sent is a conflict
+    # (two sources' ids collide), counted, and stored like any other version.
+    record: str = ""
+    origin: str = ""
+
+    def content_columns(self, present: set[str] | None = None) -> list[str]:
+        """The columns compared to tell a duplicate from a conflict: all but the key, the
+        partition (derived) and the provenance; only those `present` in stored files."""
+        skip = {self.key, self.partition, *self.provenance}
+        return [n for n in self.schema.names if n not in skip and (present is None or n in present)]
 
 
 def crash_point(name: str) -> None:
@@ -187,10 +210,18 @@ class Plan:
     staged: int
     stored: int
     moves: list[tuple[str, str]]  # (staging path, final path), both relative to the lake root
+    # Stored rows whose key was taken by a different row (kept under a key derived from their
+    # content), or new versions of records another source sent; with a few of their positions
+    # (the table's `order` column, a line number for events).
+    conflicts: int = 0
+    conflict_at: tuple[int, ...] = ()
 
     @property
     def duplicate(self) -> int:
         return self.staged - self.stored
+
+
+CONFLICT_SAMPLE = 5
 
 
 class Lake:
@@ -274,15 +305,32 @@ class Lake:
         return con
 
     def files(self, table: Table, partitions: list[Any] | None = None) -> list[Path]:
+        """The dataset's committed files (of some partitions, or all).
+
+        Markers are listed before files: a file whose input has a marker was in place before
+        the marker was created, so the list holds every file of the inputs it shows, and none
+        of an input whose commit is unfinished."""
         base = self.root / table.path
         if not base.is_dir():
             return []
+        committed = self.committed_tokens(table)
         if partitions is None:
-            return sorted(base.glob(f"{table.partition}=*/*.parquet"))
-        found: list[Path] = []
-        for value in partitions:
-            found.extend(sorted((base / f"{table.partition}={value}").glob("*.parquet")))
-        return found
+            found = sorted(base.glob(f"{table.partition}=*/*.parquet"))
+        else:
+            found = []
+            for value in partitions:
+                found.extend(sorted((base / f"{table.partition}={value}").glob("*.parquet")))
+        if committed is None:  # a store written before markers existed: all of it is committed
+            return found
+        return [f for f in found if token_of(f) in committed]
+
+    def committed_tokens(self, table: Table) -> set[str] | None:
+        """Inputs whose commit is complete; None for a dataset written before markers."""
+        folder = self.root / table.path / COMMITTED
+        try:
+            return set(os.listdir(folder))
+        except FileNotFoundError:
+            return None
 
     def read_table(self, table: Table, columns: list[str] | None = None) -> pa.Table:
         """Every committed row of a dataset (for tests and small context tables)."""
@@ -308,13 +356,15 @@ class Lake:
         """De-duplicate a staged file against the store and lay out its partitions.
 
         The common case, a file with nothing already stored and no repeats, costs one pass
-        over its keys; otherwise DuckDB rewrites the staged rows without the duplicates."""
+        over its keys; otherwise DuckDB rewrites the staged rows without the duplicates, and
+        with conflicting rows under keys of their own (see `_verdicts`)."""
         table = staged.table
         if staged.rows == 0:
             return Plan(0, 0, [])
         key = _ident(table.key)
         con = self.connect()
         try:
+            con.execute("SET TimeZone = 'UTC'")
             files = ", ".join(_quote(str(f)) for f in staged.files)
             con.execute(
                 f"CREATE VIEW staged AS SELECT * FROM read_parquet([{files}], "  # noqa: S608
@@ -327,28 +377,24 @@ class Lake:
                 ).fetchall()
             ]
             existing = self.scan_sql(table, None if table.dedupe_all_partitions else values)
+            if existing:
+                con.execute(f"CREATE VIEW stored AS SELECT * FROM {existing}")  # noqa: S608
             (distinct,) = con.execute(f"SELECT count(DISTINCT {key}) FROM staged").fetchone()  # type: ignore[misc]  # noqa: S608
             overlap = 0
             if existing:
                 (overlap,) = con.execute(  # type: ignore[misc]
                     f"SELECT count(*) FROM staged SEMI JOIN "  # noqa: S608
-                    f"(SELECT {key} FROM {existing}) AS stored USING ({key})"
+                    f"(SELECT {key} FROM stored) AS s USING ({key})"
                 ).fetchone()
+            conflicts, conflict_at = (0, ()) if not existing else _versions_from_others(con, table)
             if distinct == staged.rows and overlap == 0:
                 source = staged.folder / "rows"
             else:
                 source = staged.folder / "out"
                 shutil.rmtree(source, ignore_errors=True)
-                anti = (
-                    f"ANTI JOIN (SELECT {key} FROM {existing}) AS stored USING ({key})"  # noqa: S608
-                    if existing
-                    else ""
-                )
-                order = f"ORDER BY {_ident(table.order)}" if table.order else ""
-                query = (
-                    f"SELECT staged.* FROM staged {anti} "  # noqa: S608
-                    f"QUALIFY row_number() OVER (PARTITION BY staged.{key} {order}) = 1"
-                )
+                clashes, clash_at, query = _verdicts(con, table, bool(existing))
+                conflicts += clashes
+                conflict_at = tuple(sorted(conflict_at + clash_at))[:CONFLICT_SAMPLE]
                 con.execute(
                     f"COPY ({query}) TO {_quote(str(source))} (FORMAT parquet, COMPRESSION zstd, "
                     f"PARTITION_BY ({_ident(table.partition)}), "
@@ -363,10 +409,11 @@ class Lake:
             relative_source = path.relative_to(self.root)
             target = Path(table.path) / path.parent.name / path.name
             moves.append((str(relative_source), str(target)))
-        return Plan(staged=staged.rows, stored=stored, moves=moves)
+        return Plan(staged.rows, stored, moves, conflicts, conflict_at)
 
-    def apply(self, moves: list[tuple[str, str]]) -> None:
-        """Rename planned files into place. Idempotent: safe to repeat after a crash."""
+    def apply(self, dataset: str, token: str, moves: list[tuple[str, str]]) -> None:
+        """Rename planned files into place, then mark the input committed: the marker is
+        what makes them visible. Idempotent: safe to repeat after a crash."""
         for index, (source, target) in enumerate(moves):
             src, dst = self.root / source, self.root / target
             if src.exists():
@@ -374,6 +421,29 @@ class Lake:
                 os.replace(src, dst)
             if index == 0:
                 crash_point("commit-moved-first")
+        crash_point("commit-moved")
+        if moves:
+            self.publish(dataset, token)
+
+    def publish(self, dataset: str, token: str) -> None:
+        """Create the input's marker. The first marker of a dataset written before markers
+        existed also marks every input already there (the caller holds the commit lock and
+        has finished any decided commit, so all of them are whole)."""
+        folder = self.root / dataset / COMMITTED
+        if not folder.is_dir():
+            adopted = {token_of(f) for f in (self.root / dataset).glob("*=*/*.parquet")}
+            adopted.discard(token)
+            staging = folder.with_name(COMMITTED + ".new")
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir(parents=True, mode=0o700)
+            for old in adopted:
+                (staging / old).touch()
+            os.replace(staging, folder)
+        marker = folder / token
+        if not marker.exists():
+            with open(marker, "x"):
+                pass
+            _sync_folder(folder)
 
     # --- quarantine --------------------------------------------------------------------------
 
@@ -384,6 +454,129 @@ class Lake:
 
     def open_quarantine(self, token: str) -> IO[str]:
         return self.quarantine_path(token).open("w", encoding="utf-8")
+
+
+def token_of(path: Path) -> str:
+    """The input a stored file came from: its name is part-<token>-<n>.parquet."""
+    return path.name.split("-", 2)[1] if path.name.count("-") >= 2 else ""
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a created marker durable before the manifest says the commit is done."""
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def _content_sql(table: Table, present: set[str], alias: str) -> str:
+    """A SHA-256 of a row's content columns: equal for rows that say the same thing.
+
+    Missing and empty values are equal (a column added later reads as missing in older
+    files); times are compared as epoch microseconds, whatever the session's time zone."""
+    parts = []
+    for name in table.content_columns(present):
+        column = f"{alias}.{_ident(name)}"
+        kind = table.schema.field(name).type
+        value = f"epoch_us({column})" if pa.types.is_timestamp(kind) else column
+        parts.append(f"coalesce(CAST({value} AS VARCHAR), '')")
+    return f"sha256(concat_ws(chr(31), {', '.join(parts) or chr(39) * 2}))"
+
+
+def _columns(con: duckdb.DuckDBPyConnection, view: str) -> set[str]:
+    return {row[0] for row in con.execute(f"DESCRIBE {view}").fetchall()}
+
+
+def _verdicts(
+    con: duckdb.DuckDBPyConnection, table: Table, has_stored: bool
+) -> tuple[int, tuple[int, ...], str]:
+    """Which staged rows to keep, when some keys are stored already or repeated in the file.
+
+    Only rows with such a key ("contested") are compared. For each key and content found:
+    the content stored already, or seen earlier in the file under that key, is a duplicate;
+    the first content of a key nobody stored keeps the key; any other content is a conflict
+    and is kept under a key derived from the key and the content (so that reading the file
+    again finds it stored). Returns the conflicts, a few of their positions, and the query
+    of the rows to write."""
+    key = _ident(table.key)
+    order = _ident(table.order) if table.order else "NULL"
+    present = _columns(con, "stored") & _columns(con, "staged") if has_stored else None
+    compared = present if present is not None else set(table.schema.names)
+    # The SQL below is built from the Table's own column names (constants), quoted.
+    source = "stored" if has_stored else "staged WHERE false"
+    stored_keys = f"(SELECT {key} FROM {source})"  # noqa: S608
+    con.execute(
+        f"""CREATE TEMP TABLE contested AS
+        SELECT {key} FROM staged GROUP BY {key} HAVING count(*) > 1
+        UNION SELECT {key} FROM staged SEMI JOIN {stored_keys} AS s USING ({key})"""  # noqa: S608
+    )
+    stored_versions = (
+        f"SELECT DISTINCT s.{key}, {_content_sql(table, compared, 's')} AS content "  # noqa: S608
+        f"FROM stored s SEMI JOIN contested USING ({key})"
+        if has_stored
+        else f"SELECT {key}, '' AS content FROM contested WHERE false"  # noqa: S608
+    )
+    con.execute(
+        f"""CREATE TEMP TABLE verdict AS
+        WITH versions AS (
+            SELECT c.{key}, {_content_sql(table, compared, "c")} AS content,
+                   min({order}) AS first_at
+            FROM staged c SEMI JOIN contested USING ({key})
+            GROUP BY ALL
+        ), known AS ({stored_versions}),
+        judged AS (
+            SELECT v.*,
+                EXISTS (SELECT 1 FROM known k WHERE k.{key} = v.{key}
+                        AND k.content = v.content) AS same_stored,
+                EXISTS (SELECT 1 FROM known k WHERE k.{key} = v.{key}) AS key_stored,
+                row_number() OVER (PARTITION BY v.{key} ORDER BY v.first_at, v.content) = 1
+                    AS first_in_file,
+                left(sha256(v.{key} || chr(31) || v.content), 32) AS derived
+            FROM versions v
+        )
+        SELECT {key}, content, first_at,
+            CASE WHEN same_stored THEN 'duplicate'
+                 WHEN first_in_file AND NOT key_stored THEN 'keep'
+                 WHEN derived IN {stored_keys} THEN 'duplicate'
+                 ELSE 'conflict' END AS verdict,
+            derived
+        FROM judged"""  # noqa: S608
+    )
+    conflicts, first = con.execute(
+        "SELECT count(*), list(first_at ORDER BY first_at)[1:"  # noqa: S608
+        f"{CONFLICT_SAMPLE}] FROM verdict WHERE verdict = 'conflict'"
+    ).fetchone()  # type: ignore[misc]
+    content = _content_sql(table, compared, "c")
+    query = f"""
+        SELECT * FROM staged ANTI JOIN contested USING ({key})
+        UNION ALL BY NAME
+        SELECT c.* REPLACE (CASE v.verdict WHEN 'conflict' THEN v.derived ELSE c.{key} END
+                            AS {key})
+        FROM staged c JOIN verdict v ON v.{key} = c.{key} AND v.content = {content}
+        WHERE v.verdict <> 'duplicate'
+        QUALIFY row_number() OVER (PARTITION BY c.{key}, v.content ORDER BY {order}) = 1
+    """  # noqa: S608
+    return int(conflicts), tuple(int(x) for x in (first or []) if x is not None), query
+
+
+def _versions_from_others(
+    con: duckdb.DuckDBPyConnection, table: Table
+) -> tuple[int, tuple[int, ...]]:
+    """Records of a versioned dataset that a different source sent already: their ids collide
+    across sources. Counted (and stored, as any new version is)."""
+    if not (table.record and table.origin):
+        return 0, ()
+    record, origin, key = _ident(table.record), _ident(table.origin), _ident(table.key)
+    order = f"n.{_ident(table.order)}" if table.order else "NULL"
+    theirs = f"coalesce(s.{origin}, '')" if table.origin in _columns(con, "stored") else "''"
+    found, first = con.execute(
+        f"""SELECT count(DISTINCT n.{record}), list({order} ORDER BY {order})[1:{CONFLICT_SAMPLE}]
+        FROM (SELECT * FROM staged ANTI JOIN (SELECT {key} FROM stored) USING ({key})) n
+        JOIN (SELECT DISTINCT s.{record}, {theirs} AS origin FROM stored s) o
+          ON o.{record} = n.{record} AND o.origin <> coalesce(n.{origin}, '')"""  # noqa: S608
+    ).fetchone()  # type: ignore[misc]
+    return int(found), tuple(sorted(int(x) for x in (first or []) if x is not None))
 
 
 def _quote(text: str) -> str:

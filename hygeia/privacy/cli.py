@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from hygeia.core import cli_errors
-from hygeia.core.cli_parsers import action, day, input_file, input_path
+from hygeia.core.cli_parsers import action, day, input_file, input_path, source_name
 
 INGEST_HELP = """\
 Reads files and folders (recursively) and stores what they hold in the analytics store
@@ -25,15 +25,32 @@ under $HYGEIA_DATA_DIR/lake. Each file is recognised by its name and header:
 
 Every record is stored, recognised as a duplicate of one stored earlier, or quarantined with
 the reason and its file and line: read = stored + duplicate + quarantined. Re-running on the
-same files stores nothing twice; a run that was killed is finished or undone by the next.
-Exit status: 0 when every file was read, 1 when a file could not be read or recognised
-(quarantined records alone do not fail the run), 2 when a path named does not exist
-(refused before anything is read).
+same files stores nothing twice; a run that was killed is finished or undone by the next, and
+nothing of an unfinished run is ever visible to detection or the web pages.
+
+A record is a duplicate only when it says exactly what the stored one says. A record whose id
+is taken by a different record (two systems that use the same ids, a server that reused its
+ids after a rebuild) is a conflict: it is stored under an id of its own and counted on its
+own line. Name each system with --source so that their ids never meet: an event's identity
+is its source (--source, then the AuditEvent's observer reference or identifier, or the ATNA
+AuditSourceID) and its own id.
+
+The quarantine keeps the content of the first HYGEIA_QUARANTINE_KEEP (10,000) refused
+records of a file and counts the rest by reason. A file whose first 100,000 records are all
+refused is not read further, and nothing of it is stored: it is the wrong format or profile.
+A reader that cannot read past a fault (a corrupt gzip stream, say) reports what it left
+unread.
+
+Exit status: 0 when every file was read whole, 1 when a file could not be read or
+recognised, was read only in part, or had conflicts (quarantined records alone do not fail
+the run), 2 when a path named does not exist (refused before anything is read).
 
 Examples:
   hygeia privacy ingest export/fhir export/staff.csv
   hygeia privacy ingest access_log_2026-03.csv --profile epic-clarity-access-log
   hygeia privacy ingest audit.tsv --profile ./our-layout.yaml --json
+  hygeia privacy ingest east/fhir --source epic-east
+  hygeia privacy ingest west/fhir --source epic-west
 """
 
 SIMULATE_HELP = """\
@@ -70,12 +87,39 @@ def _print(report: dict[str, Any]) -> None:
         )
         for reason, count in list(entry["reasons"].items())[:5]:
             print(f"{'':<{width}}    quarantined {count:,}: {reason}")
+        if entry["kept"] < entry["quarantined"]:
+            print(
+                f"{'':<{width}}    (the content of the first {entry['kept']:,} quarantined "
+                "records is kept; the rest are counted by reason)"
+            )
+        if entry["conflicts"]:
+            lines = ", ".join(str(n) for n in entry["conflict_lines"])
+            print(
+                f"{'':<{width}}    conflicts {entry['conflicts']:,}: id already used by a "
+                f"different record, stored under an id of its own (lines {lines}, …)"
+            )
+        if entry["unread_bytes"]:
+            counted = f", {entry['unread_records']:,} records" if entry["unread_records"] else ""
+            print(f"{'':<{width}}    unread {entry['unread_bytes']:,} bytes{counted}")
         for note, count in entry["notes"].items():
-            print(f"{'':<{width}}    {note}: {count:,}")
+            if not note.startswith("unread: "):
+                print(f"{'':<{width}}    {note}: {count:,}")
     print(
         f"\nread {report['read']:,} = stored {report['stored']:,} + duplicate "
         f"{report['duplicate']:,} + quarantined {report['quarantined']:,}"
     )
+    if report["conflicts"]:
+        print(
+            f"conflicts {report['conflicts']:,} (stored, under ids of their own): records whose "
+            "id another record holds. If they come from another system, ingest each system "
+            "with its own --source NAME."
+        )
+    if report["unread_bytes"]:
+        counted = f" ({report['unread_records']:,} records)" if report["unread_records"] else ""
+        print(
+            f"unread {report['unread_bytes']:,} bytes{counted}: what a reader could not read "
+            "after a fault in the file; fix or re-export the file and ingest it again."
+        )
     recovered = report["recovered"]
     if any(recovered.values()):
         print(
@@ -108,7 +152,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         bar.refresh()
 
     try:
-        report = ingest([Path(p) for p in args.paths], profile=args.profile, progress=progress)
+        report = ingest(
+            [Path(p) for p in args.paths],
+            profile=args.profile,
+            progress=progress,
+            source=args.source or "",
+        )
     finally:
         bar.close()
     payload = report.as_dict()
@@ -116,7 +165,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(json.dumps(payload, indent=2, default=str))
     else:
         _print(payload)
-    return 1 if report.failed else 0
+    return 1 if report.needs_attention else 0
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -172,7 +221,14 @@ def cmd_listen(args: argparse.Namespace) -> int:
             print(f"hygeia: cannot load the TLS certificate or key: {exc}", file=sys.stderr)
             return 2
     listener = Listener(
-        args.bind, args.tcp, args.udp, args.tls, context, args.flush_seconds, args.max_batch
+        args.bind,
+        args.tcp,
+        args.udp,
+        args.tls,
+        context,
+        args.flush_seconds,
+        args.max_batch,
+        source=args.source or "",
     )
     totals = asyncio.run(listener.serve())
     if args.json:
@@ -180,10 +236,10 @@ def cmd_listen(args: argparse.Namespace) -> int:
     else:
         print(
             f"received {totals['received']:,}: stored {totals['stored']:,}, duplicate "
-            f"{totals['duplicate']:,}, quarantined {totals['quarantined']:,} "
-            f"in {totals['commits']} commit(s)"
+            f"{totals['duplicate']:,}, quarantined {totals['quarantined']:,}, conflicts "
+            f"{totals['conflicts']:,} in {totals['commits']} commit(s)"
         )
-    return 0
+    return 1 if totals["conflicts"] else 0
 
 
 DETECT_HELP = """\
@@ -576,6 +632,14 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
         help="CSV access-log profile: a shipped name (canonical, epic-clarity-access-log, "
         "millennium-audit-export) or a .yaml/.toml file",
     )
+    p.add_argument(
+        "--source",
+        type=source_name,
+        metavar="NAME",
+        help="the system these files come from (e.g. epic-east): part of every record's "
+        "identity, so that two systems whose ids collide never merge; use the same name "
+        "every time for the same system",
+    )
     json_flag(p)
 
     p = actions.add_parser(
@@ -595,6 +659,12 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
     p.add_argument("--tls-key", type=input_file, metavar="FILE", help="its private key (PEM)")
     p.add_argument(
         "--flush-seconds", type=float, default=5.0, help="commit interval (default %(default)s)"
+    )
+    p.add_argument(
+        "--source",
+        type=source_name,
+        metavar="NAME",
+        help="name of the system sending (part of every event's identity, as for ingest)",
     )
     p.add_argument(
         "--max-batch", type=int, default=20_000, help="commit sooner at this many messages"

@@ -64,6 +64,7 @@ EVENTS = Table(
     key="event_id",
     partition="day",
     order="source_line",
+    provenance=("source_file", "source_line", "source_format", "ingest_id"),
     schema=schema_for(
         AccessEvent,
         ("source_format", pa.string()),

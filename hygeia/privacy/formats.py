@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from hygeia.lake.arrow import schema_for
 from hygeia.lake.ndjson import read_records
-from hygeia.lake.records import Location, Parsed, Rejected
+from hygeia.lake.records import Location, Parsed, Rejected, Unread
 from hygeia.lake.store import Table
 from hygeia.privacy.events import EVENTS, AccessEvent, stable_id
 from hygeia.privacy.resolve import fill_patient_refs
@@ -36,7 +36,7 @@ from hygeia.privacy.sources import (
 T = TypeVar("T")
 BATCH_ROWS = 20_000
 
-Item: TypeAlias = pa.Table | Rejected
+Item: TypeAlias = pa.Table | Rejected | Unread
 
 
 @dataclass
@@ -47,12 +47,33 @@ class ReadContext:
     token: str
     on_position: Callable[[int], None] | None = None
     profile: str | None = None
+    # The source the site names with --source: part of every record's identity, so that two
+    # systems whose ids collide never merge. Empty: identity as the records give it.
+    feed: str = ""
     notes: dict[str, int] = field(default_factory=dict)
     ingested_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     lookup_mrn: Callable[[], pa.Table] | None = None  # columns mrn, fhir_id
+    # Records turned into rows so far, told by the reader before it yields the rejections of
+    # the same stretch (rows may wait in its buffer): a file whose first records are all
+    # refused is given up only when nothing was accepted.
+    accepted: int = 0
+    position: int = 0  # bytes of the file consumed so far (as on disk), from on_position
+
+    def __post_init__(self) -> None:
+        told = self.on_position
+
+        def moved(position: int) -> None:
+            self.position = position
+            if told is not None:
+                told(position)
+
+        self.on_position = moved
 
     def note(self, name: str, count: int = 1) -> None:
         self.notes[name] = self.notes.get(name, 0) + count
+
+    def accept(self, count: int) -> None:
+        self.accepted += count
 
 
 @dataclass(frozen=True)
@@ -65,15 +86,18 @@ class Format:
 
 
 def record_batches(
-    items: Iterator[Parsed[T] | Rejected],
+    items: Iterator[Parsed[T] | Rejected | Unread],
     to_row: Callable[[Location, T], dict[str, Any]],
     schema: pa.Schema,
+    ctx: ReadContext | None = None,
 ) -> Iterator[Item]:
     rows: list[dict[str, Any]] = []
     for item in items:
-        if isinstance(item, Rejected):
+        if isinstance(item, Rejected | Unread):
             yield item
             continue
+        if ctx is not None:
+            ctx.accepted += 1
         rows.append(to_row(item.location, item.value))
         if len(rows) >= BATCH_ROWS:
             yield pa.Table.from_pylist(rows, schema=schema)
@@ -97,19 +121,20 @@ def event_row(
 
 
 def _read_auditevents(path: Path, ctx: ReadContext) -> Iterator[Item]:
-    return fhir_auditevent.read_blocks(path, ctx.token, ctx.on_position)
+    return fhir_auditevent.read_blocks(path, ctx.token, ctx.on_position, ctx.accept)
 
 
 def atna_tables(
-    items: Iterator[Parsed[AccessEvent] | Rejected], source_format: str, ctx: ReadContext
+    items: Iterator[Parsed[AccessEvent] | Rejected | Unread], source_format: str, ctx: ReadContext
 ) -> Iterator[Item]:
     """ATNA events (from files or the syslog listener) as tables, MRNs resolved."""
     for item in record_batches(
         items,
         lambda where, event: event_row(event, where, source_format, ctx.token),
         EVENTS.schema,
+        ctx,
     ):
-        yield item if isinstance(item, Rejected) else fill_patient_refs(item, ctx)
+        yield item if isinstance(item, Rejected | Unread) else fill_patient_refs(item, ctx)
 
 
 def _read_atna(path: Path, ctx: ReadContext) -> Iterator[Item]:
@@ -127,7 +152,11 @@ def context_table(kind: str, record: type) -> Table:
         path=f"context/{kind}",
         key="row_key",
         partition="ingest",
+        order="source_line",
         dedupe_all_partitions=True,
+        provenance=("ingested_at", "source_file", "source_line", "origin"),
+        record="record_id",
+        origin="origin",
         schema=schema_for(
             record,
             ("record_id", pa.string()),
@@ -135,16 +164,24 @@ def context_table(kind: str, record: type) -> Table:
             ("ingested_at", pa.timestamp("us", tz="UTC")),
             ("source_file", pa.string()),
             ("source_line", pa.int64()),
+            ("origin", pa.string()),
             ("ingest", pa.string()),
         ),
     )
 
 
 def context_row(
-    kind: str, record: Any, record_id: str, where: Location, ctx: ReadContext
+    kind: str,
+    record: Any,
+    record_id: str,
+    where: Location,
+    ctx: ReadContext,
+    origin: str = "",
 ) -> dict[str, Any]:
     """A context record stamped with its identity: a new version is stored only when the
-    record's content changed since any stored version."""
+    record's content changed since any stored version. `origin` is the source that sent it
+    (--source, else what the record says of its source): a new version of a record another
+    source sent is counted as a conflict."""
     row = {
         key: json.dumps(value, sort_keys=True) if isinstance(value, dict) else value
         for key, value in dataclasses.asdict(record).items()
@@ -155,8 +192,16 @@ def context_row(
     row["ingested_at"] = ctx.ingested_at
     row["source_file"] = where.file
     row["source_line"] = where.line
+    row["origin"] = ctx.feed or origin
     row["ingest"] = ctx.token
     return row
+
+
+def _meta_source(resource: dict[str, Any]) -> str:
+    """FHIR's `meta.source`: the URI of the system a resource came from, when it says."""
+    meta = resource.get("meta")
+    source = meta.get("source") if isinstance(meta, dict) else None
+    return source.strip()[:200] if isinstance(source, str) else ""
 
 
 def fhir_context_format(
@@ -165,13 +210,21 @@ def fhir_context_format(
     table = context_table(kind, record)
 
     def read(path: Path, ctx: ReadContext) -> Iterator[Item]:
-        items = read_records(path, parse, on_position=ctx.on_position)
+        items = read_records(
+            path, lambda raw: (parse(raw), _meta_source(raw)), on_position=ctx.on_position
+        )
         yield from record_batches(
             items,
-            lambda where, rec: context_row(
-                kind, rec, rec.fhir_id or f"mrn:{getattr(rec, 'mrn', '')}", where, ctx
+            lambda where, found: context_row(
+                kind,
+                found[0],
+                found[0].fhir_id or f"mrn:{getattr(found[0], 'mrn', '')}",
+                where,
+                ctx,
+                found[1],
             ),
             table.schema,
+            ctx,
         )
 
     return Format(f"fhir-{kind}", table, read, order, f"FHIR {resource} (bulk NDJSON)")
@@ -273,6 +326,7 @@ def _roster_format() -> Format:
             staff_roster.read(path),
             lambda where, rec: context_row("staff", rec, rec.employee_id, where, ctx),
             table.schema,
+            ctx,
         )
 
     return Format("staff-roster", table, read, 5, "HR staff roster (CSV)")

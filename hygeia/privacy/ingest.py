@@ -1,9 +1,16 @@
 """`hygeia privacy ingest`: files and folders in, the analytics store and a report out.
 
 Every input record is accounted for: read = stored + duplicate + quarantined, per file and in
-total. A file is committed whole or not at all (see hygeia.lake.store); the manifest
+total. A stored record whose id was taken by a different record is a conflict, stored under an
+id of its own and counted apart; what a reader could not read after a fault is counted as
+unread. A file is committed whole or not at all (see hygeia.lake.store); the manifest
 (`IngestFile`) records each file's counts and lets a re-run finish or discard the work of a
 process that was killed.
+
+The quarantine is bounded: the content of the first HYGEIA_QUARANTINE_KEEP rejected records of
+a file is kept, the rest are counted by reason; a file whose first GIVE_UP_AFTER records are
+all refused is not read further (it is the wrong format or profile), and nothing of it is
+stored.
 """
 
 from __future__ import annotations
@@ -14,20 +21,24 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.conf import settings
 
 from hygeia.core import audit
-from hygeia.lake.records import Rejected
-from hygeia.lake.store import Lake, crash_point
+from hygeia.lake.records import Rejected, Unread
+from hygeia.lake.store import Lake, Plan, crash_point
 from hygeia.privacy.formats import Format, ReadContext, Unrecognised, detect
 from hygeia.privacy.models import IngestFile
 from hygeia.privacy.resolve import MRN_INDEX
 
 MAX_REASONS_IN_REPORT = 5
+GIVE_UP_AFTER = 100_000  # refused records, with none accepted, after which a file is dropped
+MAX_REASON_KINDS = 50  # distinct reasons counted per file; the rest are "other reasons"
+OTHER_REASONS = "other reasons"
 
 
 def lake() -> Lake:
@@ -42,14 +53,32 @@ class FileReport:
     stored: int = 0
     duplicate: int = 0
     quarantined: int = 0
+    conflicts: int = 0  # of `stored`: records whose id another record holds, kept apart
+    conflict_lines: list[int] = field(default_factory=list)  # the first few
+    unread_bytes: int = 0  # what a reader could not read after a fault
+    unread_records: int = 0  # records in that remainder, where they could be counted
     status: str = "committed"
     error: str = ""
     notes: dict[str, int] = field(default_factory=dict)
     reasons: dict[str, int] = field(default_factory=dict)  # quarantine reasons, counted
+    kept: int = 0  # quarantined records whose content is in the quarantine file
     hint: str = ""  # when no line was stored: what the first line's problem is, what to try
+
+    @property
+    def needs_attention(self) -> bool:
+        """Exit status 1: not read, read only in part, or ids that collide."""
+        return (
+            self.status not in ("committed", "skipped")
+            or self.conflicts > 0
+            or self.unread_bytes > 0
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+TOTALS = ("read", "stored", "duplicate", "quarantined", "conflicts", "unread_bytes",
+          "unread_records")  # fmt: skip
 
 
 @dataclass
@@ -65,10 +94,14 @@ class Report:
     def failed(self) -> list[FileReport]:
         return [f for f in self.files if f.status not in ("committed", "skipped")]
 
+    @property
+    def needs_attention(self) -> bool:
+        return any(f.needs_attention for f in self.files)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "run": self.run,
-            **{n: self.total(n) for n in ("read", "stored", "duplicate", "quarantined")},
+            **{n: self.total(n) for n in TOTALS},
             "files": [f.as_dict() for f in self.files],
             "failed_files": len(self.failed),
             "recovered": self.recovered,
@@ -78,17 +111,28 @@ class Report:
 # --- recovery --------------------------------------------------------------------------------
 
 
+def finish_decided(store: Lake) -> int:
+    """Roll forward commits that were decided (their moves recorded) by a process that died.
+    The caller holds the commit lock, so no live process is in the middle of one."""
+    done = 0
+    for record in IngestFile.objects.filter(status=IngestFile.Status.COMMITTING):
+        store.apply(record.dataset, record.token, [tuple(m) for m in record.moves])  # type: ignore[misc]
+        record.status = IngestFile.Status.COMMITTED
+        record.finished_at = record.finished_at or datetime.now(UTC)
+        record.save(update_fields=["status", "finished_at"])
+        store.discard(record.token)
+        done += 1
+    return done
+
+
 def recover(store: Lake) -> dict[str, int]:
-    """Finish commits that were decided, discard work that was not (after a crash)."""
-    rolled_forward = discarded = 0
+    """Finish commits that were decided, discard work that was not (after a crash).
+
+    Readers do not need this first: an unfinished commit is invisible to them (see
+    hygeia.lake.store); recovery only makes it whole, or removes its leftovers."""
+    discarded = 0
     with store.locked():
-        for record in IngestFile.objects.filter(status=IngestFile.Status.COMMITTING):
-            store.apply([tuple(m) for m in record.moves])  # type: ignore[misc]
-            record.status = IngestFile.Status.COMMITTED
-            record.finished_at = record.finished_at or datetime.now(UTC)
-            record.save(update_fields=["status", "finished_at"])
-            store.discard(record.token)
-            rolled_forward += 1
+        rolled_forward = finish_decided(store)
         idle = set(store.staging_tokens_not_in_use())
         for record in IngestFile.objects.filter(status=IngestFile.Status.READING):
             folder_gone = not (store.root / "_staging" / record.token).exists()
@@ -179,6 +223,36 @@ def ingest_file(store: Lake, run: str, path: Path, fmt: Format, context: ReadCon
         return FileReport(str(path), fmt.name, status="failed", error=f"{path}: {exc}")
 
 
+class Quarantine:
+    """A file's refused records: the content of the first `keep` is written for the Sources
+    page, every one is counted by the kind of its reason. Disk and memory stay bounded
+    whatever the input: at most `keep` records and MAX_REASON_KINDS reasons."""
+
+    def __init__(self, handle: IO[str], keep: int) -> None:
+        self.handle = handle
+        self.keep = keep
+        self.count = 0
+        self.kept = 0
+        self.reasons: dict[str, int] = {}
+
+    def add(self, item: Rejected) -> None:
+        self.count += 1
+        kind = _reason_kind(item.reason)
+        if kind not in self.reasons and len(self.reasons) >= MAX_REASON_KINDS:
+            kind = OTHER_REASONS
+        self.reasons[kind] = self.reasons.get(kind, 0) + 1
+        if self.kept < self.keep:
+            self.kept += 1
+            where = item.location
+            record = {"file": where.file, "line": where.line, "reason": item.reason,
+                      "content": item.content}  # fmt: skip
+            self.handle.write(json.dumps(record) + "\n")
+
+    @property
+    def main_reason(self) -> str:
+        return max(self.reasons.items(), key=lambda pair: pair[1])[0] if self.reasons else ""
+
+
 def commit_items(
     store: Lake,
     run: str,
@@ -188,8 +262,9 @@ def commit_items(
     items: Callable[[], Iterable[Any]],
     context: ReadContext,
 ) -> FileReport:
-    """Stage what `items` yields (tables of rows, and rejections), then commit it as one unit
-    recorded in the manifest under `label` (a file's path, or a live source's name)."""
+    """Stage what `items` yields (tables of rows, rejections, an unread remainder), then
+    commit it as one unit recorded in the manifest under `label` (a file's path, or a live
+    source's name)."""
     report = FileReport(label, fmt.name)
     token = context.token
     with store.staging(token, fmt.table) as staged:
@@ -200,59 +275,112 @@ def commit_items(
             size=size,
             format=fmt.name,
             dataset=fmt.table.path,
+            source_system=context.feed,
             started_at=datetime.now(UTC),
         )
         first: datetime | None = None
         last: datetime | None = None
-        with store.open_quarantine(token) as quarantine:
-            for item in items():
+        with store.open_quarantine(token) as handle:
+            quarantine = Quarantine(handle, settings.QUARANTINE_KEEP)
+            stream = iter(items())
+            for item in stream:
                 if isinstance(item, Rejected):
-                    report.quarantined += 1
-                    report.reasons[_reason_kind(item.reason)] = (
-                        report.reasons.get(_reason_kind(item.reason), 0) + 1
-                    )
-                    quarantine.write(
-                        json.dumps(
-                            {
-                                "file": item.location.file,
-                                "line": item.location.line,
-                                "reason": item.reason,
-                                "content": item.content,
-                            }
-                        )
-                        + "\n"
-                    )
+                    quarantine.add(item)
+                    if quarantine.count >= GIVE_UP_AFTER and not staged.rows + context.accepted:
+                        report.error = _given_up(label, fmt, quarantine)
+                        report.unread_bytes = max(0, size - context.position)
+                        getattr(stream, "close", lambda: None)()  # its files and connections
+                        break
                     continue
+                if isinstance(item, Unread):
+                    report.unread_bytes += item.bytes
+                    report.unread_records += item.records or 0
+                    report.notes["unread: " + _reason_kind(item.reason)] = item.records or 0
+                    continue
+                if context.feed and not fmt.table.record:
+                    item = _with_feed(item, fmt.table.key, context.feed)
                 staged.write(item)
                 low, high = _time_range(item)
                 if low is not None and high is not None:
                     first = low if first is None else min(first, low)
                     last = high if last is None else max(last, high)
+        report.quarantined, report.kept = quarantine.count, quarantine.kept
+        report.reasons = quarantine.reasons
+        if report.error:  # given up: nothing of the file is stored
+            staged.close()
+            record.status = IngestFile.Status.FAILED
+            record.read = record.quarantined = report.read = quarantine.count
+            record.error = report.error
+            record.notes = {"reasons": report.reasons, "unread_bytes": report.unread_bytes}
+            record.finished_at = datetime.now(UTC)
+            record.save()
+            report.status = "failed"
+            store.discard(token)
+            return report
         staged.close()
         crash_point("staged")
         after_stage = AFTER_STAGE.get(fmt.name)
         if after_stage is not None and staged.rows:
             after_stage(staged.files)
         with store.locked():
+            finish_decided(store)
             plan = store.plan(staged, token)
-            report.read = plan.staged + report.quarantined
-            report.stored = plan.stored
-            report.duplicate = plan.duplicate
-            report.notes = dict(context.notes)
+            _count(report, plan, context)
             record.status = IngestFile.Status.COMMITTING
             record.moves = [list(m) for m in plan.moves]
             record.read, record.stored = report.read, report.stored
             record.duplicate, record.quarantined = report.duplicate, report.quarantined
-            record.notes = {**report.notes, "reasons": report.reasons}
+            record.conflicts = report.conflicts
+            record.unread_bytes, record.unread_records = report.unread_bytes, report.unread_records
+            record.notes = {**report.notes, "reasons": report.reasons, "kept": report.kept,
+                            "conflict_lines": report.conflict_lines}  # fmt: skip
             record.first_event, record.last_event = first, last
             record.save()
             crash_point("commit-planned")
-            store.apply(plan.moves)
+            store.apply(fmt.table.path, token, plan.moves)
+            crash_point("commit-published")
             record.status = IngestFile.Status.COMMITTED
             record.finished_at = datetime.now(UTC)
             record.save(update_fields=["status", "finished_at"])
     store.discard(token)
     return report
+
+
+def _count(report: FileReport, plan: Plan, context: ReadContext) -> None:
+    report.read = plan.staged + report.quarantined
+    report.stored = plan.stored
+    report.duplicate = plan.duplicate
+    report.conflicts = plan.conflicts
+    report.conflict_lines = list(plan.conflict_at)
+    report.notes.update(context.notes)
+
+
+def _given_up(label: str, fmt: Format, quarantine: Quarantine) -> str:
+    """One sentence: what happened, the likely cause, and that nothing was stored."""
+    likely = (
+        "it is probably not in the layout of the profile used; name the right one with --profile"
+        if fmt.name.startswith("csv:")
+        else f"it is probably not {fmt.description}, or not in a layout Hygeia reads"
+    )
+    return (
+        f"{label}: the first {quarantine.count:,} records were all refused "
+        f"(mostly: {quarantine.main_reason}), so reading stopped; {likely}. "
+        "Nothing of it was stored."
+    )
+
+
+def _with_feed(table: pa.Table, key: str, feed: str) -> pa.Table:
+    """Rows re-identified within the source the site named (--source): two systems that use
+    the same ids never share an identity. The same digest as `stable_id("source", feed, id)`,
+    computed by DuckDB for the whole table."""
+    con = duckdb.connect(config={"threads": 2})
+    try:
+        con.register("keys", table.select([key]))
+        digest = f"left(sha256(concat_ws(chr(31), 'source', $feed, \"{key}\")), 32)"
+        ids = con.sql(f"SELECT {digest} FROM keys", params={"feed": feed}).to_arrow_table()[0]  # noqa: S608
+    finally:
+        con.close()
+    return table.set_column(table.schema.get_field_index(key), key, ids.cast(pa.string()))
 
 
 def _reason_kind(reason: str) -> str:
@@ -311,8 +439,10 @@ def ingest(
     paths: Iterable[Path],
     profile: str | None = None,
     progress: Callable[[int, int], Any] | None = None,
+    source: str = "",
 ) -> Report:
-    """Ingest files and folders; `progress(done_bytes, total_bytes)` is called as it goes."""
+    """Ingest files and folders; `progress(done_bytes, total_bytes)` is called as it goes.
+    `source` names the system the files come from (part of every event's identity)."""
     from hygeia.privacy import directory  # noqa: F401  (registers the patient directory step)
 
     store = lake()
@@ -335,6 +465,7 @@ def ingest(
             on_position=moved,
             profile=profile,
             lookup_mrn=mrns,
+            feed=source,
         )
         report.files.append(ingest_file(store, run, path, fmt, context))
         done = base + path.stat().st_size
@@ -343,7 +474,8 @@ def ingest(
     audit.record(
         "import",
         summary=f"ingested {len(planned)} file(s): {report.total('stored')} stored, "
-        f"{report.total('duplicate')} duplicate, {report.total('quarantined')} quarantined",
+        f"{report.total('duplicate')} duplicate, {report.total('quarantined')} quarantined, "
+        f"{report.total('conflicts')} conflicting, {report.total('unread_bytes')} bytes unread",
         object_type="ingest",
         object_id=run,
         details={k: v for k, v in report.as_dict().items() if k != "files"},

@@ -105,15 +105,18 @@ class Listener:
         tls_context: ssl.SSLContext | None,
         flush_seconds: float,
         max_batch: int,
+        source: str = "",
     ) -> None:
         self.bind = bind
+        self.source = source  # --source: part of every event's identity
         self.ports = {"tcp": tcp, "udp": udp, "tls": tls}
         self.tls_context = tls_context
         self.flush_seconds = flush_seconds
         self.max_batch = max_batch
         self.buffer = Buffer()
         self.run = uuid.uuid4().hex
-        self.totals = {"received": 0, "stored": 0, "duplicate": 0, "quarantined": 0, "commits": 0}
+        self.totals = {"received": 0, "stored": 0, "duplicate": 0, "quarantined": 0,
+                       "conflicts": 0, "commits": 0}  # fmt: skip
         self._stop = asyncio.Event()
         self._flushing = asyncio.Lock()
 
@@ -169,7 +172,9 @@ class Listener:
 
         close_old_connections()
         store = lake()
-        context = ReadContext(token=uuid.uuid4().hex, lookup_mrn=mrn_lookup(store))
+        context = ReadContext(
+            token=uuid.uuid4().hex, lookup_mrn=mrn_lookup(store), feed=self.source
+        )
 
         report = commit_items(
             store,
@@ -181,7 +186,7 @@ class Listener:
             context,
         )
         self.totals["received"] += len(items)
-        for name in ("stored", "duplicate", "quarantined"):
+        for name in ("stored", "duplicate", "quarantined", "conflicts"):
             self.totals[name] += getattr(report, name)
         self.totals["commits"] += 1
 

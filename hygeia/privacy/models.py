@@ -46,7 +46,8 @@ class IngestFile(models.Model):
 
     The status moves reading -> committing -> committed. `moves` is written when a commit is
     decided (see hygeia.lake.store), so that a crash after it is rolled forward, and a crash
-    before it rolled back, by the next ingest.
+    before it rolled back, by the next ingest. `source_system` is the source the site named
+    (--source), if any.
     """
 
     class Status(models.TextChoices):
@@ -68,6 +69,13 @@ class IngestFile(models.Model):
     stored = models.BigIntegerField(default=0)
     duplicate = models.BigIntegerField(default=0)
     quarantined = models.BigIntegerField(default=0)
+    conflicts = models.BigIntegerField(
+        default=0, help_text="Of stored: records whose id another record holds, kept apart."
+    )
+    unread_bytes = models.BigIntegerField(
+        default=0, help_text="What the reader could not read after a fault it could not pass."
+    )
+    unread_records = models.BigIntegerField(default=0, help_text="Records in it, where counted.")
     error = models.TextField(blank=True)
     notes = models.JSONField(default=dict, blank=True, help_text="Reader-specific counts.")
     first_event = models.DateTimeField(null=True, blank=True)

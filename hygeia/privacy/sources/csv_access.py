@@ -340,11 +340,15 @@ CONTENT_PARTS = (
 
 def _event_ids(batch: pa.Table, has_own_id: bool, con: duckdb.DuckDBPyConnection) -> pa.Array:
     """stable_id for every row, computed by DuckDB (SHA-256, first 32 hex): from the export's
-    own id when the row has one, else from the row's identifying content."""
+    own id and the UTC day when the row has one (an id reused another day is another event),
+    else from the row's identifying content."""
     content = ", ".join(f"coalesce(CAST({p} AS VARCHAR), '')" for p in CONTENT_PARTS)
     by_content = f"left(sha256(concat_ws(chr(31), 'csv-row', {content})), 32)"
     if has_own_id:
-        by_own = "left(sha256(concat_ws(chr(31), 'csv-event', source_system, source_id)), 32)"
+        day = "strftime(timezone('UTC', occurred_utc), '%Y-%m-%d')"
+        by_own = (
+            f"left(sha256(concat_ws(chr(31), 'csv-event', source_system, source_id, {day})), 32)"
+        )
         expression = f"CASE WHEN source_id <> '' THEN {by_own} ELSE {by_content} END"
     else:
         expression = by_content
@@ -423,15 +427,14 @@ def _read_blocks(
         if fresh:
             skipped = np.array([number for number, _ in fresh], dtype=np.int64)
             numbers = numbers[~np.isin(numbers, skipped)][: block.num_rows]
-        for number, text in fresh:
-            yield Rejected(Location(name, number), "wrong number of columns", text[:4096])
         if numbers.size:
             next_row = int(numbers[-1]) + 1
         elif fresh:
             next_row = max(number for number, _ in fresh) + 1
-        if block.num_rows == 0:
-            continue
-        yield from _convert(name, block, numbers, profile, ctx, con)
+        if block.num_rows:
+            yield from _convert(name, block, numbers, profile, ctx, con)
+        for number, text in fresh:
+            yield Rejected(Location(name, number), "wrong number of columns", text[:4096])
 
 
 def _arrow_problem(exc: Exception) -> str:
@@ -543,6 +546,7 @@ def _convert(
         }
     )
     refused = batch.refused()
+    ctx.accept(count - (pc.sum(refused).as_py() or 0 if refused is not None else 0))
     if refused is not None:
         for index, reason in batch.reasons(refused):
             cells = [batch.raw[c][index].as_py() or b"" for c in batch.raw.column_names]

@@ -18,6 +18,11 @@ What is read, and from where:
   ETREAT or BTG mark break-the-glass;
 - the resource touched: the first entity, other than the patient, that references one.
 
+Identity: an event is its source (the observer's reference, else its identifier, else its
+display name or the site), its FHIR id and its UTC day (an id reused another day is another
+event); an AuditEvent without an id is identified by its content. What the site names with
+`--source` is added on top by the ingest.
+
 Elements of the wrong JSON type are read as absent (the record is refused only when what is
 left cannot identify a user, a time and an action).
 """
@@ -61,7 +66,11 @@ NAMESPACE = "fhir-auditevent"
 
 # Codings and CodeableConcepts share one shape here, so either is read where the other is due.
 _CODES = {"code": "VARCHAR", "coding": [{"code": "VARCHAR"}]}
-_REFERENCE = {"reference": "VARCHAR", "identifier": {"value": "VARCHAR"}, "display": "VARCHAR"}
+_REFERENCE = {
+    "reference": "VARCHAR",
+    "identifier": {"system": "VARCHAR", "value": "VARCHAR"},
+    "display": "VARCHAR",
+}
 STRUCTURE = {
     "resourceType": "VARCHAR",
     "id": "VARCHAR",
@@ -196,6 +205,12 @@ WITH raw_parsed AS (
                  nullif(trim(j.source.observer.reference), ''),
                  nullif(j.source.observer.identifier.value, ''), nullif(j.source.site, ''), '')
             AS system,
+        coalesce(nullif(trim(j.source.observer.reference), ''),
+                 CASE WHEN nullif(j.source.observer.identifier.value, '') IS NOT NULL
+                      THEN coalesce(j.source.observer.identifier.system, '') || '|'
+                           || j.source.observer.identifier.value END,
+                 nullif(j.source.observer.display, ''), nullif(j.source.site, ''), '')
+            AS source_key,
         CASE WHEN json_type(j.outcome) = 'OBJECT'
              THEN coalesce(outcome_name(outcome_code(j.outcome)), outcome_code(j.outcome), '')
              WHEN j.outcome IS NULL OR json_type(j.outcome) = 'NULL' THEN 'success'
@@ -226,7 +241,8 @@ SELECT line, raw AS line_text,
         WHEN action = '' THEN 'no recognisable action (action code or subtype)'
     END AS reason,
     CASE WHEN nullif(j.id, '') IS NOT NULL
-         THEN left(sha256(concat_ws(chr(31), $namespace, system, j.id)), 32)
+         THEN left(sha256(concat_ws(chr(31), $namespace, source_key, j.id,
+                                    strftime(occurred AT TIME ZONE 'UTC', '%Y-%m-%d'))), 32)
          ELSE left(sha256(concat_ws(chr(31), $namespace, system,
                  strftime(occurred AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ'), login,
                  practitioner, patient_ref, patient_identifier, action, resource_type)), 32)
@@ -338,9 +354,11 @@ OUTPUT_ROWS = 65536
 
 
 def read_blocks(
-    path: Path, ingest_id: str = "", on_position: Any = None
+    path: Path, ingest_id: str = "", on_position: Any = None, on_accepted: Any = None
 ) -> Iterator[pa.Table | Rejected]:
-    """Every line of an AuditEvent NDJSON file (plain or gzip): event tables and rejections."""
+    """Every line of an AuditEvent NDJSON file (plain or gzip): event tables and rejections.
+    `on_accepted(n)` is told of the events of a stretch before its rejections are yielded
+    (the events themselves are regrouped into larger tables first)."""
     converter = Converter(str(path), ingest_id)
     refused: list[Rejected] = []
 
@@ -357,6 +375,8 @@ def read_blocks(
         for events, rejected in converter.stream(
             pa.RecordBatchReader.from_batches(LINES, batches())
         ):
+            if on_accepted is not None and events.num_rows:
+                on_accepted(events.num_rows)
             yield from rejected
             if refused:
                 yield from refused
