@@ -25,7 +25,7 @@ from hygeia.ai.models import APPROVED_STATES, AITool, PromptScan
 from hygeia.ai.sources import dns, squid, table
 from hygeia.core import audit
 from hygeia.lake.lines import line_blocks
-from hygeia.lake.records import Location, Rejected
+from hygeia.lake.records import Location, Rejected, Tally
 from hygeia.lake.store import Table
 from hygeia.privacy.formats import Format, ReadContext
 from hygeia.privacy.ingest import FileReport, Report, ingest_file, lake, recover
@@ -79,7 +79,7 @@ PARSERS: dict[
 
 
 def _reader(name: str) -> Any:
-    def read(path: Path, ctx: ReadContext) -> Iterator[pa.Table | Rejected]:
+    def read(path: Path, ctx: ReadContext) -> Iterator[pa.Table | Rejected | Tally]:
         try:
             parse = PARSERS[name](path, ctx.profile)
         except ValueError as exc:
@@ -94,7 +94,10 @@ def _reader(name: str) -> Any:
                 block = item.table
                 rows, refused = parse(block)
                 ctx.accept(rows.num_rows)
-                if refused.num_rows:
+                if refused.num_rows and not ctx.wants_content:
+                    counts = pc.value_counts(refused["reason"]).to_pylist()
+                    yield Tally(str(path), {c["values"]: c["counts"] for c in counts})
+                elif refused.num_rows:
                     raw = dict(
                         zip(block["line"].to_pylist(), block["raw"].to_pylist(), strict=True)
                     )

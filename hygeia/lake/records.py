@@ -3,7 +3,8 @@ with where it came from."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -50,3 +51,41 @@ class Unread:
     reason: str
     bytes: int
     records: int | None = None
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Refused records counted by reason, without their content: what a reader yields once
+    the quarantine keeps no more content (`Progress.wants_content` is false), so that a file
+    of millions of bad records costs nothing per record."""
+
+    file: str
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(kw_only=True)
+class Progress:
+    """What a reader and the ingest tell each other while a file is read.
+
+    The reader reports how far it is in the file (`on_position`, bytes as on disk) and how
+    many records it accepted (`accept`, told before it yields the rejections of the same
+    stretch, since accepted rows may wait in its buffer). The ingest says whether it still
+    keeps the content of rejected records (`wants_content`)."""
+
+    on_position: Callable[[int], None] | None = None
+    accepted: int = 0
+    position: int = 0
+    wants_content: bool = True
+
+    def __post_init__(self) -> None:
+        told = self.on_position
+
+        def moved(position: int) -> None:
+            self.position = position
+            if told is not None:
+                told(position)
+
+        self.on_position = moved
+
+    def accept(self, count: int) -> None:
+        self.accepted += count

@@ -117,8 +117,8 @@ def _print(report: dict[str, Any]) -> None:
     if report["unread_bytes"]:
         counted = f" ({report['unread_records']:,} records)" if report["unread_records"] else ""
         print(
-            f"unread {report['unread_bytes']:,} bytes{counted}: what a reader could not read "
-            "after a fault in the file; fix or re-export the file and ingest it again."
+            f"unread {report['unread_bytes']:,} bytes{counted}: the rest of files that could "
+            "not be read to their end (see above); fix or re-export them and ingest again."
         )
     recovered = report["recovered"]
     if any(recovered.values()):

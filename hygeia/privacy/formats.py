@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from hygeia.lake.arrow import schema_for
 from hygeia.lake.ndjson import read_records
-from hygeia.lake.records import Location, Parsed, Rejected, Unread
+from hygeia.lake.records import Location, Parsed, Progress, Rejected, Tally, Unread
 from hygeia.lake.store import Table
 from hygeia.privacy.events import EVENTS, AccessEvent, stable_id
 from hygeia.privacy.resolve import fill_patient_refs
@@ -36,16 +36,15 @@ from hygeia.privacy.sources import (
 T = TypeVar("T")
 BATCH_ROWS = 20_000
 
-Item: TypeAlias = pa.Table | Rejected | Unread
+Item: TypeAlias = pa.Table | Rejected | Tally | Unread
 
 
-@dataclass
-class ReadContext:
+@dataclass(kw_only=True)
+class ReadContext(Progress):
     """What a reader may need besides the file: where progress goes, options, and notes
     (reader-specific counts such as DST adjustments) that end up in the report."""
 
     token: str
-    on_position: Callable[[int], None] | None = None
     profile: str | None = None
     # The source the site names with --source: part of every record's identity, so that two
     # systems whose ids collide never merge. Empty: identity as the records give it.
@@ -53,27 +52,9 @@ class ReadContext:
     notes: dict[str, int] = field(default_factory=dict)
     ingested_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     lookup_mrn: Callable[[], pa.Table] | None = None  # columns mrn, fhir_id
-    # Records turned into rows so far, told by the reader before it yields the rejections of
-    # the same stretch (rows may wait in its buffer): a file whose first records are all
-    # refused is given up only when nothing was accepted.
-    accepted: int = 0
-    position: int = 0  # bytes of the file consumed so far (as on disk), from on_position
-
-    def __post_init__(self) -> None:
-        told = self.on_position
-
-        def moved(position: int) -> None:
-            self.position = position
-            if told is not None:
-                told(position)
-
-        self.on_position = moved
 
     def note(self, name: str, count: int = 1) -> None:
         self.notes[name] = self.notes.get(name, 0) + count
-
-    def accept(self, count: int) -> None:
-        self.accepted += count
 
 
 @dataclass(frozen=True)
@@ -121,7 +102,7 @@ def event_row(
 
 
 def _read_auditevents(path: Path, ctx: ReadContext) -> Iterator[Item]:
-    return fhir_auditevent.read_blocks(path, ctx.token, ctx.on_position, ctx.accept)
+    return fhir_auditevent.read_blocks(path, ctx.token, ctx)
 
 
 def atna_tables(

@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 from django.conf import settings
 
 from hygeia.core import audit
-from hygeia.lake.records import Rejected, Unread
+from hygeia.lake.records import Rejected, Tally, Unread
 from hygeia.lake.store import Lake, Plan, crash_point
 from hygeia.privacy.formats import Format, ReadContext, Unrecognised, detect
 from hygeia.privacy.models import IngestFile
@@ -235,18 +235,29 @@ class Quarantine:
         self.kept = 0
         self.reasons: dict[str, int] = {}
 
+    @property
+    def full(self) -> bool:
+        return self.kept >= self.keep
+
     def add(self, item: Rejected) -> None:
-        self.count += 1
-        kind = _reason_kind(item.reason)
-        if kind not in self.reasons and len(self.reasons) >= MAX_REASON_KINDS:
-            kind = OTHER_REASONS
-        self.reasons[kind] = self.reasons.get(kind, 0) + 1
+        self._count(item.reason, 1)
         if self.kept < self.keep:
             self.kept += 1
             where = item.location
             record = {"file": where.file, "line": where.line, "reason": item.reason,
                       "content": item.content}  # fmt: skip
             self.handle.write(json.dumps(record) + "\n")
+
+    def add_tally(self, tally: Tally) -> None:
+        for reason, count in tally.reasons.items():
+            self._count(reason, count)
+
+    def _count(self, reason: str, count: int) -> None:
+        self.count += count
+        kind = _reason_kind(reason)
+        if kind not in self.reasons and len(self.reasons) >= MAX_REASON_KINDS:
+            kind = OTHER_REASONS
+        self.reasons[kind] = self.reasons.get(kind, 0) + count
 
     @property
     def main_reason(self) -> str:
@@ -284,8 +295,12 @@ def commit_items(
             quarantine = Quarantine(handle, settings.QUARANTINE_KEEP)
             stream = iter(items())
             for item in stream:
-                if isinstance(item, Rejected):
-                    quarantine.add(item)
+                if isinstance(item, Rejected | Tally):
+                    if isinstance(item, Rejected):
+                        quarantine.add(item)
+                    else:
+                        quarantine.add_tally(item)
+                    context.wants_content = not quarantine.full
                     if quarantine.count >= GIVE_UP_AFTER and not staged.rows + context.accepted:
                         report.error = _given_up(label, fmt, quarantine)
                         report.unread_bytes = max(0, size - context.position)

@@ -64,6 +64,8 @@ def sources(request: HttpRequest) -> HttpResponse:
             stored=Sum("stored"),
             duplicate=Sum("duplicate"),
             quarantined=Sum("quarantined"),
+            conflicts=Sum("conflicts"),
+            unread_bytes=Sum("unread_bytes"),
             last_ingest=Max("finished_at"),
             newest_event=Max("last_event"),
         )
@@ -74,10 +76,11 @@ def sources(request: HttpRequest) -> HttpResponse:
         summary.append(row)
     page = Paginator(IngestFile.objects.all(), FILES_PER_PAGE).get_page(request.GET.get("page"))
     problems = IngestFile.objects.exclude(status=IngestFile.Status.COMMITTED).count()
+    totals = committed.aggregate(conflicts=Sum("conflicts"), unread_bytes=Sum("unread_bytes"))
     return render(
         request,
         "privacy/sources.html",
-        {"summary": summary, "page": page, "problems": problems},
+        {"summary": summary, "page": page, "problems": problems, "totals": totals},
     )
 
 
@@ -166,6 +169,7 @@ def quarantine(request: HttpRequest, token: str) -> HttpResponse:
         )
     pages = Paginator(range(total), RECORDS_PER_PAGE)
     page = pages.get_page(number)
+    reasons = record.notes.get("reasons", {}) if isinstance(record.notes, dict) else {}
     return render(
         request,
         "privacy/quarantine.html",
@@ -174,6 +178,8 @@ def quarantine(request: HttpRequest, token: str) -> HttpResponse:
             "rows": rows,
             "page": page,
             "total": total,
+            "refused": max(total, record.quarantined),
+            "reasons": sorted(reasons.items(), key=lambda pair: -pair[1]),
             "masked": not full,
             "format": format_name(record.format),
         },

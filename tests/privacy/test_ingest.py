@@ -114,3 +114,67 @@ def test_hostile_input_is_quarantined_without_crashing(tmp_path):
     check_sums(report)
     assert not report.failed
     assert report.total("quarantined") >= 6
+
+
+def quarantined_lines(report) -> list[dict]:
+    path = lake().quarantine_path(IngestFile.objects.get(path=report.files[0].path).token)
+    return [__import__("json").loads(line) for line in path.read_text().splitlines()]
+
+
+def test_the_quarantine_keeps_the_first_records_and_counts_the_rest(tmp_path, settings):
+    settings.QUARANTINE_KEEP = 5
+    lines = [audit_event("a1")] + ["{not json"] * 20 + ['{"resourceType": "Patient"}'] * 10
+    report = ingest([write_ndjson(tmp_path / "AuditEvent.ndjson", lines)])
+    check_sums(report)
+    (entry,) = report.files
+    assert (entry.stored, entry.quarantined, entry.kept) == (1, 30, 5)
+    assert entry.reasons == {"invalid JSON": 20, "resourceType is 'Patient', not 'AuditEvent'": 10}
+    assert [q["line"] for q in quarantined_lines(report)] == [2, 3, 4, 5, 6]
+
+
+def test_a_flood_of_bad_records_is_counted_without_keeping_them(tmp_path, settings):
+    """After the kept records, readers hand over counts by reason: nothing per record."""
+    settings.QUARANTINE_KEEP = 3
+    flood = [audit_event("a1")] + ["{}"] * 200_000 + [audit_event("a2")]
+    report = ingest([write_ndjson(tmp_path / "AuditEvent.ndjson.gz", flood, gz=True)])
+    check_sums(report)
+    (entry,) = report.files
+    assert (entry.stored, entry.quarantined, entry.kept) == (2, 200_000, 3)
+    assert entry.reasons == {"resourceType is '', not 'AuditEvent'": 200_000}
+    assert len(quarantined_lines(report)) == 3
+
+
+def test_a_file_whose_first_records_all_fail_is_dropped_in_one_sentence(tmp_path):
+    """A 300,000-line gzip of `{}` (a few kilobytes) stops at 100,000 refusals, keeps the
+    content of 10,000, stores nothing, and says why."""
+    path = write_ndjson(tmp_path / "AuditEvent.ndjson.gz", ["{}"] * 300_000, gz=True)
+    report = ingest([path])
+    (entry,) = report.files
+    assert entry.status == "failed" and report.needs_attention
+    assert (entry.stored, entry.kept) == (0, 10_000)
+    assert entry.read == entry.quarantined
+    assert 100_000 <= entry.quarantined < 200_000  # counted a block at a time past the kept ones
+    assert entry.error == (
+        f"{path}: the first {entry.quarantined:,} records were all refused (mostly: "
+        "resourceType is '', "
+        "not 'AuditEvent'), so reading stopped; it is probably not FHIR AuditEvent (bulk "
+        "NDJSON), or not in a layout Hygeia reads. Nothing of it was stored."
+    )
+    assert stored_events() == []
+    assert len(quarantined_lines(report)) == 10_000
+    assert IngestFile.objects.get().status == IngestFile.Status.FAILED
+
+
+def test_a_csv_read_through_the_wrong_profile_is_dropped_with_a_hint(tmp_path, monkeypatch):
+    monkeypatch.setattr("hygeia.privacy.ingest.GIVE_UP_AFTER", 50)
+    csv = tmp_path / "access.csv"
+    csv.write_text(
+        "event_id,occurred,user_login,patient_id,action\n"
+        + "".join(f"{i},08/03/2026 10:00,jdoe,p1,read\n" for i in range(200)),
+        encoding="utf-8",
+    )
+    report = ingest([csv], profile="canonical")
+    (entry,) = report.files
+    assert entry.status == "failed" and entry.quarantined == 50
+    assert "name the right one with --profile" in entry.error
+    assert stored_events() == []

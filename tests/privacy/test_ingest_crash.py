@@ -70,7 +70,16 @@ def data(tmp_path):
     return folder
 
 
-@pytest.mark.parametrize("point", ["staged", "commit-planned", "commit-moved-first"])
+COMMIT_STEPS = [
+    "staged",
+    "commit-planned",
+    "commit-moved-first",
+    "commit-moved",
+    "commit-published",
+]
+
+
+@pytest.mark.parametrize("point", COMMIT_STEPS)
 def test_killed_at_each_commit_step_then_rerun_completes(tmp_path, data, point):
     fhir = hospital_files(tmp_path / "in", 300, patients=False)
     killed = hygeia(data, "privacy", "ingest", str(fhir), "--json", HYGEIA_CRASH_AT=point)
@@ -88,6 +97,37 @@ def test_killed_at_each_commit_step_then_rerun_completes(tmp_path, data, point):
         events = next(f for f in report["files"] if f["format"] == "fhir-auditevent")
         assert (events["stored"], events["duplicate"]) == (0, 300)
     assert not list((data / "lake" / "_staging").glob("*/rows/*/*.parquet"))
+
+
+def detected_accesses(data: Path) -> int:
+    result = hygeia(
+        data, "privacy", "detect", "--since", DAYS[0], "--until", "2026-03-10", "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    return int(json.loads(result.stdout)["accesses"])
+
+
+@pytest.mark.parametrize("point", COMMIT_STEPS)
+def test_a_reader_after_a_kill_sees_whole_commits_only(tmp_path, data, point):
+    """Detection run between the kill and any new ingest (no recovery has run) reads every
+    event of the committed file and none of the interrupted one, or all of it once its
+    commit was published."""
+    first = write_ndjson(
+        tmp_path / "a" / "AuditEvent.ndjson",
+        [audit_event(f"a{i}", when=f"{DAYS[i % 3]}T09:00:00Z") for i in range(300)],
+    )
+    assert hygeia(data, "privacy", "ingest", str(first)).returncode == 0
+    second = write_ndjson(
+        tmp_path / "b" / "AuditEvent.ndjson",
+        [audit_event(f"b{i}", when=f"{DAYS[i % 3]}T11:00:00Z") for i in range(450)],
+    )
+    killed = hygeia(data, "privacy", "ingest", str(second), HYGEIA_CRASH_AT=point)
+    assert killed.returncode == -signal.SIGKILL
+    published = point == "commit-published"
+    assert detected_accesses(data) == (750 if published else 300)
+    assert len(stored_ids(data)) == (750 if published else 300)
+    assert hygeia(data, "privacy", "ingest", str(second)).returncode == 0
+    assert detected_accesses(data) == 750
 
 
 def test_killed_while_reading_then_rerun_completes(tmp_path, data):

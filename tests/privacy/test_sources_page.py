@@ -72,3 +72,22 @@ def test_masking_keeps_shape_only(text, hidden, kept):
     masked = mask_content(text)
     assert not any(h in masked for h in hidden), masked
     assert all(k in masked for k in kept), masked
+
+
+def test_conflicts_and_what_was_not_read_have_lines_of_their_own(make_user, tmp_path, settings):
+    settings.QUARANTINE_KEEP = 1
+    first = write_ndjson(tmp_path / "a" / "AuditEvent.ndjson", [audit_event("a1")])
+    ingest([first])
+    other = audit_event("a1", login="someone-else")  # the same id, another event
+    second = write_ndjson(tmp_path / "b" / "AuditEvent.ndjson", [other, "{x", "{y"])
+    ingest([second], source="")
+    IngestFile.objects.filter(path=str(second)).update(unread_bytes=4096)
+    client = signed_in_client(make_user("pat", "Privacy Officer"))
+    page = client.get("/sources/").content.decode()
+    assert "Conflicts: 1 record had an id that a different record already held" in page
+    assert "--source NAME" in page
+    assert "Unread: 4096 bytes could not be read" in page
+    token = IngestFile.objects.get(path=str(second)).token
+    quarantine = client.get(f"/sources/{token}/quarantine/").content.decode()
+    assert "2 records could not be stored. The first 1 are shown" in quarantine
+    assert "invalid JSON</td><td class=\"num\">2</td>" in quarantine

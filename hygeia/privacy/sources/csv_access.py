@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import yaml
 
-from hygeia.lake.records import Location, Rejected
+from hygeia.lake.records import Location, Rejected, Tally
 from hygeia.privacy.events import ACTIONS, EARLIEST, EVENTS, latest_allowed
 from hygeia.privacy.resolve import resolve_mrns
 
@@ -225,6 +225,18 @@ class _Batch:
         for mask, _ in self.refusals[1:]:
             combined = pc.or_(combined, mask)
         return combined
+
+    def tally(self) -> dict[str, int]:
+        """Refused rows counted by their first reason, without a step per row."""
+        counts: dict[str, int] = {}
+        taken = pa.array(np.zeros(self.raw.num_rows, dtype=bool))
+        for mask, reason in self.refusals:
+            fresh = pc.and_(mask, pc.invert(taken))
+            found = pc.sum(fresh).as_py() or 0
+            if found:
+                counts[reason] = counts.get(reason, 0) + found
+            taken = pc.or_(taken, mask)
+        return counts
 
     def reasons(self, refused: pa.Array) -> Iterator[tuple[int, str]]:
         """(row index, first reason) for each refused row, in row order."""
@@ -547,7 +559,10 @@ def _convert(
     )
     refused = batch.refused()
     ctx.accept(count - (pc.sum(refused).as_py() or 0 if refused is not None else 0))
-    if refused is not None:
+    if refused is not None and not ctx.wants_content:
+        yield Tally(name, batch.tally())
+        table = table.filter(pc.invert(refused))
+    elif refused is not None:
         for index, reason in batch.reasons(refused):
             cells = [batch.raw[c][index].as_py() or b"" for c in batch.raw.column_names]
             content = profile.delimiter.join(c.decode("utf-8", "replace") for c in cells)

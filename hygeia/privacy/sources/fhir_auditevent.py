@@ -30,7 +30,7 @@ left cannot identify a user, a time and an action).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ import pyarrow.compute as pc
 
 from hygeia.lake.lines import line_blocks
 from hygeia.lake.ndjson import excerpt, json_problem
-from hygeia.lake.records import Location, RecordError, Rejected
+from hygeia.lake.records import Location, Progress, RecordError, Rejected, Tally
 from hygeia.privacy.events import EARLIEST, EVENTS, AccessEvent, latest_allowed
 
 RESTFUL_TO_ACTION = {
@@ -308,28 +308,39 @@ class Converter:
         self.query = OUTER.format(inner=query)
         self.names = EVENTS.schema.names
 
-    def stream(self, lines: pa.RecordBatchReader) -> Iterator[tuple[pa.Table, list[Rejected]]]:
+    def stream(
+        self, lines: pa.RecordBatchReader, progress: Progress
+    ) -> Generator[tuple[pa.Table, list[Rejected | Tally]]]:
         """Events and rejections, batch by batch, for a stream of (line, raw) batches: one
         query for the whole file, so DuckDB plans it once."""
         self.con.register("lines", lines)
+        reader = self.con.sql(self.query).to_arrow_reader(batch_size=OUTPUT_ROWS)
         try:
-            reader = self.con.sql(self.query).to_arrow_reader(batch_size=OUTPUT_ROWS)
             for batch in reader:
-                yield self._split(pa.Table.from_batches([batch]))
-        finally:
+                yield self._split(pa.Table.from_batches([batch]), progress.wants_content)
+        finally:  # also when the caller stops early: the open result goes first
+            reader.close()
             self.con.unregister("lines")
 
-    def convert(self, block: pa.Table) -> tuple[pa.Table, list[Rejected]]:
+    def convert(self, block: pa.Table) -> tuple[pa.Table, list[Rejected | Tally]]:
         self.con.register("lines", block)
         try:
             return self._split(self.con.sql(self.query).to_arrow_table())
         finally:
             self.con.unregister("lines")
 
-    def _split(self, result: pa.Table) -> tuple[pa.Table, list[Rejected]]:
+    def _split(
+        self, result: pa.Table, with_content: bool = True
+    ) -> tuple[pa.Table, list[Rejected | Tally]]:
         reasons = result["reason"]
-        rejected: list[Rejected] = []
-        if reasons.null_count != len(reasons):
+        rejected: list[Rejected | Tally] = []
+        if reasons.null_count == len(reasons):
+            pass
+        elif not with_content:  # counted by reason in one pass, nothing per record
+            counts = pc.value_counts(result.filter(pc.is_valid(reasons))["reason"]).to_pylist()
+            rejected.append(Tally(self.source_file, {c["values"]: c["counts"] for c in counts}))
+            result = result.filter(pc.is_null(reasons))
+        else:
             bad = result.filter(pc.is_valid(reasons))
             for line, raw, reason in zip(
                 bad["line"].to_pylist(),
@@ -354,16 +365,17 @@ OUTPUT_ROWS = 65536
 
 
 def read_blocks(
-    path: Path, ingest_id: str = "", on_position: Any = None, on_accepted: Any = None
-) -> Iterator[pa.Table | Rejected]:
+    path: Path, ingest_id: str = "", progress: Progress | None = None
+) -> Iterator[pa.Table | Rejected | Tally]:
     """Every line of an AuditEvent NDJSON file (plain or gzip): event tables and rejections.
-    `on_accepted(n)` is told of the events of a stretch before its rejections are yielded
-    (the events themselves are regrouped into larger tables first)."""
+    `progress` is told of the events of a stretch before its rejections are yielded (the
+    events themselves are regrouped into larger tables first)."""
+    progress = progress or Progress()
     converter = Converter(str(path), ingest_id)
     refused: list[Rejected] = []
 
     def batches() -> Iterator[pa.RecordBatch]:
-        for item in line_blocks(path, on_position=on_position):
+        for item in line_blocks(path, on_position=progress.on_position):
             if isinstance(item, Rejected):
                 refused.append(item)
             else:
@@ -371,12 +383,10 @@ def read_blocks(
 
     pending: list[pa.Table] = []
     pending_rows = 0
+    stream = converter.stream(pa.RecordBatchReader.from_batches(LINES, batches()), progress)
     try:
-        for events, rejected in converter.stream(
-            pa.RecordBatchReader.from_batches(LINES, batches())
-        ):
-            if on_accepted is not None and events.num_rows:
-                on_accepted(events.num_rows)
+        for events, rejected in stream:
+            progress.accept(events.num_rows)
             yield from rejected
             if refused:
                 yield from refused
@@ -391,6 +401,7 @@ def read_blocks(
             yield pa.concat_tables(pending)
         yield from refused
     finally:
+        stream.close()
         converter.close()
 
 
@@ -403,7 +414,7 @@ def parse(resource: dict[str, Any], source: str = "") -> AccessEvent:
         events, rejected = converter.convert(block)
     finally:
         converter.close()
-    if rejected:
+    if rejected and isinstance(rejected[0], Rejected):
         raise RecordError(rejected[0].reason)
     row = events.to_pylist()[0]
     for key in ("source_format", "ingest_id", "day"):
