@@ -145,3 +145,22 @@ def test_the_command_line_says_conflicts_and_exits_1(tmp_path):
         env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert wrong.returncode == 2 and "is not a source name" in wrong.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_listener_names_its_source(tmp_path):
+    """The syslog listener commits through the same path: --source keeps senders apart."""
+    from hygeia.privacy.listen import Listener
+    from hygeia.privacy.sources import atna
+    from tests.privacy.sources.test_atna import message
+
+    xml = tmp_path / "one.xml"
+    xml.write_text(message(), encoding="utf-8")
+    received = list(atna.read(xml))
+    stored = []
+    for source in ("east", "west", "east"):
+        listener = Listener("127.0.0.1", None, None, None, None, 5.0, 100, source=source)
+        listener._commit(received)
+        stored.append(listener.totals["stored"])
+    assert stored == [1, 1, 0]
+    assert len(events()) == 2
