@@ -90,4 +90,4 @@ def test_conflicts_and_what_was_not_read_have_lines_of_their_own(make_user, tmp_
     token = IngestFile.objects.get(path=str(second)).token
     quarantine = client.get(f"/sources/{token}/quarantine/").content.decode()
     assert "2 records could not be stored. The first 1 are shown" in quarantine
-    assert "invalid JSON</td><td class=\"num\">2</td>" in quarantine
+    assert 'invalid JSON</td><td class="num">2</td>' in quarantine
