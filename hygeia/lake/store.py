@@ -392,7 +392,8 @@ class Lake:
             else:
                 source = staged.folder / "out"
                 shutil.rmtree(source, ignore_errors=True)
-                clashes, clash_at, query = _verdicts(con, table, bool(existing))
+                repeats = distinct != staged.rows
+                clashes, clash_at, query = _verdicts(con, table, bool(existing), repeats)
                 conflicts += clashes
                 conflict_at = tuple(sorted(conflict_at + clash_at))[:CONFLICT_SAMPLE]
                 con.execute(
@@ -471,10 +472,9 @@ def _sync_folder(folder: Path) -> None:
 
 
 def _content_sql(table: Table, present: set[str], alias: str) -> str:
-    """A SHA-256 of a row's content columns: equal for rows that say the same thing.
-
-    Missing and empty values are equal (a column added later reads as missing in older
-    files); times are compared as epoch microseconds, whatever the session's time zone."""
+    """A SHA-256 of a row's content columns, stable across runs and releases: the digest a
+    conflicting row's own key is derived from. Missing and empty values are equal; times are
+    taken as epoch microseconds, whatever the session's time zone."""
     parts = []
     for name in table.content_columns(present):
         column = f"{alias}.{_ident(name)}"
@@ -484,78 +484,96 @@ def _content_sql(table: Table, present: set[str], alias: str) -> str:
     return f"sha256(concat_ws(chr(31), {', '.join(parts) or chr(39) * 2}))"
 
 
+def _fingerprint_sql(table: Table, present: set[str], alias: str) -> str:
+    """A 64-bit hash of a row's content columns, to tell within one commit whether two rows
+    with one key say the same thing: much cheaper than a digest of their text, and only ever
+    compared, never stored. Missing and empty text are equal (a text column added later reads
+    as missing in older files)."""
+    parts = []
+    for name in table.content_columns(present):
+        column = f"{alias}.{_ident(name)}"
+        is_text = pa.types.is_string(table.schema.field(name).type)
+        parts.append(f"coalesce({column}, '')" if is_text else column)
+    return f"hash({', '.join(parts) or chr(39) * 2})"
+
+
 def _columns(con: duckdb.DuckDBPyConnection, view: str) -> set[str]:
     return {row[0] for row in con.execute(f"DESCRIBE {view}").fetchall()}
 
 
 def _verdicts(
-    con: duckdb.DuckDBPyConnection, table: Table, has_stored: bool
+    con: duckdb.DuckDBPyConnection, table: Table, has_stored: bool, repeats: bool
 ) -> tuple[int, tuple[int, ...], str]:
-    """Which staged rows to keep, when some keys are stored already or repeated in the file.
+    """Which staged rows to keep, when some keys are stored already or repeated in the file
+    (`repeats`).
 
-    Only rows with such a key ("contested") are compared. For each key and content found:
-    the content stored already, or seen earlier in the file under that key, is a duplicate;
-    the first content of a key nobody stored keeps the key; any other content is a conflict
-    and is kept under a key derived from the key and the content (so that reading the file
-    again finds it stored). Returns the conflicts, a few of their positions, and the query
-    of the rows to write."""
+    Only rows with such a key ("contested") are compared, by a fingerprint of their content.
+    A row whose key and content are stored is a duplicate: on a file read again, that is every
+    row, and nothing more is done. What is left ("pending", usually few rows) is judged per
+    key and content: the content seen earlier in the file under that key is a duplicate; the
+    first content of a key nobody stored keeps the key; any other content is a conflict, kept
+    under a key derived from the key and a digest of its content (so that reading the file
+    again finds it stored). Returns the conflicts, a few of their positions, and the query of
+    the rows to write."""
     key = _ident(table.key)
     order = _ident(table.order) if table.order else "NULL"
     present = _columns(con, "stored") & _columns(con, "staged") if has_stored else None
     compared = present if present is not None else set(table.schema.names)
     # The SQL below is built from the Table's own column names (constants), quoted.
-    source = "stored" if has_stored else "staged WHERE false"
-    stored_keys = f"(SELECT {key} FROM {source})"  # noqa: S608
+    source = "stored" if has_stored else "(SELECT * FROM staged WHERE false)"
+    repeated = f"SELECT {key} FROM staged GROUP BY {key} HAVING count(*) > 1 UNION "  # noqa: S608
     con.execute(
-        f"""CREATE TEMP TABLE contested AS
-        SELECT {key} FROM staged GROUP BY {key} HAVING count(*) > 1
-        UNION SELECT {key} FROM staged SEMI JOIN {stored_keys} AS s USING ({key})"""  # noqa: S608
+        f"""CREATE TEMP TABLE contested AS {repeated if repeats else ""}
+        SELECT {key} FROM staged SEMI JOIN (SELECT {key} FROM {source}) s USING ({key})"""  # noqa: S608
     )
-    stored_versions = (
-        f"SELECT DISTINCT s.{key}, {_content_sql(table, compared, 's')} AS content "  # noqa: S608
-        f"FROM stored s SEMI JOIN contested USING ({key})"
-        if has_stored
-        else f"SELECT {key}, '' AS content FROM contested WHERE false"  # noqa: S608
+    con.execute(
+        f"""CREATE TEMP TABLE known AS
+        SELECT DISTINCT s.{key}, {_fingerprint_sql(table, compared, "s")} AS fp
+        FROM {source} s SEMI JOIN contested USING ({key})"""  # noqa: S608
     )
+    con.execute(
+        f"""CREATE TEMP TABLE pending AS
+        SELECT c.* FROM (
+            SELECT c.*, {_fingerprint_sql(table, compared, "c")} AS fp
+            FROM staged c SEMI JOIN contested USING ({key})
+        ) c ANTI JOIN known k ON k.{key} = c.{key} AND k.fp = c.fp"""  # noqa: S608
+    )
+    kept = f"SELECT * FROM staged ANTI JOIN contested USING ({key})"  # noqa: S608
+    (pending,) = con.execute("SELECT count(*) FROM pending").fetchone()  # type: ignore[misc]
+    if not pending:  # every contested row is stored already, as it is
+        return 0, (), kept
     con.execute(
         f"""CREATE TEMP TABLE verdict AS
         WITH versions AS (
-            SELECT c.{key}, {_content_sql(table, compared, "c")} AS content,
-                   min({order}) AS first_at
-            FROM staged c SEMI JOIN contested USING ({key})
-            GROUP BY ALL
-        ), known AS ({stored_versions}),
-        judged AS (
+            SELECT {key}, fp, min({order}) AS first_at,
+                   any_value({_content_sql(table, compared, "p")}) AS content
+            FROM pending p GROUP BY ALL
+        ), judged AS (
             SELECT v.*,
-                EXISTS (SELECT 1 FROM known k WHERE k.{key} = v.{key}
-                        AND k.content = v.content) AS same_stored,
-                EXISTS (SELECT 1 FROM known k WHERE k.{key} = v.{key}) AS key_stored,
-                row_number() OVER (PARTITION BY v.{key} ORDER BY v.first_at, v.content) = 1
+                v.{key} IN (SELECT {key} FROM known) AS key_stored,
+                row_number() OVER (PARTITION BY v.{key} ORDER BY v.first_at, v.fp) = 1
                     AS first_in_file,
                 left(sha256(v.{key} || chr(31) || v.content), 32) AS derived
             FROM versions v
         )
-        SELECT {key}, content, first_at,
-            CASE WHEN same_stored THEN 'duplicate'
-                 WHEN first_in_file AND NOT key_stored THEN 'keep'
-                 WHEN derived IN {stored_keys} THEN 'duplicate'
-                 ELSE 'conflict' END AS verdict,
-            derived
+        SELECT {key}, fp, first_at, derived,
+            CASE WHEN first_in_file AND NOT key_stored THEN 'keep'
+                 WHEN derived IN (SELECT {key} FROM {source}) THEN 'duplicate'
+                 ELSE 'conflict' END AS verdict
         FROM judged"""  # noqa: S608
     )
     conflicts, first = con.execute(
         "SELECT count(*), list(first_at ORDER BY first_at)[1:"  # noqa: S608
         f"{CONFLICT_SAMPLE}] FROM verdict WHERE verdict = 'conflict'"
     ).fetchone()  # type: ignore[misc]
-    content = _content_sql(table, compared, "c")
     query = f"""
-        SELECT * FROM staged ANTI JOIN contested USING ({key})
+        {kept}
         UNION ALL BY NAME
-        SELECT c.* REPLACE (CASE v.verdict WHEN 'conflict' THEN v.derived ELSE c.{key} END
-                            AS {key})
-        FROM staged c JOIN verdict v ON v.{key} = c.{key} AND v.content = {content}
+        SELECT p.* EXCLUDE (fp) REPLACE (
+            CASE v.verdict WHEN 'conflict' THEN v.derived ELSE p.{key} END AS {key})
+        FROM pending p JOIN verdict v USING ({key}, fp)
         WHERE v.verdict <> 'duplicate'
-        QUALIFY row_number() OVER (PARTITION BY c.{key}, v.content ORDER BY {order}) = 1
+        QUALIFY row_number() OVER (PARTITION BY p.{key}, p.fp ORDER BY {order}) = 1
     """  # noqa: S608
     return int(conflicts), tuple(int(x) for x in (first or []) if x is not None), query
 
