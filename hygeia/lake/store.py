@@ -320,7 +320,7 @@ class Lake:
             found = []
             for value in partitions:
                 found.extend(sorted((base / f"{table.partition}={value}").glob("*.parquet")))
-        if committed is None:  # a store written before markers existed: all of it is committed
+        if committed is None:  # a dataset written before markers existed: all of it is committed
             return found
         return [f for f in found if token_of(f) in committed]
 
@@ -415,6 +415,8 @@ class Lake:
     def apply(self, dataset: str, token: str, moves: list[tuple[str, str]]) -> None:
         """Rename planned files into place, then mark the input committed: the marker is
         what makes them visible. Idempotent: safe to repeat after a crash."""
+        if moves:
+            self._markers(dataset)
         for index, (source, target) in enumerate(moves):
             src, dst = self.root / source, self.root / target
             if src.exists():
@@ -424,27 +426,28 @@ class Lake:
                 crash_point("commit-moved-first")
         crash_point("commit-moved")
         if moves:
-            self.publish(dataset, token)
+            marker = self.root / dataset / COMMITTED / token
+            if not marker.exists():
+                with open(marker, "x"):
+                    pass
+                _sync_folder(marker.parent)
 
-    def publish(self, dataset: str, token: str) -> None:
-        """Create the input's marker. The first marker of a dataset written before markers
-        existed also marks every input already there (the caller holds the commit lock and
-        has finished any decided commit, so all of them are whole)."""
+    def _markers(self, dataset: str) -> Path:
+        """The dataset's marker folder, made before any file of a commit moves in, so that a
+        dataset without one holds only what was committed before markers existed. Those
+        inputs are marked when it is made (atomically: built aside, then renamed); the caller
+        holds the commit lock and has finished any decided commit, so all of them are whole."""
         folder = self.root / dataset / COMMITTED
         if not folder.is_dir():
             adopted = {token_of(f) for f in (self.root / dataset).glob("*=*/*.parquet")}
-            adopted.discard(token)
-            staging = folder.with_name(COMMITTED + ".new")
-            shutil.rmtree(staging, ignore_errors=True)
-            staging.mkdir(parents=True, mode=0o700)
+            aside = folder.with_name(COMMITTED + ".new")
+            shutil.rmtree(aside, ignore_errors=True)
+            aside.mkdir(parents=True, mode=0o700)
             for old in adopted:
-                (staging / old).touch()
-            os.replace(staging, folder)
-        marker = folder / token
-        if not marker.exists():
-            with open(marker, "x"):
-                pass
-            _sync_folder(folder)
+                (aside / old).touch()
+            os.replace(aside, folder)
+            _sync_folder(folder.parent)
+        return folder
 
     # --- quarantine --------------------------------------------------------------------------
 

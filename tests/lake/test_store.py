@@ -103,6 +103,38 @@ def test_readers_see_only_committed_inputs(tmp_path):
     assert stored(lake) == [("a", 0), ("b", 5), ("c", 5)]
 
 
+class Killed(Exception):
+    pass
+
+
+@pytest.mark.parametrize("first_commit", [True, False])
+@pytest.mark.parametrize("point", ["commit-moved-first", "commit-moved"])
+def test_a_commit_stopped_while_moving_is_invisible(tmp_path, monkeypatch, first_commit, point):
+    """Whether or not the dataset held anything before, files moved by an unfinished commit
+    are not read; finishing the commit (recovery repeats it) shows all of them."""
+    lake = Lake(tmp_path / "lake")
+    before = [] if first_commit else [("a", 0)]
+    if not first_commit:
+        commit(lake, "t1", rows(["a"], MARCH_8))
+
+    def crash(name: str) -> None:
+        if name == point:
+            raise Killed
+
+    with lake.staging("t2", TABLE) as staged:
+        staged.write(rows(["b"], MARCH_8, [5]))
+        staged.write(rows(["c"], MARCH_9, [5]))
+        staged.close()
+        plan = lake.plan(staged, "t2")
+    monkeypatch.setattr("hygeia.lake.store.crash_point", crash)
+    with pytest.raises(Killed):
+        lake.apply(TABLE.path, "t2", plan.moves)
+    assert stored(lake) == before
+    monkeypatch.undo()
+    lake.apply(TABLE.path, "t2", plan.moves)
+    assert stored(lake) == [*before, ("b", 5), ("c", 5)]
+
+
 def test_a_store_written_before_markers_is_adopted_whole(tmp_path):
     lake = Lake(tmp_path / "lake")
     commit(lake, "t1", rows(["a"], MARCH_8))
