@@ -1,8 +1,9 @@
 """Which reader handles which file, and where its rows go.
 
-A format turns one input file into Arrow tables for one dataset (plus rejections). Record-
-at-a-time readers (FHIR resources, XML messages) are wrapped by `record_batches`; columnar
-readers (CSV) produce tables directly.
+A format turns one input file into Arrow tables for one dataset, plus rejections and, when a
+reader stopped at a fault it could not get past, what it left unread. Record-at-a-time
+readers (FHIR resources, XML messages) are wrapped by `record_batches`; columnar readers
+(CSV) produce tables directly.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pyarrow as pa
 
 from hygeia.lake.arrow import schema_for
 from hygeia.lake.ndjson import read_records
-from hygeia.lake.records import Location, Parsed, Rejected
+from hygeia.lake.records import Location, Parsed, Rejected, Unread
 from hygeia.lake.store import Table
 from hygeia.privacy.events import EVENTS, AccessEvent, stable_id
 from hygeia.privacy.resolve import fill_patient_refs
@@ -36,7 +37,7 @@ from hygeia.privacy.sources import (
 T = TypeVar("T")
 BATCH_ROWS = 20_000
 
-Item: TypeAlias = pa.Table | Rejected
+Item: TypeAlias = pa.Table | Rejected | Unread
 
 
 @dataclass
@@ -65,13 +66,13 @@ class Format:
 
 
 def record_batches(
-    items: Iterator[Parsed[T] | Rejected],
+    items: Iterator[Parsed[T] | Rejected | Unread],
     to_row: Callable[[Location, T], dict[str, Any]],
     schema: pa.Schema,
 ) -> Iterator[Item]:
     rows: list[dict[str, Any]] = []
     for item in items:
-        if isinstance(item, Rejected):
+        if isinstance(item, Rejected | Unread):
             yield item
             continue
         rows.append(to_row(item.location, item.value))
@@ -101,7 +102,7 @@ def _read_auditevents(path: Path, ctx: ReadContext) -> Iterator[Item]:
 
 
 def atna_tables(
-    items: Iterator[Parsed[AccessEvent] | Rejected], source_format: str, ctx: ReadContext
+    items: Iterator[Parsed[AccessEvent] | Rejected | Unread], source_format: str, ctx: ReadContext
 ) -> Iterator[Item]:
     """ATNA events (from files or the syslog listener) as tables, MRNs resolved."""
     for item in record_batches(
@@ -109,7 +110,7 @@ def atna_tables(
         lambda where, event: event_row(event, where, source_format, ctx.token),
         EVENTS.schema,
     ):
-        yield item if isinstance(item, Rejected) else fill_patient_refs(item, ctx)
+        yield fill_patient_refs(item, ctx) if isinstance(item, pa.Table) else item
 
 
 def _read_atna(path: Path, ctx: ReadContext) -> Iterator[Item]:
