@@ -6,25 +6,29 @@ process whole columns at once (DuckDB). The same guarantees as the line reader i
 - a line longer than the limit is skipped to its end and rejected, with its line number;
 - bytes that are not UTF-8 reject their line only;
 - a truncated or corrupt gzip stream ends the file with a rejection naming the line where it
-  broke (lines complete before it are kept);
+  broke (lines complete before it are kept; the part of the broken line that was decoded is
+  its content) and, for a corrupt one, the compressed bytes left unread (`broken_stream`);
 - blank lines are skipped and not counted, as in the line reader.
 """
 
 from __future__ import annotations
 
-import zlib
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pyarrow as pa
 
-from hygeia.lake.ndjson import MAX_LINE_BYTES, excerpt, open_maybe_gzip
-from hygeia.lake.records import Location, Rejected
+from hygeia.lake.ndjson import BROKEN, MAX_LINE_BYTES, broken_stream, excerpt, open_maybe_gzip
+from hygeia.lake.records import Location, Rejected, Unread
 
 BLOCK_BYTES = 16 << 20
-READ_BYTES = 1 << 20  # what a truncated gzip stream can lose at most, besides its broken tail
+# Read a piece at a time (`read1`: one call to the decompressor), so that a stream that
+# breaks loses at most this much of what it decoded before the break.
+READ_BYTES = 1 << 16
 NEWLINE = 10
 
 
@@ -97,21 +101,21 @@ def line_blocks(
     max_line_bytes: int = MAX_LINE_BYTES,
     block_bytes: int = BLOCK_BYTES,
     on_position: Callable[[int], None] | None = None,
-) -> Iterator[LineBlock | Rejected]:
+) -> Iterator[LineBlock | Rejected | Unread]:
     name = str(path)
     blocks = _Blocks(name, max_line_bytes)
     pending = bytearray()
     skipping = False  # inside an over-long line, discarding until its end
     with path.open("rb") as raw_handle, open_maybe_gzip(raw_handle) as handle:
+        read1 = cast(io.BufferedIOBase, handle).read1  # a buffered file, or a GzipFile
         while True:
             try:
-                chunk = handle.read(READ_BYTES)
-            except (EOFError, OSError, zlib.error) as exc:
-                yield from blocks.split(bytes(pending[: pending.rfind(b"\n") + 1]))
-                yield Rejected(
-                    Location(name, blocks.line_no + 1),
-                    f"file is truncated or corrupt from here on ({type(exc).__name__})",
-                )
+                chunk = read1(READ_BYTES)
+            except BROKEN as exc:
+                whole = pending.rfind(b"\n") + 1
+                yield from blocks.split(bytes(pending[:whole]))
+                partial = b"" if skipping else bytes(pending[whole:])
+                yield from broken_stream(name, blocks.line_no + 1, exc, raw_handle, partial)
                 return
             if on_position is not None:
                 on_position(raw_handle.tell())

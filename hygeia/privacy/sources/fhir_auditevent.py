@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 
 from hygeia.lake.lines import line_blocks
 from hygeia.lake.ndjson import excerpt, json_problem
-from hygeia.lake.records import Location, RecordError, Rejected
+from hygeia.lake.records import Location, RecordError, Rejected, Unread
 from hygeia.privacy.events import EARLIEST, EVENTS, AccessEvent, latest_allowed
 
 RESTFUL_TO_ACTION = {
@@ -339,14 +339,15 @@ OUTPUT_ROWS = 65536
 
 def read_blocks(
     path: Path, ingest_id: str = "", on_position: Any = None
-) -> Iterator[pa.Table | Rejected]:
-    """Every line of an AuditEvent NDJSON file (plain or gzip): event tables and rejections."""
+) -> Iterator[pa.Table | Rejected | Unread]:
+    """Every line of an AuditEvent NDJSON file (plain or gzip): event tables and rejections,
+    and what a broken stream left unread."""
     converter = Converter(str(path), ingest_id)
-    refused: list[Rejected] = []
+    refused: list[Rejected | Unread] = []
 
     def batches() -> Iterator[pa.RecordBatch]:
         for item in line_blocks(path, on_position=on_position):
-            if isinstance(item, Rejected):
+            if isinstance(item, Rejected | Unread):
                 refused.append(item)
             else:
                 yield from item.table.to_batches(max_chunksize=SCAN_ROWS)
