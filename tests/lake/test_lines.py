@@ -64,3 +64,14 @@ def test_a_corrupt_stream_counts_the_compressed_bytes_left(tmp_path):
     # what the decompressor had not been given yet (it reads ahead by at most 128 KiB)
     assert len(garbage) - (128 << 10) <= unread.bytes <= len(garbage)
     assert unread.records is None
+
+
+def test_raw_bytes_are_kept_for_callers_that_check_them_themselves(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_bytes(b"one\n\xff\xfe latin\n\nfour")
+    (block,) = line_blocks(path, utf8=False)
+    assert block.table.to_pylist() == [
+        {"line": 1, "raw": b"one\n"},
+        {"line": 2, "raw": b"\xff\xfe latin\n"},
+        {"line": 4, "raw": b"four"},
+    ]
