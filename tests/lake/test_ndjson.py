@@ -7,7 +7,7 @@ import gzip
 import json
 import random
 
-from hygeia.lake.ndjson import read_objects
+from hygeia.lake.ndjson import read_objects, read_records
 from hygeia.lake.records import Parsed, Rejected, Unread
 
 
@@ -103,3 +103,12 @@ def test_a_truncated_gzip_leaves_nothing_unread(tmp_path):
     path = tmp_path / "cut.ndjson.gz"
     path.write_bytes(whole[: len(whole) // 2])
     assert not [i for i in read_objects(path) if isinstance(i, Unread)]
+
+
+def test_records_pass_on_what_a_corrupt_stream_left_unread(tmp_path):
+    lines = [json.dumps({"n": i}).encode() + b"\n" for i in range(50)]
+    path = tmp_path / "Patient.ndjson.gz"
+    path.write_bytes(gzip.compress(b"".join(lines)) + random.Random(1).randbytes(1 << 20))
+    *parsed, rejected, unread = read_records(path, lambda value: value["n"])
+    assert [p.value for p in parsed] == list(range(50))
+    assert isinstance(rejected, Rejected) and isinstance(unread, Unread)

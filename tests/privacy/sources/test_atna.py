@@ -307,3 +307,12 @@ def test_start_tags_cut_by_read_blocks_are_still_found(tmp_path, monkeypatch):
     dtd.write_text('<!DOCTYPE m []>\n<m xmlns:dcm="urn:x">' + text.split("\n", 1)[1])
     (unread,) = atna.read(dtd)
     assert unread.records == 6
+
+
+def test_the_ingest_format_passes_the_unread_remainder_on(tmp_path):
+    from hygeia.privacy.formats import ATNA, ReadContext
+
+    path = tmp_path / "dtd.xml"
+    path.write_text("<!DOCTYPE m []>\n<Messages>\n" + message() * 3 + "</Messages>\n")
+    (unread,) = ATNA.read(path, ReadContext(token="t"))
+    assert isinstance(unread, Unread) and unread.records == 3
