@@ -3,7 +3,8 @@
 `scan_log` reads a log a block at a time (bounded memory, the same line limits, gzip and
 corruption rules as every other reader), classifies each destination against the catalog
 and returns per-service usage with every line accounted for:
-read = classified + other destinations + refused.
+read = classified + other destinations + refused; what a broken compressed stream left
+unread is counted apart, in bytes.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pyarrow.compute as pc
 from hygeia.ai.catalog import Catalog
 from hygeia.ai.sources import squid
 from hygeia.lake.lines import line_blocks
-from hygeia.lake.records import Rejected
+from hygeia.lake.records import Rejected, Unread
 
 READERS = {"squid": squid.parse}
 
@@ -43,6 +44,7 @@ class ScanResult:
     other: int = 0
     refused: list[tuple[int, str]] = field(default_factory=list)  # (line, reason), capped
     refused_count: int = 0
+    unread_bytes: int = 0  # compressed bytes after a fault the stream cannot be decoded past
     usage: dict[str, Usage] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -52,6 +54,7 @@ class ScanResult:
             "ai": self.ai,
             "other": self.other,
             "refused": self.refused_count,
+            "unread_bytes": self.unread_bytes,
             "services": len(self.usage),
         }
 
@@ -68,6 +71,9 @@ def scan_log(
     parse = READERS[fmt]
     result = ScanResult(str(path))
     for item in line_blocks(path, on_position=on_position):
+        if isinstance(item, Unread):
+            result.unread_bytes += item.bytes
+            continue
         if isinstance(item, Rejected):
             result.read += 1
             result.refused_count += 1

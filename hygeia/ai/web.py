@@ -24,8 +24,9 @@ from hygeia.ai.catalog import Catalog, catalog
 from hygeia.ai.models import APPROVED_STATES, AITool, PromptScan
 from hygeia.ai.sources import dns, squid, table
 from hygeia.core import audit
-from hygeia.lake.lines import line_blocks
-from hygeia.lake.records import Location, Rejected, Tally
+from hygeia.lake.lines import LineBlock, line_blocks
+from hygeia.lake.ndjson import BROKEN
+from hygeia.lake.records import Location, Rejected, Tally, Unread
 from hygeia.lake.store import Table
 from hygeia.privacy.formats import Format, ReadContext
 from hygeia.privacy.ingest import FileReport, Report, ingest_file, lake, recover
@@ -79,16 +80,21 @@ PARSERS: dict[
 
 
 def _reader(name: str) -> Any:
-    def read(path: Path, ctx: ReadContext) -> Iterator[pa.Table | Rejected | Tally]:
+    def read(path: Path, ctx: ReadContext) -> Iterator[pa.Table | Rejected | Tally | Unread]:
         try:
             parse = PARSERS[name](path, ctx.profile)
         except ValueError as exc:
             yield Rejected(Location(str(path), 1), str(exc))
             return
+        except BROKEN:
+            # A compressed file that breaks in its header: the line reader breaks there too
+            # (before any whole line) and says where, and what is left unread.
+            yield from (i for i in line_blocks(path) if not isinstance(i, LineBlock))
+            return
         con = duckdb.connect(config={"threads": 2})
         try:
             for item in line_blocks(path, on_position=ctx.on_position):
-                if isinstance(item, Rejected):
+                if isinstance(item, Rejected | Unread):
                     yield item
                     continue
                 block = item.table
@@ -178,7 +184,7 @@ def _first_lines(path: Path, count: int = 2) -> pa.Table:
     """The file's first non-blank lines as a block (`line`, `raw`), read as the ingest reads
     them."""
     for item in line_blocks(path):
-        if not isinstance(item, Rejected):
+        if isinstance(item, LineBlock):
             return item.table.slice(0, count)
     return pa.table({"line": pa.array([], pa.int64()), "raw": pa.array([], pa.string())})
 

@@ -1,14 +1,16 @@
 """Streaming NDJSON reading (plain or gzip) that survives hostile input.
 
 Memory stays bounded whatever the file: lines are read up to a limit, an over-long line is
-skipped to its end and reported, and a truncated gzip stream ends the file with a report on
-the line where it broke. Nothing in a record can make the reader fetch anything.
+skipped to its end and reported, and a truncated or corrupt gzip stream ends the file with a
+report on the line where it broke and, for a corrupt one, the compressed bytes left unread
+(`broken_stream`). Nothing in a record can make the reader fetch anything.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import os
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +18,7 @@ from typing import IO, Any, TypeVar
 
 import orjson
 
-from hygeia.lake.records import Location, Parsed, RecordError, Rejected
+from hygeia.lake.records import Location, Parsed, RecordError, Rejected, Unread
 
 T = TypeVar("T")
 
@@ -24,6 +26,9 @@ MAX_LINE_BYTES = 1 << 20  # a FHIR AuditEvent is a few KB; 1 MiB leaves room for
 QUARANTINE_CONTENT_BYTES = 4096  # how much of a refused line is kept for the quarantine browser
 POSITION_EVERY = 4096  # lines between progress reports
 GZIP_MAGIC = b"\x1f\x8b"
+# What a stream that cannot be decoded to its end raises: zlib.error and BadGzipFile (an
+# OSError) for a corrupt one, EOFError for one cut short.
+BROKEN = (EOFError, OSError, zlib.error)
 
 
 def excerpt(raw: bytes) -> str:
@@ -39,6 +44,23 @@ def open_maybe_gzip(handle: IO[bytes]) -> IO[bytes]:
     return handle
 
 
+def broken_stream(
+    name: str, line: int, error: Exception, raw_handle: IO[bytes], partial: bytes = b""
+) -> Iterator[Rejected | Unread]:
+    """What a file whose stream broke at `line` leaves: that line rejected (`partial` is what
+    was decoded of it), and the bytes on disk after what the decompressor was given, as
+    `Unread`, when any are left: a corrupt stream cannot be decoded past the fault, while a
+    file cut short has nothing left. Records in the remainder cannot be counted without
+    decoding it. The decompressor reads ahead (up to 128 KiB), so a fault that close to the
+    end leaves nothing counted."""
+    kind = type(error).__name__
+    where = Location(name, line)
+    yield Rejected(where, f"file is truncated or corrupt from here on ({kind})", excerpt(partial))
+    left = os.fstat(raw_handle.fileno()).st_size - raw_handle.tell()
+    if left > 0:
+        yield Unread(where, f"the compressed stream cannot be decoded past here ({kind})", left)
+
+
 def _skip_rest_of_line(handle: IO[bytes]) -> None:
     while True:
         chunk = handle.readline(MAX_LINE_BYTES)
@@ -50,7 +72,7 @@ def read_objects(
     path: Path,
     max_line_bytes: int = MAX_LINE_BYTES,
     on_position: Callable[[int], None] | None = None,
-) -> Iterator[Parsed[dict[str, Any]] | Rejected]:
+) -> Iterator[Parsed[dict[str, Any]] | Rejected | Unread]:
     """Every non-blank line of `path` as a JSON object, or the reason it is not one.
 
     `on_position` is told, now and then, how many bytes of the file (compressed, if it is)
@@ -64,11 +86,8 @@ def read_objects(
                 on_position(raw_handle.tell())
             try:
                 raw = handle.readline(max_line_bytes + 1)
-            except (EOFError, OSError, zlib.error) as exc:
-                yield Rejected(
-                    Location(name, line_no + 1),
-                    f"file is truncated or corrupt from here on ({type(exc).__name__})",
-                )
+            except BROKEN as exc:
+                yield from broken_stream(name, line_no + 1, exc, raw_handle)
                 return
             if not raw:
                 return
@@ -77,8 +96,8 @@ def read_objects(
             if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
                 try:
                     _skip_rest_of_line(handle)
-                except (EOFError, OSError, zlib.error):
-                    yield Rejected(where, "line too long, and the file is truncated after it")
+                except BROKEN as exc:
+                    yield from broken_stream(name, line_no, exc, raw_handle, raw)
                     return
                 yield Rejected(where, f"line longer than {max_line_bytes} bytes", excerpt(raw))
                 continue
@@ -114,11 +133,11 @@ def read_records(
     path: Path,
     parse: Callable[[dict[str, Any]], T],
     on_position: Callable[[int], None] | None = None,
-) -> Iterator[Parsed[T] | Rejected]:
+) -> Iterator[Parsed[T] | Rejected | Unread]:
     """Every line of `path` turned into a record by `parse`; a line `parse` refuses with
     RecordError is rejected with its reason and location."""
     for item in read_objects(path, on_position=on_position):
-        if isinstance(item, Rejected):
+        if isinstance(item, Rejected | Unread):
             yield item
             continue
         try:

@@ -1,8 +1,9 @@
 """Which reader handles which file, and where its rows go.
 
-A format turns one input file into Arrow tables for one dataset (plus rejections). Record-
-at-a-time readers (FHIR resources, XML messages) are wrapped by `record_batches`; columnar
-readers (CSV) produce tables directly.
+A format turns one input file into Arrow tables for one dataset, plus rejections and, when a
+reader stopped at a fault it could not get past, what it left unread. Record-at-a-time
+readers (FHIR resources, XML messages) are wrapped by `record_batches`; columnar readers
+(CSV) produce tables directly.
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ def atna_tables(
         EVENTS.schema,
         ctx,
     ):
-        yield item if isinstance(item, Rejected | Unread) else fill_patient_refs(item, ctx)
+        yield fill_patient_refs(item, ctx) if isinstance(item, pa.Table) else item
 
 
 def _read_atna(path: Path, ctx: ReadContext) -> Iterator[Item]:

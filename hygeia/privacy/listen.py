@@ -10,6 +10,7 @@ the same crash-safe commit as `privacy ingest`; each commit appears on the Sourc
 from __future__ import annotations
 
 import asyncio
+import io
 import re
 import signal
 import ssl
@@ -18,7 +19,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from hygeia.lake.records import Location, Parsed, RecordError, Rejected
+from hygeia.lake.records import Location, Parsed, RecordError, Rejected, Unread
 from hygeia.privacy.events import EVENTS
 from hygeia.privacy.formats import Format, ReadContext, atna_tables
 from hygeia.privacy.sources import atna
@@ -82,8 +83,8 @@ class Buffer:
         try:
             xml = payload(message)
             events, problems = [], []
-            for found in atna.messages(iter([xml]), origin):  # parsed one by one: see _drain
-                if isinstance(found, Rejected):
+            for found in atna.messages(io.BytesIO(xml), origin):  # one by one: see _drain
+                if isinstance(found, Rejected | Unread):
                     problems.append(found.reason)
                 else:
                     events.append(atna.parse_message(found[1]))

@@ -5,6 +5,7 @@ scan's accounting (read = AI + other + refused) on a real file with a gzip tail 
 from __future__ import annotations
 
 import gzip
+import random
 
 import pyarrow as pa
 import pytest
@@ -120,6 +121,22 @@ def test_scan_accounts_for_every_line_and_survives_a_cut_gzip(tmp_path, settings
     broken = scan_log(cut, catalog())
     assert broken.read == broken.ai + broken.other + broken.refused_count
     assert any("truncated or corrupt" in reason for _, reason in broken.refused)
+    assert broken.unread_bytes == 0  # a file cut short has nothing left to read
+
+
+def test_scan_counts_what_a_corrupt_gzip_leaves_unread(tmp_path, settings):
+    lines = [
+        f"17356896{n:02d}.000 5 10.0.0.1 TCP_TUNNEL/200 100 CONNECT chatgpt.com:443 u1 "
+        "HIER_DIRECT/1.1.1.1 -"
+        for n in range(40)
+    ]
+    garbage = random.Random(11).randbytes(1 << 20)  # not a gzip member
+    path = tmp_path / "access.log.gz"
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()) + garbage)
+    result = scan_log(path, catalog())
+    assert (result.read, result.ai, result.refused_count) == (41, 40, 1)
+    assert 0 < result.unread_bytes <= len(garbage)
+    assert result.as_dict()["unread_bytes"] == result.unread_bytes
 
 
 def test_classify_column_classifies_each_distinct_destination_once(monkeypatch):

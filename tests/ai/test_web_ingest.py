@@ -206,3 +206,19 @@ def test_dns_queries_are_attributed_through_the_ip_table(tmp_path, settings):
         "ChatGPT": {"nurse.a"},
         "Claude": {"nurse.a"},
     }
+
+
+def test_a_gzip_cut_in_its_header_is_reported_not_a_crash(tmp_path):
+    """The header is read before the lines: a stream that breaks there is reported as the
+    line reader reports a break."""
+    import gzip
+
+    from hygeia.lake.records import Rejected
+    from hygeia.privacy.formats import ReadContext
+
+    whole = gzip.compress(b"time,host,user\n" + b"1735689600,chatgpt.com,u1\n" * 100)
+    path = tmp_path / "export.csv.gz"
+    path.write_bytes(whole[:12])
+    (item,) = web.FORMATS["csv"].read(path, ReadContext(token="t"))
+    assert isinstance(item, Rejected) and item.location.line == 1
+    assert item.reason == "file is truncated or corrupt from here on (EOFError)"

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 
-from hygeia.lake.ndjson import read_objects
-from hygeia.lake.records import Parsed, Rejected
+from hygeia.lake.ndjson import read_objects, read_records
+from hygeia.lake.records import Parsed, Rejected, Unread
 
 
 def _write(path, lines: list[bytes], compress: bool = False):
@@ -81,3 +82,33 @@ def test_rejections_never_quote_the_record(tmp_path):
     (item,) = read_objects(path)
     assert isinstance(item, Rejected)
     assert "Okafor" not in item.reason and "SYN0001" not in item.reason
+
+
+def test_a_corrupt_stream_counts_the_compressed_bytes_left(tmp_path):
+    lines = [json.dumps({"n": i}).encode() + b"\n" for i in range(500)]
+    garbage = random.Random(3).randbytes(1 << 20)  # not a gzip member
+    path = tmp_path / "corrupt.ndjson.gz"
+    path.write_bytes(gzip.compress(b"".join(lines)) + garbage)
+    *good, rejected, unread = read_objects(path)
+    assert [i.value["n"] for i in good] == list(range(500))
+    assert isinstance(rejected, Rejected) and rejected.location.line == 501
+    assert isinstance(unread, Unread) and unread.location.line == 501
+    assert len(garbage) - (128 << 10) <= unread.bytes <= len(garbage)
+    assert unread.records is None
+
+
+def test_a_truncated_gzip_leaves_nothing_unread(tmp_path):
+    lines = [json.dumps({"n": i, "pad": "x" * 200}).encode() + b"\n" for i in range(2000)]
+    whole = gzip.compress(b"".join(lines))
+    path = tmp_path / "cut.ndjson.gz"
+    path.write_bytes(whole[: len(whole) // 2])
+    assert not [i for i in read_objects(path) if isinstance(i, Unread)]
+
+
+def test_records_pass_on_what_a_corrupt_stream_left_unread(tmp_path):
+    lines = [json.dumps({"n": i}).encode() + b"\n" for i in range(50)]
+    path = tmp_path / "Patient.ndjson.gz"
+    path.write_bytes(gzip.compress(b"".join(lines)) + random.Random(1).randbytes(1 << 20))
+    *parsed, rejected, unread = read_records(path, lambda value: value["n"])
+    assert [p.value for p in parsed] == list(range(50))
+    assert isinstance(rejected, Rejected) and isinstance(unread, Unread)

@@ -135,3 +135,18 @@ def test_refuses_to_start_without_a_port(tmp_path):
     assert hygeia(tmp_path / "var", "init", "--no-input").returncode == 0
     result = hygeia(tmp_path / "var", "privacy", "listen")
     assert result.returncode == 2 and "--tcp" in result.stderr
+
+
+def test_a_message_the_parser_cannot_read_is_rejected_not_lost():
+    """The listener parses each syslog message with the file reader's code: a fault or a
+    refused DTD is that message's rejection."""
+    from hygeia.privacy.listen import Buffer
+
+    buffer = Buffer()
+    for xml in (message(), "<!DOCTYPE m []>" + message(), message().replace("jdoe", "a&b")):
+        buffer.add(syslog(xml), "syslog+tcp://10.0.0.1")
+    kinds = [type(item).__name__ for item in buffer.items]
+    assert kinds == ["Parsed", "Rejected", "Rejected"]
+    assert [item.location.line for item in buffer.items] == [1, 2, 3]
+    assert "DTD" in buffer.items[1].reason
+    assert "malformed in this AuditMessage" in buffer.items[2].reason

@@ -16,20 +16,27 @@ What is read:
 - the source: `AuditSourceIdentification/@AuditSourceID`.
 
 Parsing refuses DTDs, entity declarations and external references (XXE, entity expansion)
-and never fetches anything: such a file is rejected as a whole, naming it.
+and never fetches anything: nothing after such a declaration is read, and the remainder is
+reported as unread (its bytes and the AuditMessage start tags in it). Malformed XML costs only
+the message it is in: reading resumes at the next message (see `_resync`).
 """
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
+from xml.parsers.expat import errors as expat_errors
+from xml.sax.saxutils import quoteattr
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from hygeia.lake.records import Location, Parsed, RecordError, Rejected
+from hygeia.lake.ndjson import QUARANTINE_CONTENT_BYTES, excerpt
+from hygeia.lake.records import Location, Parsed, RecordError, Rejected, Unread
 from hygeia.privacy.events import AccessEvent, parse_instant, stable_id
 
 ACTION_CODES = {"C": "create", "R": "read", "U": "update", "D": "delete", "E": "execute"}
@@ -39,6 +46,15 @@ BREAK_GLASS = {"ETREAT", "BTG"}
 OUTCOMES = {"0": "success", "4": "minor failure", "8": "serious failure", "12": "major failure"}
 READ_BYTES = 1 << 16
 MAX_MESSAGE_ELEMENTS = 10_000  # a real message has a few dozen
+MAX_PREFIXES = 100  # namespace declarations remembered for resuming after a fault
+# A message's start tag, with or without a namespace prefix.
+START = re.compile(rb"<(?:[^\s<>/:!?=\"']{1,64}:)?AuditMessage[\s/>]")
+START_BYTES = 80  # the longest START can match
+# What may lie between messages without being a record: blanks, end tags, declarations.
+NOT_RECORDS = re.compile(rb"(?:\s|</[^<>]*>|<\?[^<>]*\?>|<!--(?:[^-]|-(?!->))*-->)*")
+RESUMED = "hygeia-resumed"  # the element a resumed stream is wrapped in
+LOOKBACK = 4096  # how far back from a fault the tag or text it is in is looked for
+JUNK_AFTER_DOCUMENT = expat_errors.codes[expat_errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT]
 
 
 def _local(tag: str) -> str:
@@ -135,23 +151,37 @@ def parse_message(message: Element, source: str = "") -> AccessEvent:
 
 
 class _Collector(TreeBuilder):
-    """Builds each AuditMessage, hands it over when it ends, and forgets it."""
+    """Builds each AuditMessage, hands it over when it ends, and forgets it.
 
-    def __init__(self) -> None:
+    Lines and byte offsets are the file's: the parser may have started part-way through the
+    file, after a resynchronisation, `line` and `offset` being where its input begins."""
+
+    def __init__(self, line: int, offset: int, namespaces: dict[str, str]) -> None:
         super().__init__()
         self.parser: Any = None
         self.done: list[tuple[int, Element | None, str]] = []
+        self.namespaces = namespaces  # declared outside messages: re-declared on resuming
+        self.line = line - 1
+        self.offset = offset
+        self.message_line = 0  # where the message being built starts (0: none is)
+        self.message_offset = 0
         self._depth = 0
         self._message_depth = 0
-        self._message_line = 0
         self._elements = 0
         self._open: list[Element] = []
 
+    def start_ns(self, prefix: str, uri: str) -> None:
+        if not self._message_depth and (
+            prefix in self.namespaces or len(self.namespaces) < MAX_PREFIXES
+        ):
+            self.namespaces[prefix] = uri
+
     def start(self, tag: Any, attrs: Any) -> Element:
         self._depth += 1
-        if _local(tag) == "AuditMessage" and not self._message_depth:
+        if not self._message_depth and _local(tag) == "AuditMessage":
             self._message_depth = self._depth
-            self._message_line = self.parser.parser.CurrentLineNumber if self.parser else 0
+            self.message_line = self.line + self.parser.parser.CurrentLineNumber
+            self.message_offset = self.offset + self.parser.parser.CurrentByteIndex
             self._elements = 0
         self._elements += 1
         element = super().start(tag, attrs)
@@ -163,43 +193,161 @@ class _Collector(TreeBuilder):
         self._open.pop()
         if self._depth == self._message_depth:
             if self._elements > MAX_MESSAGE_ELEMENTS:
-                self.done.append((self._message_line, None, "message has too many elements"))
+                self.done.append((self.message_line, None, "message has too many elements"))
             else:
-                self.done.append((self._message_line, element, ""))
+                self.done.append((self.message_line, element, ""))
             self._message_depth = 0
+            self.message_line = 0
             if self._open:
                 del self._open[-1][-1]  # the container need not keep every message
         self._depth -= 1
         return element
 
 
-def messages(chunks: Iterator[bytes], name: str) -> Iterator[tuple[int, Element] | Rejected]:
-    """AuditMessage elements from a byte stream, each with the line it starts on."""
-    collector = _Collector()
-    parser = DefusedXMLParser(target=collector, forbid_dtd=True)
-    collector.parser = parser
-    try:
-        for chunk in chunks:
-            parser.feed(chunk)
+def messages(handle: BinaryIO, name: str) -> Iterator[tuple[int, Element] | Rejected | Unread]:
+    """AuditMessage elements from a seekable byte stream, each with the line it starts on.
+
+    Malformed XML costs the one message it is in, not the rest of the file: the message is
+    rejected and reading resumes at the next `<AuditMessage` start tag with a fresh parser
+    (see `_resync`). A DTD or entity declaration is refused, never expanded: nothing after it
+    is read, and what is left is reported as `Unread`."""
+    size = handle.seek(0, os.SEEK_END)
+    offset, line = 0, 1
+    namespaces: dict[str, str] = {}
+    while True:
+        # A resumed stream is wrapped in an element that declares again the prefixes the
+        # file declared outside its messages (on its root, usually); on one line, so that
+        # line numbers stay the file's.
+        head = b""
+        if offset:
+            declared = "".join(
+                f" xmlns:{prefix}={quoteattr(uri)}" if prefix else f" xmlns={quoteattr(uri)}"
+                for prefix, uri in namespaces.items()
+            )
+            head = f"<{RESUMED}{declared}>".encode()
+        collector = _Collector(line, offset - len(head), namespaces)
+        parser = DefusedXMLParser(target=collector, forbid_dtd=True)
+        collector.parser = parser
+        ended = False
+        handle.seek(offset)
+        try:
+            parser.feed(head)
+            while chunk := handle.read(READ_BYTES):
+                parser.feed(chunk)
+                yield from _drain(collector, name)
+            ended = True
+            if head:
+                parser.feed(f"</{RESUMED}>".encode())
+            parser.close()
             yield from _drain(collector, name)
-        parser.close()
-        yield from _drain(collector, name)
-    except DefusedXmlException as exc:
-        yield from _drain(collector, name)
-        line = parser.parser.CurrentLineNumber
-        yield Rejected(
-            Location(name, line),
-            f"refused: the XML declares a DTD or entities ({type(exc).__name__}); "
-            "nothing after this point was read",
-        )
-    except ParseError as exc:
-        yield from _drain(collector, name)
-        line = exc.position[0] if getattr(exc, "position", None) else 0
-        yield Rejected(
-            Location(name, line),
-            f"XML is malformed or truncated here ({str(exc).split(':', 1)[0]}); "
-            "nothing after this point was read",
-        )
+            return
+        except DefusedXmlException as exc:
+            yield from _drain(collector, name)
+            expat = parser.parser
+            start, start_line = _markup_start(
+                handle,
+                collector.offset + expat.CurrentByteIndex,
+                collector.line + expat.CurrentLineNumber,
+            )
+            yield Unread(
+                Location(name, start_line),
+                f"refused: the XML declares a DTD or entities ({type(exc).__name__}); "
+                "nothing after it is read",
+                size - start,
+                sum(1 for _ in _starts(handle, start, start_line)),
+            )
+            return
+        except ParseError as exc:
+            yield from _drain(collector, name)
+            rejected, resume = _resync(handle, name, size, collector, parser, exc, ended)
+            if rejected is not None:
+                yield rejected
+            if resume is None:
+                return
+            offset, line = resume
+
+
+def _resync(
+    handle: BinaryIO,
+    name: str,
+    size: int,
+    collector: _Collector,
+    parser: Any,
+    exc: ParseError,
+    ended: bool,
+) -> tuple[Rejected | None, tuple[int, int] | None]:
+    """The rejection a fault in the XML costs, and where reading resumes (offset and line;
+    None when nothing is left).
+
+    The damaged span starts at the message the fault is in: the one being built, or the one
+    whose start tag is broken. Reading resumes at the next `<AuditMessage` start tag after
+    that message's start, so a message whose end tag is missing does not take the next one
+    with it. A fault outside any message (the root's start tag, text between messages) skips
+    to the next start tag after the fault; it costs no rejection when all it skipped was
+    blanks, end tags and declarations: the root's end tag seen by a resumed parser, messages
+    in a row without a root element, a file cut between two messages."""
+    expat = parser.parser
+    fault = min(max(collector.offset + expat.ErrorByteIndex, 0), size)
+    fault_line = collector.line + expat.ErrorLineNumber
+    if collector.message_line:
+        start, line, in_message = collector.message_offset, collector.message_line, True
+    elif exc.code == JUNK_AFTER_DOCUMENT:  # a second document element: not itself a fault
+        start, line, in_message = fault, fault_line, False
+    else:
+        start, line = _markup_start(handle, fault, fault_line)
+        handle.seek(start)
+        in_message = START.match(handle.read(START_BYTES)) is not None
+    resume = next(_starts(handle, start + in_message, line), None)
+    end = resume[0] if resume else size
+    handle.seek(start)
+    content = handle.read(min(end - start, QUARANTINE_CONTENT_BYTES))
+    problem = str(exc).split(":", 1)[0]
+    if in_message and ended and resume is None:
+        reason = "the file ends inside this AuditMessage (truncated)"
+    elif in_message:
+        reason = f"XML is malformed in this AuditMessage ({problem} on line {fault_line})"
+    elif len(content) == end - start and NOT_RECORDS.fullmatch(content):
+        return None, resume
+    else:
+        reason = f"XML is malformed outside any AuditMessage ({problem})"
+    return Rejected(Location(name, line), reason, excerpt(content)), resume
+
+
+def _markup_start(handle: BinaryIO, fault: int, fault_line: int) -> tuple[int, int]:
+    """Where the tag or text the fault is in starts, and its line: a tag the parser had not
+    finished, else the text since the last tag (less its leading blanks)."""
+    low = max(0, fault - LOOKBACK)
+    handle.seek(low)
+    window = handle.read(fault + 1 - low)
+    cut = fault - low
+    tag, closed = window.rfind(b"<"), window.rfind(b">", 0, cut)
+    if tag > closed:
+        at = tag
+    else:
+        text = window[closed + 1 : cut]
+        at = closed + 1 + len(text) - len(text.lstrip())
+    return low + at, fault_line - window.count(b"\n", at, cut)
+
+
+def _starts(handle: BinaryIO, offset: int, line: int) -> Iterator[tuple[int, int]]:
+    """Offset and line of every message start tag from `offset` on, reading a block at a
+    time (a tag cut by a block boundary is found whole in the next block)."""
+    handle.seek(offset)
+    carry, base, counted = b"", offset, offset  # base: offset of data[0]; counted: newlines
+    while chunk := handle.read(READ_BYTES):
+        data = carry + chunk
+        for match in START.finditer(data):
+            if match.end() <= len(carry):
+                continue  # found with the previous block
+            at = base + match.start()
+            if at > counted:  # else the tag straddled the blocks: no newline in its start
+                line += data.count(b"\n", counted - base, match.start())
+                counted = at
+            yield at, line
+        line += data.count(b"\n", counted - base)
+        counted = base + len(data)
+        carry = data[-START_BYTES:]
+        base = counted - len(carry)
 
 
 def _drain(collector: _Collector, name: str) -> Iterator[tuple[int, Element] | Rejected]:
@@ -213,22 +361,18 @@ def _drain(collector: _Collector, name: str) -> Iterator[tuple[int, Element] | R
             element.clear()
 
 
-def read(path: Path) -> Iterator[Parsed[AccessEvent] | Rejected]:
-    """Every AuditMessage in an XML file, as an event or a rejection."""
+def read(path: Path) -> Iterator[Parsed[AccessEvent] | Rejected | Unread]:
+    """Every AuditMessage in an XML file, as an event or a rejection; what could not be read
+    is reported as `Unread`."""
     name = str(path)
-
-    def chunks() -> Iterator[bytes]:
-        with path.open("rb") as handle:
-            while chunk := handle.read(READ_BYTES):
-                yield chunk
-
-    for item in messages(chunks(), name):
-        if isinstance(item, Rejected):
-            yield item
-            continue
-        line, element = item
-        where = Location(name, line)
-        try:
-            yield Parsed(where, parse_message(element))
-        except RecordError as exc:
-            yield Rejected(where, str(exc))
+    with path.open("rb") as handle:
+        for item in messages(handle, name):
+            if isinstance(item, Rejected | Unread):
+                yield item
+                continue
+            line, element = item
+            where = Location(name, line)
+            try:
+                yield Parsed(where, parse_message(element))
+            except RecordError as exc:
+                yield Rejected(where, str(exc))

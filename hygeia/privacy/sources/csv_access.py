@@ -1,9 +1,11 @@
 """Access-log CSV/TSV exports, read through a declarative profile (content/csv_profiles/).
 
-Columnar and streaming: pyarrow parses blocks of the file, the conversions run on whole
+Columnar and streaming: pyarrow parses blocks of whole lines, the conversions run on whole
 columns, and only the rare awkward row (bad UTF-8, an impossible date, a time that falls in a
-daylight-saving change) is looked at one by one. Rows are numbered as pyarrow counts them:
-the header is row 1 and blank lines are not counted.
+daylight-saving change) is looked at one by one. A row is a line, numbered as in the file
+(the header is line 1; blank lines are skipped): a quote left open or a row pyarrow cannot
+parse costs that line only, and a line longer than BLOCK_BYTES is rejected and skipped. A
+header that cannot be used leaves the file unread, and is reported so (`Unread`).
 
 Local wall-clock times are converted with the profile's time zone. On the day clocks go back
 an hour happens twice ("ambiguous"): the profile says whether to take the first, the second,
@@ -29,7 +31,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import yaml
 
-from hygeia.lake.records import Location, Rejected, Tally
+from hygeia.lake.lines import LineBlock, count_lines, line_blocks
+from hygeia.lake.ndjson import excerpt
+from hygeia.lake.records import Location, Rejected, Tally, Unread
 from hygeia.privacy.events import ACTIONS, EARLIEST, EVENTS, latest_allowed
 from hygeia.privacy.resolve import resolve_mrns
 
@@ -373,35 +377,13 @@ def _event_ids(batch: pa.Table, has_own_id: bool, con: duckdb.DuckDBPyConnection
         con.unregister("rows")
 
 
-def read(path: Path, profile: Profile, ctx: Any) -> Iterator[pa.Table | Rejected]:
-    """Every row of an access-log export as canonical events (Arrow tables) or rejections."""
+def read(path: Path, profile: Profile, ctx: Any) -> Iterator[pa.Table | Rejected | Unread]:
+    """Every row of an access-log export as canonical events (Arrow tables) or rejections;
+    a file whose header cannot be used is reported as unread."""
     name = str(path)
-    invalid: list[tuple[int, str]] = []
-
-    def on_invalid(row: Any) -> str:
-        invalid.append((row.number or 0, row.text or ""))
-        return "skip"
-
-    try:
-        reader = pcsv.open_csv(
-            path,
-            read_options=pcsv.ReadOptions(use_threads=False, block_size=BLOCK_BYTES),
-            parse_options=pcsv.ParseOptions(
-                delimiter=profile.delimiter, invalid_row_handler=on_invalid
-            ),
-            convert_options=pcsv.ConvertOptions(
-                column_types=dict.fromkeys(profile.columns.values(), pa.binary()),
-                include_columns=list(dict.fromkeys(profile.columns.values())),
-                include_missing_columns=True,
-                strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, OSError) as exc:
-        yield Rejected(Location(name, 1), f"not a readable CSV ({_arrow_problem(exc)})")
-        return
     con = duckdb.connect(config={"threads": 2})
     try:
-        yield from _read_blocks(name, reader, profile, ctx, invalid, con)
+        yield from _read_blocks(name, path, profile, ctx, con)
     finally:
         con.close()
     if ctx.on_position is not None:
@@ -409,44 +391,129 @@ def read(path: Path, profile: Profile, ctx: Any) -> Iterator[pa.Table | Rejected
 
 
 def _read_blocks(
+    name: str, path: Path, profile: Profile, ctx: Any, con: duckdb.DuckDBPyConnection
+) -> Iterator[pa.Table | Rejected | Unread]:
+    """The file in blocks of whole lines (over-long lines rejected and skipped, a broken
+    compressed stream reported), each parsed by pyarrow; the header is line 1."""
+    header: list[str] = []
+    lines_read = line_blocks(path, BLOCK_BYTES, BLOCK_BYTES, ctx.on_position, utf8=False)
+    for item in lines_read:
+        if not isinstance(item, LineBlock):
+            yield item
+            continue
+        lines = item.table
+        if not header:
+            header, problem = _header(lines, profile)
+            if problem:
+                size = path.stat().st_size
+                yield Unread(Location(name, 1), problem, size, count_lines(path, after=1))
+                return
+            lines = lines.slice(1)
+        yield from _block(name, lines, header, profile, ctx, con)
+
+
+def _header(lines: pa.Table, profile: Profile) -> tuple[list[str], str]:
+    """The column names in line 1, or why nothing after it can be read."""
+    if lines["line"][0].as_py() != 1:
+        return [], "the header (line 1) is blank or too long; nothing after it is read"
+    raw = lines["raw"][0].as_py()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return [], f"the header is not UTF-8 (byte {exc.start}); nothing after it is read"
+    try:
+        names = pcsv.read_csv(
+            pa.BufferReader(text.encode()),
+            parse_options=pcsv.ParseOptions(delimiter=profile.delimiter),
+        ).column_names
+    except pa.ArrowInvalid as exc:
+        return [], f"the header is not CSV ({_arrow_problem(exc)}); nothing after it is read"
+    absent = [c for f, c in profile.columns.items() if f in REQUIRED and c not in names]
+    if absent:
+        return [], f"header lacks the column(s) {', '.join(absent)}; nothing after it is read"
+    return names, ""
+
+
+def _block(
     name: str,
-    reader: Any,
+    lines: pa.Table,
+    header: list[str],
     profile: Profile,
     ctx: Any,
-    invalid: list[tuple[int, str]],
     con: duckdb.DuckDBPyConnection,
 ) -> Iterator[pa.Table | Rejected]:
-    header = reader.schema.names
-    absent = [c for f, c in profile.columns.items() if f in REQUIRED and c not in header]
-    if absent:
-        yield Rejected(Location(name, 1), f"header lacks the column(s) {', '.join(absent)}")
+    """One block of whole lines as events and rejections. A row is a line (exports do not
+    break values over lines): a quote left open must not take the lines after it into its
+    row, as pyarrow would, so a stretch of lines that does not parse into as many rows is
+    parsed again in halves, down to the line at fault, which is then a row of its own."""
+    if not lines.num_rows:
         return
-    next_row = 2
-    handled = 0
-    while True:
+    raw = lines["raw"].combine_chunks()
+    _, offsets_buffer, data = raw.buffers()
+    offsets = np.frombuffer(offsets_buffer, np.int32)[raw.offset : raw.offset + len(raw) + 1]
+    numbers = lines["line"].to_numpy()
+    read_options = pcsv.ReadOptions(
+        column_names=header, use_threads=False, block_size=len(data) + 1
+    )
+    convert_options = pcsv.ConvertOptions(
+        column_types=dict.fromkeys(profile.columns.values(), pa.binary()),
+        include_columns=list(dict.fromkeys(profile.columns.values())),
+        include_missing_columns=True,
+        strings_can_be_null=False,
+    )
+
+    def parse(low: int, high: int) -> tuple[pa.Table | None, list[int], str]:
+        """Lines low..high-1 parsed: the rows, the indexes (into the region) of the rows
+        pyarrow could not take, and its error when it gave up."""
+        invalid: list[int] = []
+
+        def on_invalid(row: Any) -> str:
+            invalid.append((row.number or 1) - 1)
+            return "skip"
+
+        region = data.slice(offsets[low], offsets[high] - offsets[low])
         try:
-            block = reader.read_next_batch()
-        except StopIteration:
-            break
-        except (pa.ArrowInvalid, OSError) as exc:
-            yield Rejected(
-                Location(name, next_row), f"unreadable from this row on ({_arrow_problem(exc)})"
+            table = pcsv.read_csv(
+                pa.BufferReader(region),
+                read_options=read_options,
+                parse_options=pcsv.ParseOptions(
+                    delimiter=profile.delimiter, invalid_row_handler=on_invalid
+                ),
+                convert_options=convert_options,
             )
-            break
-        fresh = sorted(invalid[handled:])
-        handled = len(invalid)
-        numbers = np.arange(next_row, next_row + block.num_rows + len(fresh), dtype=np.int64)
-        if fresh:
-            skipped = np.array([number for number, _ in fresh], dtype=np.int64)
-            numbers = numbers[~np.isin(numbers, skipped)][: block.num_rows]
-        if numbers.size:
-            next_row = int(numbers[-1]) + 1
-        elif fresh:
-            next_row = max(number for number, _ in fresh) + 1
-        if block.num_rows:
-            yield from _convert(name, block, numbers, profile, ctx, con)
-        for number, text in fresh:
-            yield Rejected(Location(name, number), "wrong number of columns", text[:4096])
+        except (pa.ArrowInvalid, OSError) as exc:
+            return None, [], _arrow_problem(exc)
+        return table, invalid, ""
+
+    refused: list[Rejected] = []
+    tables: list[pa.Table] = []
+    kept: list[np.ndarray] = []
+    pending = [(0, lines.num_rows)]  # regions still to parse, the next one last
+    while pending:
+        low, high = pending.pop()
+        table, invalid, problem = parse(low, high)
+        count = high - low
+        if count > 1 and (table is None or table.num_rows + len(invalid) != count):
+            middle = (low + high) // 2
+            pending += [(middle, high), (low, middle)]
+            continue
+        if table is None:  # a line pyarrow cannot parse at all
+            invalid, problem = [0], f"unreadable row ({problem})"
+        for index in invalid:
+            line = low + index if count > 1 else low  # a lone CR makes rows of one line
+            text = data.slice(offsets[line], offsets[line + 1] - offsets[line]).to_pybytes()
+            reason = problem or "wrong number of columns"
+            refused.append(Rejected(Location(name, int(numbers[line])), reason, excerpt(text)))
+        if table is not None and table.num_rows:
+            if count > 1:
+                kept.append(numbers[low + np.delete(np.arange(count), invalid)])
+            else:
+                kept.append(np.repeat(numbers[low], table.num_rows))
+            tables.append(table)
+    if tables:
+        rows = pa.concat_tables(tables).combine_chunks()
+        yield from _convert(name, rows, np.concatenate(kept), profile, ctx, con)
+    yield from refused  # after the rows they sit among: the ingest counts those first
 
 
 def _arrow_problem(exc: Exception) -> str:
@@ -456,14 +523,13 @@ def _arrow_problem(exc: Exception) -> str:
 
 def _convert(
     name: str,
-    block: pa.RecordBatch,
+    raw: pa.Table,
     numbers: np.ndarray,
     profile: Profile,
     ctx: Any,
     con: duckdb.DuckDBPyConnection,
 ) -> Iterator[pa.Table | Rejected]:
-    count = block.num_rows
-    raw = pa.Table.from_batches([block])
+    count = raw.num_rows
     batch = _Batch({}, pa.array(numbers, pa.int64()), raw)
     for hygeia_field, source_column in profile.columns.items():
         values, bad = _strings(raw[source_column])

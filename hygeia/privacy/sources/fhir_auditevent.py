@@ -41,7 +41,7 @@ import pyarrow.compute as pc
 
 from hygeia.lake.lines import line_blocks
 from hygeia.lake.ndjson import excerpt, json_problem
-from hygeia.lake.records import Location, Progress, RecordError, Rejected, Tally
+from hygeia.lake.records import Location, Progress, RecordError, Rejected, Tally, Unread
 from hygeia.privacy.events import EARLIEST, EVENTS, AccessEvent, latest_allowed
 
 RESTFUL_TO_ACTION = {
@@ -366,17 +366,17 @@ OUTPUT_ROWS = 65536
 
 def read_blocks(
     path: Path, ingest_id: str = "", progress: Progress | None = None
-) -> Iterator[pa.Table | Rejected | Tally]:
-    """Every line of an AuditEvent NDJSON file (plain or gzip): event tables and rejections.
-    `progress` is told of the events of a stretch before its rejections are yielded (the
-    events themselves are regrouped into larger tables first)."""
+) -> Iterator[pa.Table | Rejected | Tally | Unread]:
+    """Every line of an AuditEvent NDJSON file (plain or gzip): event tables, rejections, and
+    what a broken stream left unread. `progress` is told of the events of a stretch before its
+    rejections are yielded (the events themselves are regrouped into larger tables first)."""
     progress = progress or Progress()
     converter = Converter(str(path), ingest_id)
-    refused: list[Rejected] = []
+    refused: list[Rejected | Unread] = []
 
     def batches() -> Iterator[pa.RecordBatch]:
         for item in line_blocks(path, on_position=progress.on_position):
-            if isinstance(item, Rejected):
+            if isinstance(item, Rejected | Unread):
                 refused.append(item)
             else:
                 yield from item.table.to_batches(max_chunksize=SCAN_ROWS)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from hygeia.lake.ndjson import read_records
-from hygeia.lake.records import Parsed, RecordError, Rejected
+from hygeia.lake.records import Parsed, RecordError, Rejected, Unread
 from hygeia.privacy.sources.fhir_common import (
     as_dict,
     as_list,
@@ -89,6 +89,7 @@ def parse(resource: dict[str, Any]) -> PatientRecord:
     )
 
 
-def read(path: Path) -> Iterator[Parsed[PatientRecord] | Rejected]:
-    """Every line of a Patient NDJSON file as a record or a rejection."""
+def read(path: Path) -> Iterator[Parsed[PatientRecord] | Rejected | Unread]:
+    """Every line of a Patient NDJSON file as a record or a rejection (and what a broken
+    compressed stream left unread)."""
     return read_records(path, parse)

@@ -4,6 +4,11 @@ Each roster file is kept as a snapshot: a termination date often arrives weeks a
 so detectors must be able to ask what the roster said on a given day. Re-ingesting the same
 file stores nothing new; a changed roster is a new snapshot. Columns beyond the documented ones
 are kept (as JSON in `extra`).
+
+A quoted value may run over lines (an address), but a quote left open must not take the rows
+after it: a row that spans lines and then cannot be used is refused on its first line alone,
+and the lines after it are read again (`_rows`). A header that cannot be read leaves the file
+unread, and is reported so.
 """
 
 from __future__ import annotations
@@ -11,13 +16,15 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
-from hygeia.lake.records import Location, Parsed, RecordError, Rejected
+from hygeia.lake.lines import count_lines
+from hygeia.lake.records import Location, Parsed, RecordError, Rejected, Unread
 
 COLUMNS = (
     "employee_id",
@@ -107,31 +114,80 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read(path: Path) -> Iterator[Parsed[StaffRecord] | Rejected]:
+class _Lines:
+    """The file's lines for the csv reader: lines to read again come first, and those of the
+    row being read are kept (`taken`). Unlike a generator, it can go on after the end of the
+    file has been reached once, when lines are handed back."""
+
+    def __init__(self, handle: TextIO) -> None:
+        self.lines = enumerate(handle, 1)
+        self.again: deque[tuple[int, str]] = deque()
+        self.taken: list[tuple[int, str]] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        item = self.again.popleft() if self.again else next(self.lines)
+        self.taken.append(item)
+        return item[1]
+
+
+def _rows(handle: TextIO, delimiter: str) -> Iterator[tuple[int, list[str] | str, str]]:
+    """(first line, cells or why they cannot be read, text) for each row. The first row sets
+    the width; a later row that spans lines and cannot be read or has not that width (a quote
+    left open took the lines after it) is refused on its first line alone, and the lines
+    after that one are read again."""
+    lines = _Lines(handle)
+    reader = csv.reader(lines, delimiter=delimiter)
+    width = 0
+    while True:
+        lines.taken.clear()
+        try:
+            cells: list[str] | str = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            cells = f"unreadable CSV row ({exc})"
+        line, first = lines.taken[0]
+        if width and len(lines.taken) > 1 and (isinstance(cells, str) or len(cells) != width):
+            lines.again.extendleft(reversed(lines.taken[1:]))
+            yield line, "a quote is not closed on this line", first
+            continue
+        width = width or (len(cells) if isinstance(cells, list) else 0)
+        yield line, cells, "".join(text for _, text in lines.taken)
+
+
+def read(path: Path) -> Iterator[Parsed[StaffRecord] | Rejected | Unread]:
     name = str(path)
     snapshot = file_digest(path)
     seen: dict[str, int] = {}
     with path.open(encoding="utf-8", errors="surrogateescape", newline="") as handle:
         delimiter = "\t" if "\t" in handle.readline() else ","
         handle.seek(0)
-        reader = csv.reader(handle, delimiter=delimiter)
-        try:
-            header = [h.strip().lower() for h in next(reader)]
-        except (StopIteration, csv.Error):
+        rows = _rows(handle, delimiter)
+        first = next(rows, None)
+        if first is None:
             yield Rejected(Location(name, 1), "no header row")
             return
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                yield Rejected(Location(name, reader.line_num), f"unreadable CSV row ({exc})")
+        _, cells, text = first
+        if isinstance(cells, str) or text.count("\n") > 1:
+            yield Unread(
+                Location(name, 1),
+                "the header row cannot be read (a quote left open?); nothing after it is read",
+                path.stat().st_size,
+                count_lines(path, after=1),
+            )
+            return
+        header = [h.strip().lower() for h in cells]
+        for line, cells, text in rows:
+            where = Location(name, line)
+            content = text.rstrip("\r\n")[:4096].encode("utf-8", "replace").decode()
+            if isinstance(cells, str):
+                yield Rejected(where, cells, content)
                 continue
-            where = Location(name, reader.line_num)
             if not any(c.strip() for c in cells):
                 continue
-            content = delimiter.join(cells)[:4096].encode("utf-8", "replace").decode()
             if len(cells) != len(header):
                 yield Rejected(
                     where, f"{len(cells)} columns where the header has {len(header)}", content

@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from hygeia.lake.records import Rejected
+from hygeia.lake.records import Rejected, Unread
 from hygeia.privacy.formats import ReadContext
 from hygeia.privacy.resolve import MRN_INDEX
 from hygeia.privacy.sources import csv_access
@@ -210,3 +210,73 @@ def test_rows_without_their_own_id_are_identified_by_content(tmp_path):
     )
     rows, _, _ = read(path, "epic-clarity-access-log")
     assert len({r["event_id"] for r in rows}) == 2
+
+
+# --- faults: a bad line costs itself, never the rest of the file -----------------------------
+
+CANONICAL = "event_id,occurred,user_login,patient_id,action\n"
+
+
+def canonical_rows(count: int, bad: dict[int, str]) -> str:
+    """`count` rows, row i (0-based; line i + 2) replaced by `bad[i]`."""
+    return CANONICAL + "".join(
+        bad.get(i, f"e{i},2026-03-08T10:00:00Z,u{i % 7},p{i},read") + "\n" for i in range(count)
+    )
+
+
+def read_all(path: Path, profile: str = "canonical"):
+    ctx = ReadContext(token="t")
+    items = list(csv_access.read(path, csv_access.find_profile(profile), ctx))
+    rows = [r for i in items if isinstance(i, pa.Table) for r in i.to_pylist()]
+    rejected = [i for i in items if isinstance(i, Rejected)]
+    unread = [i for i in items if isinstance(i, Unread)]
+    return rows, rejected, unread
+
+
+@pytest.mark.parametrize("block_bytes", [8 << 20, 4096], ids=["one-block", "many-blocks"])
+def test_a_quote_left_open_costs_its_line_only(tmp_path, monkeypatch, block_bytes):
+    monkeypatch.setattr(csv_access, "BLOCK_BYTES", block_bytes)
+    path = write(tmp_path, canonical_rows(3000, {8: 'e8,2026-03-08T10:00:00Z,"u8,p8,read'}))
+    rows, (rejected,), unread = read_all(path)
+    assert [r["source_line"] for r in rows] == [n for n in range(2, 3002) if n != 10]
+    assert (rejected.location.line, rejected.reason) == (10, "wrong number of columns")
+    assert rejected.content == 'e8,2026-03-08T10:00:00Z,"u8,p8,read' and not unread
+
+
+def test_a_quote_left_open_in_the_last_column_keeps_its_row_to_its_line(tmp_path):
+    path = write(tmp_path, canonical_rows(500, {3: 'e3,2026-03-08T10:00:00Z,u3,p3,"read'}))
+    rows, rejected, unread = read_all(path)
+    assert len(rows) == 500 and not rejected and not unread
+    assert rows[3]["action"] == "read" and rows[4]["source_line"] == 6
+
+
+def test_a_line_longer_than_a_block_is_rejected_and_reading_goes_on(tmp_path, monkeypatch):
+    monkeypatch.setattr(csv_access, "BLOCK_BYTES", 4096)
+    long = "e5,2026-03-08T10:00:00Z,u5,p5," + "x" * 20_000
+    path = write(tmp_path, canonical_rows(1000, {5: long}))
+    rows, (rejected,), unread = read_all(path)
+    assert len(rows) == 999 and rows[5]["source_line"] == 8 and not unread
+    assert (rejected.location.line, rejected.reason) == (7, "line longer than 4096 bytes")
+
+
+def test_a_header_that_is_not_utf8_leaves_the_file_unread(tmp_path):
+    path = tmp_path / "access.csv"
+    path.write_bytes(b"event_id,occ\xffurred,user_login,patient_id,action\n" + b"e,t,u,p,a\n" * 20)
+    rows, rejected, (unread,) = read_all(path)
+    assert not rows and not rejected
+    assert unread.location.line == 1 and unread.reason.startswith("the header is not UTF-8")
+    assert (unread.bytes, unread.records) == (path.stat().st_size, 20)
+
+
+def test_a_header_without_the_profiles_columns_leaves_the_file_unread(tmp_path):
+    path = write(tmp_path, "id,when,who\n1,2,3\n4,5,6")  # no newline at the end
+    rows, rejected, (unread,) = read_all(path)
+    assert not rows and not rejected
+    assert unread.reason.startswith("header lacks the column(s) occurred, user_login, action")
+    assert (unread.bytes, unread.records) == (path.stat().st_size, 2)
+
+
+def test_rows_are_numbered_by_their_line_in_the_file(tmp_path):
+    text = canonical_rows(3, {}).replace("\ne1,", "\n\n\ne1,").replace("\ne2", "\r\n\ne2")
+    rows, rejected, _ = read_all(write(tmp_path, text))
+    assert [r["source_line"] for r in rows] == [2, 5, 7] and not rejected

@@ -5,11 +5,13 @@ from __future__ import annotations
 import copy
 import gzip
 import json
+import random
 from datetime import UTC, datetime
 
+import pyarrow as pa
 import pytest
 
-from hygeia.lake.records import RecordError, Rejected
+from hygeia.lake.records import RecordError, Rejected, Unread
 from hygeia.privacy.sources import fhir_auditevent
 from hygeia.privacy.sources.fhir_auditevent import parse
 
@@ -255,3 +257,17 @@ def test_reader_survives_hostile_lines(tmp_path):
     assert "nested too deeply" in rejected[3] or "invalid JSON" in rejected[3]
     assert rejected[4].startswith("line longer than")
     assert rejected[7] == "a JSON number, not an object"
+
+
+def test_a_corrupt_gzip_keeps_the_events_before_and_counts_what_is_left(tmp_path):
+    good = "".join(json.dumps({**BALP_READ, "id": f"ae-{n}"}) + "\n" for n in range(300)).encode()
+    garbage = random.Random(5).randbytes(1 << 20)  # not a gzip member
+    path = tmp_path / "AuditEvent.ndjson.gz"
+    path.write_bytes(gzip.compress(good) + garbage)
+    items = list(fhir_auditevent.read_blocks(path))
+    tables = [i for i in items if isinstance(i, pa.Table)]
+    assert sum(t.num_rows for t in tables) == 300
+    (rejected,) = [i for i in items if isinstance(i, Rejected)]
+    (unread,) = [i for i in items if isinstance(i, Unread)]
+    assert rejected.location.line == unread.location.line == 301
+    assert 0 < unread.bytes <= len(garbage) and unread.records is None
