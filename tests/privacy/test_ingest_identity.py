@@ -164,3 +164,37 @@ def test_the_listener_names_its_source(tmp_path):
         stored.append(listener.totals["stored"])
     assert stored == [1, 1, 0]
     assert len(events()) == 2
+
+
+def test_what_a_reader_could_not_read_is_counted_and_fails_the_run(tmp_path):
+    """ATNA day files: a bad `&` costs one message; a file that declares a DTD is not read
+    (entities are never expanded), and what it holds is counted as unread, on its own line,
+    in --json, and with exit status 1."""
+    from tests.privacy.sources.test_atna import day_of_messages
+
+    folder = tmp_path / "atna"
+    folder.mkdir()
+    (folder / "monday.xml").write_text(day_of_messages(300, {2: "A & B"}), encoding="utf-8")
+    tuesday = '<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY e "e">]>\n' + day_of_messages(40, {})
+    (folder / "tuesday.xml").write_text(tuesday, encoding="utf-8")
+    data = tmp_path / "var"
+    env = env_for(data)
+    run = [sys.executable, "-m", "hygeia.cli"]
+    assert subprocess.run([*run, "init", "--no-input"], env=env, check=False).returncode == 0
+    done = subprocess.run(
+        [*run, "privacy", "ingest", str(folder), "--json"],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    monday, tuesday_report = report["files"]
+    assert (monday["stored"], monday["quarantined"], monday["unread_bytes"]) == (299, 1, 0)
+    assert (tuesday_report["stored"], tuesday_report["unread_records"]) == (0, 40)
+    assert 0 < tuesday_report["unread_bytes"] <= len(tuesday)
+    assert report["unread_records"] == 40
+    again = subprocess.run(
+        [*run, "privacy", "ingest", str(folder)], env=env, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    assert again.returncode == 1
+    assert "unread " in again.stdout and "40 records" in again.stdout
