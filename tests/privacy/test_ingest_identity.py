@@ -119,6 +119,7 @@ def test_atna_and_csv_records_of_two_named_sources_stay_apart(tmp_path):
     assert len(events()) == 4
 
 
+@pytest.mark.database_independent  # a child process on its own SQLite file
 def test_the_command_line_says_conflicts_and_exits_1(tmp_path):
     data = tmp_path / "var"
     env = env_for(data)
@@ -166,6 +167,7 @@ def test_the_listener_names_its_source(tmp_path):
     assert len(events()) == 2
 
 
+@pytest.mark.database_independent  # a child process on its own SQLite file
 def test_what_a_reader_could_not_read_is_counted_and_fails_the_run(tmp_path):
     """ATNA day files: a bad `&` costs one message; a file that declares a DTD is not read
     (entities are never expanded), and what it holds is counted as unread, on its own line,
