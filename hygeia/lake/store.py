@@ -524,16 +524,15 @@ def _verdicts(
     compared = present if present is not None else set(table.schema.names)
     # The SQL below is built from the Table's own column names (constants), quoted.
     source = "stored" if has_stored else "(SELECT * FROM staged WHERE false)"
-    repeated = f"SELECT {key} FROM staged GROUP BY {key} HAVING count(*) > 1 UNION "  # noqa: S608
-    con.execute(
-        f"""CREATE TEMP TABLE contested AS {repeated if repeats else ""}
-        SELECT {key} FROM staged SEMI JOIN (SELECT {key} FROM {source}) s USING ({key})"""  # noqa: S608
-    )
+    # Stored keys are unique (a conflict gets a key of its own), so no DISTINCT is needed.
     con.execute(
         f"""CREATE TEMP TABLE known AS
-        SELECT DISTINCT s.{key}, {_fingerprint_sql(table, compared, "s")} AS fp
-        FROM {source} s SEMI JOIN contested USING ({key})"""  # noqa: S608
+        SELECT s.{key}, {_fingerprint_sql(table, compared, "s")} AS fp
+        FROM {source} s SEMI JOIN (SELECT {key} FROM staged) USING ({key})"""  # noqa: S608
     )
+    repeated = f"SELECT {key} FROM staged GROUP BY {key} HAVING count(*) > 1 UNION "  # noqa: S608
+    contested = f"{repeated if repeats else ''} SELECT DISTINCT {key} FROM known"  # noqa: S608
+    con.execute(f"CREATE TEMP TABLE contested AS {contested}")
     con.execute(
         f"""CREATE TEMP TABLE pending AS
         SELECT c.* FROM (
