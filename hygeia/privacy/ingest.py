@@ -325,8 +325,8 @@ def commit_items(
             staged.close()
             record.status = IngestFile.Status.FAILED
             record.read = record.quarantined = report.read = quarantine.count
-            record.error = report.error
-            record.notes = {"reasons": report.reasons, "unread_bytes": report.unread_bytes}
+            record.error, record.unread_bytes = report.error, report.unread_bytes
+            record.notes = {"reasons": report.reasons, "kept": report.kept}
             record.finished_at = datetime.now(UTC)
             record.save()
             report.status = "failed"
