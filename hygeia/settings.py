@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hygeia.core.upload_limit.UploadLimitMiddleware",  # before anything reads the form
     "hygeia.core.middleware.NulCharactersMiddleware",  # after auth: the 400 page shows the menu
     "hygeia.core.middleware.SessionLifetimeMiddleware",
     "hygeia.core.middleware.AuditContextMiddleware",

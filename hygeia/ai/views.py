@@ -17,6 +17,7 @@ from hygeia.ai import content, intake, inventory, modelcard
 from hygeia.ai.models import AITool
 from hygeia.core import audit
 from hygeia.core.permissions import MissingPermission, has, require
+from hygeia.core.search import search_text
 from hygeia.core.uploads import attachment
 
 TIERS = ("critical", "high", "moderate", "low")
@@ -28,7 +29,7 @@ def tools(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     tier = request.GET.get("tier", "")
     kind = request.GET.get("kind", "")
-    query = request.GET.get("q", "").strip()
+    query = search_text(request.GET)
     if state in AITool.State.values:
         found = found.filter(state=state)
     if tier in TIERS:

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
 
 logger = logging.getLogger("hygeia.errors")
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -28,6 +29,7 @@ MESSAGES = {
         "Your role does not give access to this page. Ask an administrator if you need it.",
     ),
     404: ("Not found", "There is nothing here. The link may be old or mistyped."),
+    413: ("Upload too large", "The upload is larger than this site accepts."),
     500: (
         "Something went wrong",
         "The error was logged. Try again, and tell your administrator if it persists.",
@@ -74,16 +76,21 @@ def report_unexpected(exc: BaseException, context: str) -> str:
     return reference
 
 
-def _render(request: HttpRequest, status: int, reference: str = "") -> HttpResponse:
-    title, text = MESSAGES[status]
+def _render(request: HttpRequest, status: int, reference: str = "", text: str = "") -> HttpResponse:
+    title, default = MESSAGES[status]
+    text = text or default
     if request.path.startswith("/api/"):
-        body: dict[str, str] = {"detail": title}
+        body: dict[str, str] = {"detail": text if status == 413 else title}
         if reference:
             body["reference"] = reference
         return JsonResponse(body, status=status)
     context: dict[str, Any] = {"status": status, "title": title, "text": text}
     if status != 500:  # no context processors for a 500: the failure may be in one of them
         context["request"] = request
+    if status == 413:  # the form is worth going back to, with a smaller file
+        referer = request.META.get("HTTP_REFERER", "")
+        if url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure()):
+            context["back"] = referer
     if reference:
         context["reference"] = reference
     return HttpResponse(render_to_string("error.html", context), status=status)
@@ -91,6 +98,10 @@ def _render(request: HttpRequest, status: int, reference: str = "") -> HttpRespo
 
 def bad_request(request: HttpRequest, exception: Any = None) -> HttpResponse:
     return _render(request, 400)
+
+
+def too_large(request: HttpRequest, text: str) -> HttpResponse:
+    return _render(request, 413, text=text)
 
 
 def permission_denied(request: HttpRequest, exception: Any = None) -> HttpResponse:

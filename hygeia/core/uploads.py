@@ -20,6 +20,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 
+from hygeia.core.upload_limit import too_large_message
+
 # kind -> (accepted extensions, check of the first bytes)
 SIGNATURES: dict[str, tuple[tuple[str, ...], bytes]] = {
     "pdf": ((".pdf",), b"%PDF-"),
@@ -29,13 +31,26 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], bytes]] = {
 }
 TEXT_EXTENSIONS = (".csv", ".tsv", ".txt", ".json", ".ndjson", ".xml")
 MAX_ZIP_RATIO = 100  # an office file that inflates more than this is treated as a zip bomb
+NAME_BYTES = 200  # a file system takes 255 bytes for a name; room is left for a suffix
+
+
+def safe_name(name: str | None, default: str = "upload") -> str:
+    """The base name of an uploaded file, without control characters and short enough for
+    any file system and database column: a long name is cut in its stem, keeping the
+    extension that tells the readers what the file is."""
+    base = "".join(c for c in Path(name or "").name if c.isprintable()).strip() or default
+    if len(base.encode()) <= NAME_BYTES:
+        return base
+    suffix = Path(base).suffix if len(Path(base).suffix.encode()) <= 16 else ""
+    stem = base[: len(base) - len(suffix)]
+    room = NAME_BYTES - len(suffix.encode())
+    return stem.encode()[:room].decode(errors="ignore") + suffix
 
 
 def check_upload(name: str, handle: IO[bytes], size: int) -> str:
     """Return the detected kind, or raise ValidationError with a message naming the file."""
-    limit = settings.MAX_UPLOAD_BYTES
-    if size > limit:
-        raise ValidationError(f"{name}: {size / 1e6:.1f} MB is over the {limit / 1e6:.0f} MB limit")
+    if size > settings.MAX_UPLOAD_BYTES:
+        raise ValidationError(too_large_message(name, size))
     if size == 0:
         raise ValidationError(f"{name}: the file is empty")
     lower = name.lower()
@@ -89,8 +104,8 @@ class StoredFile:
 def store(root: Path, folder: str, name: str, handle: IO[bytes], size: int) -> StoredFile:
     """Check an upload and keep it under `root/folder` with a random name, mode 0600: never
     served from the web root, never executed, and only ever sent back as a download."""
-    safe_name = Path(name).name[:255] or "file"
-    kind = check_upload(safe_name, handle, size)
+    safe = safe_name(name, "file")
+    kind = check_upload(safe, handle, size)
     target = root / folder
     target.mkdir(parents=True, exist_ok=True, mode=0o700)
     stored = target / uuid.uuid4().hex
@@ -100,7 +115,7 @@ def store(root: Path, folder: str, name: str, handle: IO[bytes], size: int) -> S
             digest.update(chunk)
             out.write(chunk)
     stored.chmod(0o600)
-    return StoredFile(safe_name, kind, size, digest.hexdigest(), str(stored.relative_to(root)))
+    return StoredFile(safe, kind, size, digest.hexdigest(), str(stored.relative_to(root)))
 
 
 def stored_path(root: Path, stored_as: str) -> Path:
@@ -137,8 +152,10 @@ def spooled(files: Iterable[Any], default_name: str = "upload") -> Iterator[list
     for readers that take a path; the folder is removed afterwards."""
     with tempfile.TemporaryDirectory() as folder:
         paths = []
-        for upload in files:
-            path = Path(folder) / Path(upload.name or default_name).name
+        for number, upload in enumerate(files):
+            # one sub-folder each: two files of the same name are both kept
+            path = Path(folder) / str(number) / safe_name(upload.name, default_name)
+            path.parent.mkdir()
             with open(path, "wb") as out:
                 for chunk in upload.chunks():
                     out.write(chunk)

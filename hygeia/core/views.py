@@ -33,6 +33,7 @@ from hygeia.core.models import ApiToken, AuditEntry, RolePolicy, User
 from hygeia.core.passwords import generate_password
 from hygeia.core.permissions import require
 from hygeia.core.roles import catalog, mfa_required
+from hygeia.core.search import search_text
 
 PAGE_SIZE = 50
 
@@ -267,7 +268,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 
 @require("view_users")
 def users(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
+    query = search_text(request.GET)
     people = User.objects.prefetch_related("groups").order_by("username")
     if query:
         people = people.filter(username__icontains=query) | people.filter(email__icontains=query)

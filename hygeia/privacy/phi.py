@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 
 from hygeia.core import audit
 from hygeia.core.permissions import has
+from hygeia.core.search import bounded
 from hygeia.privacy.models import Patient
 
 MASK = "•"
@@ -101,7 +102,7 @@ def record_view(user: Any, patients: Iterable[Patient], purpose: str) -> None:
 def find_patients(query: str) -> QuerySet[Patient]:
     """Every word must match an MRN exactly or the start of a family or given name."""
     found = Patient.objects.all()
-    for term in query.split()[:5]:
+    for term in bounded(query).split()[:5]:
         found = found.filter(
             Q(mrn__iexact=term) | Q(family_name__istartswith=term) | Q(given_name__istartswith=term)
         )

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from hygeia.core.permissions import has, require
+from hygeia.core.search import search_text
 from hygeia.privacy.models import Patient
 from hygeia.privacy.phi import find_patients, present, record_view
 
@@ -16,7 +17,7 @@ PAGE_SIZE = 25
 
 @require("view_patients")
 def patients(request: HttpRequest) -> HttpResponse:
-    query = request.POST.get("q", "").strip() if request.method == "POST" else ""
+    query = search_text(request.POST) if request.method == "POST" else ""
     found = find_patients(query)
     page = Paginator(found, PAGE_SIZE).get_page(request.POST.get("page") or request.GET.get("page"))
     shown = list(page.object_list)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from hygeia.core import audit, uploads
 from hygeia.core.forms import posted_id
 from hygeia.core.permissions import has, require
+from hygeia.core.search import search_text
 from hygeia.core.uploads import attachment
 from hygeia.vendors import assessments, exposure, questionnaire, records, sbom, tiering
 from hygeia.vendors.models import (
@@ -125,7 +126,7 @@ def vendor_list(request: HttpRequest) -> HttpResponse:
     vendors = Vendor.objects.prefetch_related("baas", "products").annotate(
         open_findings=Count("findings", filter=Q(findings__status="open"), distinct=True)
     )
-    q = request.GET.get("q", "").strip()
+    q = search_text(request.GET)
     if q:
         vendors = vendors.filter(Q(legal_name__icontains=q) | Q(products__name__icontains=q))
     tier = request.GET.get("tier", "")

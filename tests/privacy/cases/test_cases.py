@@ -163,7 +163,8 @@ def test_evidence_is_checked_stored_outside_the_web_root_and_downloaded(officer,
     big = io.BytesIO(b"%PDF-1.4" + b"x" * 100)
     big.name = "big.pdf"
     response = client.post(f"/cases/{case.number}/attachments/", {"file": big}, follow=True)
-    assert "over the" in response.content.decode()
+    assert response.status_code == 413
+    assert "big.pdf is larger than the" in response.content.decode()
     assert case.attachments.count() == 1
 
 
