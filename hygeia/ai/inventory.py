@@ -178,7 +178,10 @@ def _rows(name: str, data: bytes) -> list[tuple[str, dict[str, Any]]]:
             raise ValueError(f"{name}: expected a list of tools (or {{'tools': [...]}})")
         return [(f"{name}: tool {n}", item) for n, item in enumerate(items, start=1)]
     reader = csv.DictReader(io.StringIO(text))
-    return [(f"{name}: line {reader.line_num}", dict(row)) for row in reader]
+    try:
+        return [(f"{name}: line {reader.line_num}", dict(row)) for row in reader]
+    except csv.Error as exc:  # e.g. a field past the reader's size limit
+        raise ValueError(f"{name}: line {reader.line_num + 1}: {exc}") from exc
 
 
 @transaction.atomic

@@ -214,3 +214,28 @@ def test_import_page_takes_csv_and_model_cards(make_user):
     viewer = signed_in_client(make_user("aud", "Auditor"))
     assert viewer.get("/ai/").status_code == 200
     assert viewer.post("/ai/import/", {"file": io.BytesIO(b"x")}).status_code == 403
+
+
+def test_only_a_model_card_has_a_bound_below_the_upload_limit(make_user):
+    """An inventory up to the site's upload limit is read; a card, parsed whole as one XML
+    tree, stops at 5 MB with a message saying so."""
+    reviewer = signed_in_client(make_user("rev", "AI Governance Reviewer"))
+    rows = b"".join(b"Tool %d,Acme,%s\n" % (n, b"u" * 100_000) for n in range(64))
+    inventory_file = io.BytesIO(b"name,vendor,intended_use\n" + rows)
+    inventory_file.name = "big.csv"
+    assert len(inventory_file.getvalue()) > 6 * 2**20
+    response = reviewer.post("/ai/import/", {"file": inventory_file}, follow=True)
+    assert "64 added" in response.content.decode()
+    card = io.BytesIO(b"<card>" + b" " * (6 * 2**20) + b"</card>")
+    card.name = "card.xml"
+    response = reviewer.post("/ai/import/", {"file": card}, follow=True)
+    assert "card.xml (6.0 MB) is larger than the 5 MB a model card may be" in (
+        response.content.decode()
+    )
+
+
+def test_a_field_past_the_csv_limit_names_the_line():
+    data = b"name,vendor,intended_use\nA,B,c\nD,E," + b"f" * (2 << 20) + b"\n"
+    report = inventory.import_file("huge.csv", data, "importer")
+    assert not report.ok and report.errors[0].startswith("huge.csv: line 3: field larger")
+    assert not AITool.objects.exists()

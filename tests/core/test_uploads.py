@@ -45,7 +45,7 @@ def test_refuses_with_a_message_naming_the_file(name, data, message):
 
 def test_size_limit(settings):
     settings.MAX_UPLOAD_BYTES = 10
-    with pytest.raises(ValidationError, match="big.pdf .* is larger than the .* upload limit"):
+    with pytest.raises(ValidationError, match=r"big\.pdf .* is larger than the .* upload limit"):
         check("big.pdf", b"%PDF-" + b"x" * 20)
 
 
