@@ -36,7 +36,7 @@ HYGEIA = [sys.executable, "-m", "hygeia.cli"]
 # --- files of each format, just under the limit ----------------------------------------------
 
 
-def _fill(path: Path, size: int, head: bytes, row, tail: bytes = b"") -> Path:  # noqa: ANN001
+def _fill(path: Path, size: int, head: bytes, row, tail: bytes = b"") -> Path:
     """Write head, rows from `row(n)` until `size` is nearly reached, then tail."""
     with open(path, "wb") as out:
         out.write(head)
@@ -147,7 +147,7 @@ def inventory_csv(path: Path, size: int) -> Path:
 
 
 def pdf(path: Path, size: int) -> Path:
-    rng = random.Random(1)
+    rng = random.Random(1)  # noqa: S311 - filler bytes, not a secret
     with open(path, "wb") as out:
         out.write(b"%PDF-1.4\n")
         left = size - 9
@@ -402,8 +402,9 @@ def main() -> None:
                 {},
                 "over.pdf",
             )
+            peak = peak_kib(server.worker)
             print(f"\none byte over the limit: {response.status_code}, worker idle "
-                  f"{idle / 1024:.0f} MB, peak {peak_kib(server.worker) / 1024:.0f} MB")  # fmt: skip
+                  f"{idle / 1024:.0f} MB, peak {peak / 1024:.0f} MB")  # fmt: skip
             with socket.create_connection(("127.0.0.1", server.port)) as raw:
                 target = prepared["urls"].get("cases:attach", "/").encode()
                 raw.sendall(
