@@ -34,7 +34,8 @@ from hygeia.vendors.vulns.vex import NOT_AFFECTING, save_statements
 def add_sbom(product: Product, path: Path) -> tuple[Sbom, bool]:
     """Attach an SBOM file to a product (once per file content). Returns (sbom, created)."""
     parsed = sbom.read(path)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with open(path, "rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
     with transaction.atomic():
         found = Sbom.objects.filter(product=product, sha256=digest).first()
         if found:
