@@ -182,3 +182,83 @@ def test_a_giant_tag_value_line_is_refused(tmp_path):
     path.write_text("SPDXVersion: SPDX-2.3\nPackageName: " + "a" * (2 << 20) + "\n")
     with pytest.raises(sbom.SbomError, match="line 2"):
         sbom.read(path)
+
+
+def test_cyclonedx_json_streamed_keeps_nesting_order_and_vulnerabilities(tmp_path):
+    """Components nested in components, the metadata after them and the vulnerabilities
+    before them: read in document order as a whole-file read gave them."""
+    path = tmp_path / "nested.cdx.json"
+    path.write_text(
+        json.dumps(
+            {
+                "vulnerabilities": [
+                    {"id": "CVE-2024-1", "affects": [{"ref": "b"}],
+                     "analysis": {"state": "exploitable"}, "references": [{"id": "GHSA-x"}]},
+                    {"no": "id"},
+                ],
+                "bomFormat": "CycloneDX",
+                "components": [
+                    {"name": "a", "version": "1", "bom-ref": "a", "supplier": {"name": "S"},
+                     "components": [
+                         {"name": "b", "bom-ref": "b",
+                          "components": [{"name": "c", "type": "file"}]},
+                         {"version": "no name: skipped"},
+                     ]},
+                    "not a component",
+                    {"name": "d", "purl": "pkg:npm/d@2", "version": 2.5},
+                ],
+                "specVersion": "1.5",
+                "metadata": {"component": {"name": "Pump", "version": "7", "bom-ref": "pump"}},
+            }
+        )
+    )  # fmt: skip
+    parsed = sbom.read(path)
+    assert (parsed.subject, parsed.subject_version, parsed.subject_ref) == ("Pump", "7", "pump")
+    assert [(c.name, c.version, c.supplier, c.kind) for c in parsed.components] == [
+        ("a", "1", "S", ""),
+        ("b", "", "", ""),
+        ("c", "", "", "file"),
+        ("d", "2.5", "", ""),
+    ]
+    [vulnerability] = parsed.vulnerabilities
+    assert vulnerability["refs"] == ["b"] and vulnerability["aliases"] == ["GHSA-x"]
+    assert vulnerability["state"] == "exploitable"
+
+
+def test_spdx_json_subject_from_relationships(tmp_path):
+    path = tmp_path / "gateway.spdx.json"
+    path.write_text(
+        json.dumps(
+            {
+                "packages": [
+                    {"SPDXID": "SPDXRef-gw", "name": "Gateway", "versionInfo": "5"},
+                    {"SPDXID": "SPDXRef-z", "name": "zlib", "versionInfo": "1.3"},
+                ],
+                "relationships": [
+                    {"spdxElementId": "SPDXRef-gw", "relationshipType": "CONTAINS",
+                     "relatedSpdxElement": "SPDXRef-z"},
+                    "not a relationship",
+                    {"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES",
+                     "relatedSpdxElement": "SPDXRef-gw"},
+                ],
+                "spdxVersion": "SPDX-2.3",
+                "name": "gateway-sbom",
+            }
+        )
+    )  # fmt: skip
+    parsed = sbom.read(path)
+    assert (parsed.subject, parsed.subject_version) == ("Gateway", "5")
+    assert [(c.name, c.version) for c in parsed.components] == [("zlib", "1.3")]
+
+
+def test_a_json_sbom_broken_in_the_middle_names_its_line(tmp_path):
+    components = [{"name": f"c{n}", "version": "1"} for n in range(4000)]
+    lines = json.dumps(
+        {"bomFormat": "CycloneDX", "specVersion": "1.4", "components": components}, indent=1
+    ).split("\n")
+    broken = next(n for n, line in enumerate(lines) if '"c3000"' in line)
+    lines[broken] = lines[broken].replace('"c3000"', "c3000")
+    path = tmp_path / "big.cdx.json"
+    path.write_text("\n".join(lines))
+    with pytest.raises(sbom.SbomError, match=rf"^big\.cdx\.json: line {broken + 1}: not valid"):
+        sbom.read(path)
