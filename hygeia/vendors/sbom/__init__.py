@@ -1,17 +1,14 @@
 """SBOM readers, one module per format: CycloneDX (JSON and XML, 1.2-1.6) and SPDX 2.3 (JSON
 and tag-value). `read(path)` picks the reader from the file's content, not its name.
 
-JSON and tag-value are read as streams, so memory grows with the components found, not with
-the file. CycloneDX XML is parsed whole (an element tree several times the file's size), so it
-keeps a size limit."""
+Every format is read as a stream, so memory grows with the components found, not with the
+file: no size limit is needed here (the web upload has its own)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-MAX_XML_BYTES = 256 * 1024 * 1024
 
 
 class SbomError(ValueError):
@@ -45,7 +42,6 @@ def read(path: Path) -> ParsedSbom:
     from hygeia.vendors.sbom import cyclonedx_json, cyclonedx_xml, spdx_json, spdx_tagvalue
 
     try:
-        size = path.stat().st_size
         with open(path, "rb") as handle:
             head = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
     except OSError as exc:
@@ -56,8 +52,6 @@ def read(path: Path) -> ParsedSbom:
             return spdx_json.read(path)
         return cyclonedx_json.read(path)
     if head.startswith(b"<"):
-        if size > MAX_XML_BYTES:
-            raise SbomError(f"{path.name}: {size / 1e6:.0f} MB is over the XML SBOM size limit")
         return cyclonedx_xml.read(path)
     if b"SPDXVersion:" in head:
         return spdx_tagvalue.read(path)
