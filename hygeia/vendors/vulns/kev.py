@@ -12,11 +12,10 @@ from django.db import transaction
 
 from hygeia.streams import ARRAY, Container, JsonDocument
 from hygeia.vendors.models import KevEntry
-from hygeia.vendors.vulns import ImportReport, VulnFileError
+from hygeia.vendors.vulns import ImportReport, VulnFileError, stored_rows
 
 CVE = re.compile(r"^CVE-\d{4}-\d{4,}$")
 BATCH = 2000
-LOOKUP = 500  # CVE ids per query for the stored rows (under SQLite's variable limit)
 FIELDS = ["vendor_project", "product", "name", "date_added", "due_date", "ransomware",
           "catalog_version"]  # fmt: skip
 
@@ -75,15 +74,16 @@ def _has_list(document: JsonDocument) -> bool:
 
 def _stored(cves: Iterable[str]) -> dict[str, tuple[str, tuple[date | None, str]]]:
     """cve -> (its stored catalog version, (due date, name)) for those already stored."""
-    keys = list(cves)
-    found = {}
-    for start in range(0, len(keys), LOOKUP):
-        rows = KevEntry.objects.filter(cve_id__in=keys[start : start + LOOKUP])
-        for cve, due, title, version in rows.values_list(
-            "cve_id", "due_date", "name", "catalog_version"
-        ):
-            found[cve] = (version, (due, title))
-    return found
+    columns = ["cve_id", "due_date", "name", "catalog_version"]
+    return {
+        cve: (version, (_as_date(due), title))
+        for cve, due, title, version in stored_rows(KevEntry, columns, cves)
+    }
+
+
+def _as_date(value: Any) -> date | None:
+    """A date column as the database driver returns it (SQLite: text)."""
+    return value if value is None or isinstance(value, date) else date.fromisoformat(value)
 
 
 def _flush(pending: list[KevEntry], report: ImportReport, mark: str) -> None:

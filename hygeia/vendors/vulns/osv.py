@@ -15,12 +15,11 @@ from tqdm import tqdm
 
 from hygeia.streams import JsonDocument, TopLevel
 from hygeia.vendors.models import Vulnerability
-from hygeia.vendors.vulns import ImportReport, VulnFileError
+from hygeia.vendors.vulns import ImportReport, VulnFileError, stored_rows
 
 MAX_RECORD_BYTES = 16 * 1024 * 1024
 MAX_MEMBERS = 2_000_000
 BATCH = 5000
-LOOKUP = 500  # ids per query for the stored rows (under SQLite's variable limit)
 
 
 def _severity(record: dict[str, Any]) -> str:
@@ -85,11 +84,8 @@ class _Writer:
         self._write()
 
     def _decide(self) -> None:
-        ids = list({row.id for row in self.pending})
-        known: dict[str, str] = {}
-        for start in range(0, len(ids), LOOKUP):
-            chunk = ids[start : start + LOOKUP]
-            known.update(Vulnerability.objects.filter(id__in=chunk).values_list("id", "modified"))
+        ids = {row.id for row in self.pending}
+        known = dict(stored_rows(Vulnerability, ["id", "modified"], ids))
         known.update((vid, row.modified) for vid, row in self.batch.items())
         for row in self.pending:
             if known.get(row.id) == row.modified or row.id in self.batch:
