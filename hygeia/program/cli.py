@@ -152,12 +152,15 @@ def cmd_training_import(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(counts, indent=2))
     else:
+        rejected = len(counts["rejected"]) + counts["rejected_omitted"]
         print(
             f"{counts['file']}: {counts['read']} rows read = {counts['stored']} stored + "
-            f"{counts['unchanged']} unchanged + {len(counts['rejected'])} rejected"
+            f"{counts['unchanged']} unchanged + {rejected} rejected"
         )
         for problem in counts["rejected"]:
             print(f"  line {problem['line']}: {problem['error']}")
+        if counts["rejected_omitted"]:
+            print(f"  ... and {counts['rejected_omitted']} more rejected rows")
     return 1 if counts["rejected"] else 0
 
 

@@ -8,11 +8,9 @@ else from GoPhish's `position` field (often used for it), else "unknown".
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -25,6 +23,7 @@ from django.utils.dateparse import parse_datetime
 
 from hygeia.privacy.accesses import staff_departments
 from hygeia.program.models import PhishingCampaign, PhishingResult, TrainingRecord
+from hygeia.streams import TextFileError, csv_rows, keep
 
 EVENTS = {  # GoPhish timeline messages -> what they tell about the recipient
     "email sent": "sent",
@@ -40,7 +39,6 @@ STATUS_IMPLIES = {  # a result's final status implies the earlier steps
     "submitted data": {"sent", "opened", "clicked", "submitted"},
 }
 REMEDIAL_COURSE = "Recognizing phishing (assigned after a simulated phishing click)"
-MAX_BYTES = 64 * 1024 * 1024
 
 
 class EducationError(ValueError):
@@ -58,20 +56,25 @@ def _norm(header: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", header.strip().lower()).strip("_")
 
 
-def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """The header (normalised), then the rows as (line, {column: value}), read one at a
+    time. Errors (not UTF-8, a line too long, a quote left open) name the file and line."""
+    rows = csv_rows(path)
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise EducationError(f"{path.name}: larger than {MAX_BYTES // 2**20} MB")
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise EducationError(f"{path.name}: cannot be read as UTF-8 text") from exc
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = [_norm(h) for h in next(reader, [])]
-        rows = [(reader.line_num, dict(zip(header, row, strict=False))) for row in reader if row]
-    except csv.Error as exc:
-        raise EducationError(f"{path.name}: line {reader.line_num}: {exc}") from exc
-    return header, rows
+        first = next(rows, None)
+    except TextFileError as exc:
+        raise EducationError(str(exc)) from exc
+    header = [_norm(h) for h in first[1]] if first else []
+
+    def records() -> Iterator[tuple[int, dict[str, str]]]:
+        try:
+            for line, row in rows:
+                if row:
+                    yield line, dict(zip(header, row, strict=False))
+        except TextFileError as exc:
+            raise EducationError(str(exc)) from exc
+
+    return header, records()
 
 
 def _date(text: str) -> date | None:
@@ -100,7 +103,8 @@ TRAINING_COLUMNS = {
 
 
 def import_training(path: Path) -> dict[str, Any]:
-    """read = stored + unchanged + rejected; re-importing the same export changes nothing."""
+    """read = stored + unchanged + rejected (the first rejected rows are listed, with their
+    line; `rejected_omitted` counts the rest); re-importing the same export changes nothing."""
     header, rows = _read_csv(path)
     columns = {
         target: next((h for h in names if h in header), None)
@@ -116,6 +120,7 @@ def import_training(path: Path) -> dict[str, Any]:
         "stored": 0,
         "unchanged": 0,
         "rejected": [],
+        "rejected_omitted": 0,
     }
     with transaction.atomic():
         for line, row in rows:
@@ -127,7 +132,8 @@ def import_training(path: Path) -> dict[str, Any]:
                     raise ValueError("no person or course")
                 dates = {k: _date(values[k]) for k in ("assigned_on", "due_on", "completed_on")}
             except ValueError as exc:
-                counts["rejected"].append({"line": line, "error": str(exc)})
+                problem = {"line": line, "error": str(exc)}
+                counts["rejected_omitted"] += keep(counts["rejected"], problem)
                 continue
             _, created = TrainingRecord.objects.update_or_create(
                 person=person[:254],
@@ -273,19 +279,25 @@ def import_gophish_csv(path: Path, campaign: str = "") -> dict[str, Any]:
     name = campaign or path.stem
     if "email" not in header:
         raise EducationError(f"{path.name}: no email column: not a GoPhish export")
+    earliest: list[datetime] = []
+
+    def watch(column: str) -> Iterator[dict[str, str]]:
+        """The rows, noting the earliest time in `column` on the way."""
+        for _, row in rows:
+            when = _when(row.get(column))
+            if when and (not earliest or when < earliest[0]):
+                earliest[:] = [when]
+            yield row
+
     if "message" in header:
-        events = [row for _, row in rows]
-        times = [t for t in (_when(row.get("time")) for row in events) if t]
-        recipients = _recipients([], events)
-        launched = min(times) if times else None
+        recipients = _recipients([], watch("time"))
     elif "status" in header:
-        recipients = _recipients([row for _, row in rows], [])
-        times = [t for t in (_when(row.get("send_date")) for _, row in rows) if t]
-        launched = min(times) if times else None
+        recipients = _recipients(watch("send_date"), [])
     else:
         raise EducationError(
             f"{path.name}: neither a results export (status) nor raw events (message)"
         )
+    launched = earliest[0] if earliest else None
     return _store_campaign("gophish-csv", name, name, launched, recipients)
 
 

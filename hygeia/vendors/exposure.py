@@ -34,7 +34,8 @@ from hygeia.vendors.vulns.vex import NOT_AFFECTING, save_statements
 def add_sbom(product: Product, path: Path) -> tuple[Sbom, bool]:
     """Attach an SBOM file to a product (once per file content). Returns (sbom, created)."""
     parsed = sbom.read(path)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with open(path, "rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
     with transaction.atomic():
         found = Sbom.objects.filter(product=product, sha256=digest).first()
         if found:
@@ -97,13 +98,15 @@ def rematch(product_ids: list[int] | None = None) -> dict[str, int]:
     products = Product.objects.filter(sboms__isnull=False).distinct().select_related("vendor")
     if product_ids is not None:
         products = products.filter(pk__in=product_ids)
+    totals = {"products": 0, "matches": 0, "kev": 0, "new_kev": 0}
+    if not products.exists():  # nothing to match: the catalogs need not be loaded
+        return totals
     index = build_index()
     aliases = dict(Vulnerability.objects.values_list("id", "aliases"))
     kev = set(KevEntry.objects.values_list("cve_id", flat=True))
     kev_by_product = matching.kev_products(
         KevEntry.objects.values_list("cve_id", "vendor_project", "product")
     )
-    totals = {"products": 0, "matches": 0, "kev": 0, "new_kev": 0}
     for product in products:
         before = set(
             Match.objects.filter(product=product, kev=True, suppressed_by="")

@@ -4,8 +4,6 @@ HHS OCR breach portal, for vendors that reported a breach."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -17,6 +15,7 @@ from django.urls import reverse
 from hygeia.core import notify
 from hygeia.core.names import similarity
 from hygeia.core.permissions import users_with
+from hygeia.streams import csv_rows, keep
 from hygeia.vendors.assessments import REMINDER_DAYS, issue_link, portal_url
 from hygeia.vendors.models import (
     Assessment,
@@ -136,59 +135,52 @@ def _date(text: str) -> date | None:
 
 def import_breach_report(path: Path) -> dict[str, Any]:
     """Rows that look like one of our vendors become matches to review. Returns counts:
-    read = matched + unmatched + rejected."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path.name}: cannot be read as UTF-8 text") from exc
-    reader = csv.reader(io.StringIO(text))
+    read = matched + unmatched + rejected. The file is read one row at a time; `problems`
+    keeps the first ones and `problems_omitted` counts the rest. Raises ValueError naming the
+    file (and the line: a line that is not UTF-8, too long, or that csv cannot read)."""
     header: dict[str, int] | None = None
     names = [(v, [v.legal_name, *v.aliases]) for v in Vendor.objects.all()]
     counts: dict[str, Any] = {"file": path.name, "read": 0, "matched": 0, "unmatched": 0,
-                              "rejected": 0, "problems": []}  # fmt: skip
+                              "rejected": 0, "problems": [], "problems_omitted": 0}  # fmt: skip
     with transaction.atomic():
-        try:
-            for row in reader:
-                if header is None:
-                    found = {c.strip().lower(): i for i, c in enumerate(row)}
-                    if "name of covered entity" in found:
-                        header = {HEADERS[k]: i for k, i in found.items() if k in HEADERS}
-                    continue
-                counts["read"] += 1
-                cells = {k: row[i].strip() if i < len(row) else "" for k, i in header.items()}
-                entity = cells.get("entity", "")
-                if not entity:
-                    counts["rejected"] += 1
-                    counts["problems"].append(
-                        f"{path.name}: line {reader.line_num}: no entity name"
-                    )
-                    continue
-                best = max(
-                    ((similarity(entity, n), v) for v, aliases in names for n in aliases),
-                    default=(0.0, None),
-                    key=lambda pair: pair[0],
-                )
-                if best[1] is None or best[0] < MATCH_THRESHOLD:
-                    counts["unmatched"] += 1
-                    continue
-                BreachReport.objects.get_or_create(
-                    vendor=best[1],
-                    entity_name=entity[:300],
-                    submitted_on=_date(cells.get("submitted", "")),
-                    defaults={
-                        "state": cells.get("state", "")[:10],
-                        "entity_type": cells.get("type", "")[:100],
-                        "individuals": int(re.sub(r"\D", "", cells.get("individuals", "")) or 0),
-                        "breach_type": cells.get("breach_type", "")[:200],
-                        "business_associate_present": cells.get("ba", "").lower() == "yes",
-                        "similarity": round(best[0], 3),
-                        "source_file": path.name[:300],
-                        "source_line": reader.line_num,
-                    },
-                )
-                counts["matched"] += 1
-        except csv.Error as exc:
-            raise ValueError(f"{path.name}: line {reader.line_num}: {exc}") from exc
+        for line, row in csv_rows(path):
+            if header is None:
+                found = {c.strip().lower(): i for i, c in enumerate(row)}
+                if "name of covered entity" in found:
+                    header = {HEADERS[k]: i for k, i in found.items() if k in HEADERS}
+                continue
+            counts["read"] += 1
+            cells = {k: row[i].strip() if i < len(row) else "" for k, i in header.items()}
+            entity = cells.get("entity", "")
+            if not entity:
+                counts["rejected"] += 1
+                problem = f"{path.name}: line {line}: no entity name"
+                counts["problems_omitted"] += keep(counts["problems"], problem)
+                continue
+            best = max(
+                ((similarity(entity, n), v) for v, aliases in names for n in aliases),
+                default=(0.0, None),
+                key=lambda pair: pair[0],
+            )
+            if best[1] is None or best[0] < MATCH_THRESHOLD:
+                counts["unmatched"] += 1
+                continue
+            BreachReport.objects.get_or_create(
+                vendor=best[1],
+                entity_name=entity[:300],
+                submitted_on=_date(cells.get("submitted", "")),
+                defaults={
+                    "state": cells.get("state", "")[:10],
+                    "entity_type": cells.get("type", "")[:100],
+                    "individuals": int(re.sub(r"\D", "", cells.get("individuals", "")) or 0),
+                    "breach_type": cells.get("breach_type", "")[:200],
+                    "business_associate_present": cells.get("ba", "").lower() == "yes",
+                    "similarity": round(best[0], 3),
+                    "source_file": path.name[:300],
+                    "source_line": line,
+                },
+            )
+            counts["matched"] += 1
     if header is None:
         raise ValueError(
             f"{path.name}: no 'Name of Covered Entity' column: not a breach-portal export"

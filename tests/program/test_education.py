@@ -202,3 +202,46 @@ def test_training_import_cli(tmp_path, capsys):
     assert main(["program", "training", "import", str(export)]) == 1  # a row was rejected
     out = capsys.readouterr().out
     assert "2 rows read = 1 stored + 0 unchanged + 1 rejected" in out and "line 3" in out
+
+
+def test_rejected_training_rows_keep_the_first_hundred_and_count_the_rest(tmp_path, capsys):
+    from hygeia.cli import main
+
+    export = tmp_path / "lms.csv"
+    export.write_text(
+        "email,course,due\n"
+        + "ann@x.example,Basics,2026-03-31\n"
+        + "bob@x.example,Basics,not a date\n" * 150
+    )
+    counts = education.import_training(export)
+    assert (counts["read"], counts["stored"]) == (151, 1)
+    assert len(counts["rejected"]) == 100 and counts["rejected_omitted"] == 50
+    assert counts["rejected"][-1]["line"] == 102
+    assert main(["program", "training", "import", str(export)]) == 1
+    out = capsys.readouterr().out
+    assert "150 rejected" in out and "and 50 more rejected rows" in out
+
+
+def test_a_training_export_with_a_bad_byte_names_its_line(tmp_path):
+    export = tmp_path / "lms.csv"
+    rows = "".join(f"p{n}@x.example,Basics,2026-03-31\n" for n in range(3000))
+    export.write_bytes(b"email,course,due\n" + rows.encode() + b"caf\xe9@x.example,Basics,\n")
+    with pytest.raises(education.EducationError, match=r"^lms\.csv: line 3002: not UTF-8 text"):
+        education.import_training(export)
+    assert not TrainingRecord.objects.exists()  # the rows before it roll back
+
+
+def test_a_gophish_export_is_read_row_by_row(tmp_path):
+    events = tmp_path / "events.csv"
+    lines = [
+        f"9,p{n % 50}@fairhaven.example,2026-09-{1 + n % 20:02d}T10:00:00Z,Email Sent,\n"
+        for n in range(400)
+    ]
+    lines.insert(0, "campaign_id,email,time,message,details\n")
+    lines.append("9,p7@fairhaven.example,2026-08-31T09:00:00Z,Clicked Link,\n")
+    events.write_text("".join(lines))
+    summary = education.import_gophish_csv(events, "Q5")
+    assert summary["recipients"] == 50
+    campaign = PhishingCampaign.objects.get(name="Q5")
+    assert campaign.launched_at.isoformat() == "2026-08-31T09:00:00+00:00"
+    assert PhishingResult.objects.filter(campaign=campaign, clicked=True).count() == 1

@@ -93,3 +93,76 @@ def test_evidence_and_baa_warnings_and_renewal_triggers(product, smtp, make_user
     vendor.save()
     monitor.raise_triggers(today)
     assert Trigger.objects.filter(kind="cadence", vendor=vendor).count() == 1
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_breach_exports_with_other_line_endings(tmp_path, product, newline):
+    path = tmp_path / "breach_report.csv"
+    path.write_bytes(("\ufeff" + PORTAL).replace("\n", newline).encode())
+    counts = monitor.import_breach_report(path)
+    assert (counts["read"], counts["matched"], counts["rejected"]) == (4, 1, 1)
+    assert counts["problems"] == ["breach_report.csv: line 5: no entity name"]
+    assert BreachReport.objects.get().source_line == 2
+
+
+def test_a_byte_that_is_not_utf8_is_named_by_its_line(tmp_path, product):
+    rows = [
+        f"Clinic {n},OR,Healthcare Provider,10,01/05/2026,Theft,Laptop,No,\n" for n in range(5000)
+    ]
+    rows[3999] = rows[3999].replace("Clinic", "Cl\xe9nic")
+    path = tmp_path / "breach_report.csv"
+    path.write_bytes(PORTAL.encode() + "".join(rows).encode("latin-1"))
+    with pytest.raises(ValueError, match=r"^breach_report\.csv: line 4005: not UTF-8 text"):
+        monitor.import_breach_report(path)
+    assert BreachReport.objects.count() == 0  # what was read before the bad line rolls back
+
+
+def test_a_quote_left_open_is_a_clear_error_not_a_crash(tmp_path):
+    import csv
+
+    path = tmp_path / "breach_report.csv"
+    opened = 'x,OR,Healthcare Provider,1,01/05/2026,Theft,"Laptop,No,\n'
+    rest = "y,WA,Healthcare Provider,2,01/06/2026\n"  # no quote: the field runs on
+    path.write_text(PORTAL + opened + rest * (csv.field_size_limit() // len(rest) + 10))
+    with pytest.raises(ValueError, match=r"^breach_report\.csv: line 6: a field longer than"):
+        monitor.import_breach_report(path)
+
+
+def test_a_giant_line_is_refused_with_its_number(tmp_path):
+    from hygeia.streams import MAX_LINE
+
+    path = tmp_path / "breach_report.csv"
+    path.write_text(PORTAL + "x" * (MAX_LINE + 10) + "\n")
+    with pytest.raises(ValueError, match=r"^breach_report\.csv: line 6: longer than"):
+        monitor.import_breach_report(path)
+
+
+def test_breach_problems_keep_the_first_hundred(tmp_path):
+    path = tmp_path / "breach_report.csv"
+    path.write_text(PORTAL + ",TX,Healthcare Provider,1,01/05/2026,Theft,Laptop,No,\n" * 150)
+    counts = monitor.import_breach_report(path)
+    assert counts["rejected"] == 151 and counts["read"] == 154
+    assert len(counts["problems"]) == 100 and counts["problems_omitted"] == 51
+
+
+def test_a_big_export_is_read_without_holding_it(tmp_path):
+    """Python's allocations stay far below the file's size (reading it whole takes more)."""
+    import tracemalloc
+
+    path = tmp_path / "breach_report.csv"
+    description = "x" * 1000
+    row = f"Clinic,OR,Healthcare Provider,10,01/05/2026,Theft,Laptop,No,{description}\n"
+    with path.open("w") as out:
+        out.write(PORTAL)
+        for _ in range(20):
+            out.write(row * 3000)
+    size = path.stat().st_size
+    assert size > 60_000_000
+    tracemalloc.start()
+    try:
+        counts = monitor.import_breach_report(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert counts["read"] == 4 + 60_000
+    assert peak < size / 20, f"peak {peak / 1e6:.1f} MB for a {size / 1e6:.0f} MB file"

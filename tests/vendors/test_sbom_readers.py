@@ -182,3 +182,154 @@ def test_a_giant_tag_value_line_is_refused(tmp_path):
     path.write_text("SPDXVersion: SPDX-2.3\nPackageName: " + "a" * (2 << 20) + "\n")
     with pytest.raises(sbom.SbomError, match="line 2"):
         sbom.read(path)
+
+
+def test_cyclonedx_json_streamed_keeps_nesting_order_and_vulnerabilities(tmp_path):
+    """Components nested in components, the metadata after them and the vulnerabilities
+    before them: read in document order as a whole-file read gave them."""
+    path = tmp_path / "nested.cdx.json"
+    path.write_text(
+        json.dumps(
+            {
+                "vulnerabilities": [
+                    {"id": "CVE-2024-1", "affects": [{"ref": "b"}],
+                     "analysis": {"state": "exploitable"}, "references": [{"id": "GHSA-x"}]},
+                    {"no": "id"},
+                ],
+                "bomFormat": "CycloneDX",
+                "components": [
+                    {"name": "a", "version": "1", "bom-ref": "a", "supplier": {"name": "S"},
+                     "components": [
+                         {"name": "b", "bom-ref": "b",
+                          "components": [{"name": "c", "type": "file"}]},
+                         {"version": "no name: skipped"},
+                     ]},
+                    "not a component",
+                    {"name": "d", "purl": "pkg:npm/d@2", "version": 2.5},
+                ],
+                "specVersion": "1.5",
+                "metadata": {"component": {"name": "Pump", "version": "7", "bom-ref": "pump"}},
+            }
+        )
+    )  # fmt: skip
+    parsed = sbom.read(path)
+    assert (parsed.subject, parsed.subject_version, parsed.subject_ref) == ("Pump", "7", "pump")
+    assert [(c.name, c.version, c.supplier, c.kind) for c in parsed.components] == [
+        ("a", "1", "S", ""),
+        ("b", "", "", ""),
+        ("c", "", "", "file"),
+        ("d", "2.5", "", ""),
+    ]
+    [vulnerability] = parsed.vulnerabilities
+    assert vulnerability["refs"] == ["b"] and vulnerability["aliases"] == ["GHSA-x"]
+    assert vulnerability["state"] == "exploitable"
+
+
+def test_spdx_json_subject_from_relationships(tmp_path):
+    path = tmp_path / "gateway.spdx.json"
+    path.write_text(
+        json.dumps(
+            {
+                "packages": [
+                    {"SPDXID": "SPDXRef-gw", "name": "Gateway", "versionInfo": "5"},
+                    {"SPDXID": "SPDXRef-z", "name": "zlib", "versionInfo": "1.3"},
+                ],
+                "relationships": [
+                    {"spdxElementId": "SPDXRef-gw", "relationshipType": "CONTAINS",
+                     "relatedSpdxElement": "SPDXRef-z"},
+                    "not a relationship",
+                    {"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES",
+                     "relatedSpdxElement": "SPDXRef-gw"},
+                ],
+                "spdxVersion": "SPDX-2.3",
+                "name": "gateway-sbom",
+            }
+        )
+    )  # fmt: skip
+    parsed = sbom.read(path)
+    assert (parsed.subject, parsed.subject_version) == ("Gateway", "5")
+    assert [(c.name, c.version) for c in parsed.components] == [("zlib", "1.3")]
+
+
+def test_a_json_sbom_broken_in_the_middle_names_its_line(tmp_path):
+    components = [{"name": f"c{n}", "version": "1"} for n in range(4000)]
+    lines = json.dumps(
+        {"bomFormat": "CycloneDX", "specVersion": "1.4", "components": components}, indent=1
+    ).split("\n")
+    broken = next(n for n, line in enumerate(lines) if '"c3000"' in line)
+    lines[broken] = lines[broken].replace('"c3000"', "c3000")
+    path = tmp_path / "big.cdx.json"
+    path.write_text("\n".join(lines))
+    with pytest.raises(sbom.SbomError, match=rf"^big\.cdx\.json: line {broken + 1}: not valid"):
+        sbom.read(path)
+
+
+CDX14 = "http://cyclonedx.org/schema/bom/1.4"
+
+
+def test_cyclonedx_xml_streamed_as_the_whole_tree_read_it(tmp_path):
+    """Nested components in document order, the metadata after the components, and only the
+    first of each root section (as `find` on the whole tree gave)."""
+    path = tmp_path / "pump.cdx.xml"
+    path.write_text(
+        f'<bom xmlns="{CDX14}" version="1">'
+        '<components><component type="library" bom-ref="a"><name>a</name><version>1</version>'
+        "<supplier><name>S</name></supplier>"
+        "<components><component><name>b</name><components><component type='file'>"
+        "<name>c</name></component></components></component></components></component>"
+        "<component><version>no name: dropped</version></component>"
+        "<component><name>d</name><purl>pkg:npm/d@2</purl></component></components>"
+        "<dependencies><dependency ref='a'><dependency ref='b'/></dependency></dependencies>"
+        "<components><component><name>second section: ignored</name></component></components>"
+        "<metadata><component bom-ref='pump'><name>Pump</name><version>7</version></component>"
+        "</metadata>"
+        "<vulnerabilities><vulnerability><id>CVE-2024-1</id><affects><target><ref>b</ref>"
+        "</target></affects><analysis><state>exploitable</state></analysis></vulnerability>"
+        "<vulnerability><description>no id: skipped</description></vulnerability>"
+        "</vulnerabilities></bom>"
+    )
+    parsed = sbom.read(path)
+    assert (parsed.format, parsed.spec_version) == ("cyclonedx-xml", "1.4")
+    assert (parsed.subject, parsed.subject_version, parsed.subject_ref) == ("Pump", "7", "pump")
+    assert [(c.name, c.supplier, c.kind) for c in parsed.components] == [
+        ("a", "S", "library"),
+        ("b", "", ""),
+        ("c", "", "file"),
+        ("d", "", ""),
+    ]
+    [vulnerability] = parsed.vulnerabilities
+    assert (vulnerability["id"], vulnerability["refs"]) == ("CVE-2024-1", ["b"])
+
+
+def test_a_broken_xml_sbom_that_is_not_cyclonedx_is_called_broken(tmp_path):
+    path = tmp_path / "other.xml"
+    path.write_text("<bom><components><component></components></bom>")
+    with pytest.raises(sbom.SbomError, match=r"other\.xml: line 1: not well-formed"):
+        sbom.read(path)
+
+
+def test_a_big_sbom_is_read_without_holding_its_tree(tmp_path):
+    """Python's allocations stay below the file's size: the whole element tree took several
+    times the file."""
+    import tracemalloc
+
+    path = tmp_path / "big.cdx.xml"
+    component = (
+        '<component type="library"><name>lib{n}</name><version>1.{n}</version>'
+        "<purl>pkg:npm/lib{n}@1.{n}</purl><description>" + "d" * 4000 + "</description>"
+        "</component>"
+    )
+    with path.open("w") as out:
+        out.write(f'<bom xmlns="{CDX14}"><components>')
+        for start in range(0, 5000, 1000):
+            out.write("".join(component.format(n=n) for n in range(start, start + 1000)))
+        out.write("</components></bom>")
+    size = path.stat().st_size
+    tracemalloc.start()
+    try:
+        parsed = sbom.read(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(parsed.components) == 5000
+    assert peak < size / 5, f"peak {peak / 1e6:.0f} MB for a {size / 1e6:.0f} MB file"

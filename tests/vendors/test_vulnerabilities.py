@@ -382,3 +382,166 @@ def test_the_index_agrees_with_checking_every_record_one_by_one():
         assert found == expected, (purl, found ^ expected)
         hits += len(found)
     assert hits > 500  # the comparison is not vacuous
+
+
+# --- streamed imports: the file is read one entry at a time and written in batches ----------
+
+
+def _kev_entry(cve, name="n", due="2025-01-31", **extra):
+    return {"cveID": cve, "vendorProject": "V", "product": "P", "vulnerabilityName": name,
+            "dateAdded": "2025-01-01", "dueDate": due, **extra}  # fmt: skip
+
+
+def test_kev_with_vulnerabilities_before_its_catalog_version(tmp_path):
+    path = tmp_path / "kev.json"
+    entries = [_kev_entry("CVE-2024-0001"), _kev_entry("CVE-2024-0002")]
+    path.write_text(json.dumps({"vulnerabilities": entries, "catalogVersion": "2025.02.03"}))
+    report = vulns.import_path(path)
+    assert (report.kind, report.read, report.stored) == ("kev", 2, 2)
+    assert set(KevEntry.objects.values_list("catalog_version", flat=True)) == {"2025.02.03"}
+
+
+def test_kev_duplicates_across_batches_count_as_when_read_whole(tmp_path, monkeypatch):
+    from hygeia.vendors.vulns import kev
+
+    monkeypatch.setattr(kev, "BATCH", 2)  # every rule below crosses a batch boundary
+    for cve, name in (("CVE-2024-0001", "n"), ("CVE-2024-0002", "before")):
+        KevEntry.objects.create(cve_id=cve, vendor_project="V", product="P", name=name,
+                                due_date="2025-01-31", catalog_version="old")  # fmt: skip
+    path = tmp_path / "kev.json"
+    entries = [
+        _kev_entry("CVE-2024-0001"),  # stored with the same due date and name: duplicate
+        _kev_entry("CVE-2024-0002", name="renamed"),  # changed: stored
+        {"cveID": "not a cve"},  # quarantined
+        _kev_entry("CVE-2024-0003"),  # new: stored
+        _kev_entry("CVE-2024-0003", name="second"),  # twice in the file: duplicate, kept
+        "not an object",  # quarantined
+        _kev_entry("CVE-2024-0002", name="renamed"),  # twice in the file: duplicate
+    ]
+    path.write_text(json.dumps({"catalogVersion": "v2", "vulnerabilities": entries}))
+    report = vulns.import_path(path)
+    assert (report.read, report.stored, report.duplicate, report.quarantined) == (7, 2, 3, 2)
+    assert report.read == report.stored + report.duplicate + report.quarantined
+    assert [p.split(": ")[1] for p in report.problems] == ["entry 3", "entry 6"]
+    assert KevEntry.objects.get(cve_id="CVE-2024-0003").name == "second"
+    assert KevEntry.objects.get(cve_id="CVE-2024-0002").name == "renamed"
+    assert set(KevEntry.objects.values_list("catalog_version", flat=True)) == {"v2"}
+    again = vulns.import_path(path)  # CVE-2024-0003 differs from the kept "second" at first
+    assert (again.stored, again.duplicate, again.quarantined) == (1, 4, 2)
+
+
+def test_a_truncated_kev_file_is_refused_by_name_and_line_and_stores_nothing(tmp_path):
+    entries = [_kev_entry(f"CVE-2024-{n:04d}") for n in range(1, 3000)]
+    text = json.dumps({"catalogVersion": "1", "vulnerabilities": entries}, indent=2)
+    path = tmp_path / "known_exploited.json"
+    path.write_text(text[: len(text) * 3 // 4])
+    with pytest.raises(vulns.VulnFileError) as caught:
+        vulns.import_path(path)
+    last = text[: len(text) * 3 // 4].rstrip().count("\n") + 1
+    assert str(caught.value).startswith(f"known_exploited.json: line {last}: not valid JSON")
+    assert KevEntry.objects.count() == 0  # the batches written before the break roll back
+
+
+def test_a_broken_line_in_a_big_kev_file_is_named(tmp_path):
+    entries = [_kev_entry(f"CVE-2024-{n:04d}") for n in range(1, 3000)]
+    lines = json.dumps({"catalogVersion": "1", "vulnerabilities": entries}, indent=2).split("\n")
+    broken = next(n for n, line in enumerate(lines) if "CVE-2024-2500" in line)
+    lines[broken] = lines[broken].replace('"CVE-2024-2500"', "CVE-2024-2500")
+    path = tmp_path / "kev.json"
+    path.write_text("\n".join(lines))
+    with pytest.raises(vulns.VulnFileError, match=rf"^kev\.json: line {broken + 1}: not valid"):
+        vulns.import_path(path)
+
+
+@pytest.mark.parametrize(
+    ("document", "error"),
+    [
+        ({"catalogVersion": "1", "vulnerabilities": []}, None),
+        ({"catalogVersion": "1"}, "needs a `vulnerabilities` list"),
+        ({"catalogVersion": "1", "vulnerabilities": {"a": 1}}, "needs a `vulnerabilities` list"),
+    ],
+)
+def test_a_kev_catalog_needs_a_list_but_it_may_be_empty(tmp_path, document, error):
+    path = tmp_path / "kev.json"
+    path.write_text(json.dumps(document))
+    if error is None:
+        assert vulns.import_path(path).read == 0
+        return
+    with pytest.raises(vulns.VulnFileError, match=error):
+        vulns.import_path(path)
+
+
+def test_problems_keep_the_first_hundred_and_count_the_rest(tmp_path):
+    path = tmp_path / "kev.json"
+    path.write_text(json.dumps({"catalogVersion": "1", "vulnerabilities": [{}] * 150}))
+    report = vulns.import_path(path)
+    assert (report.read, report.quarantined) == (150, 150)
+    assert len(report.problems) == 100 and report.problems_omitted == 50
+    assert report.problems[-1] == "kev.json: entry 100: no valid cveID"
+
+
+def test_an_osv_list_is_read_in_batches_with_the_same_counts(tmp_path, monkeypatch):
+    from hygeia.vendors.vulns import osv as osv_reader
+
+    monkeypatch.setattr(osv_reader, "BATCH", 2)
+    records = [osv(f"GHSA-{n}", "npm", "lodash", versions=["1.0"]) for n in range(5)]
+    records.insert(3, {"no": "id"})
+    records.append(osv("GHSA-1", "npm", "lodash", versions=["1.0"]))  # again, a later batch
+    changed = osv("GHSA-2", "npm", "lodash", versions=["2.0"])
+    changed["modified"] = "2025-06-01T00:00:00Z"
+    records.append(changed)  # a newer version of a record from an earlier batch: stored
+    path = tmp_path / "list.json"
+    path.write_text(json.dumps(records))
+    report = vulns.import_path(path)
+    assert (report.read, report.stored, report.duplicate, report.quarantined) == (8, 6, 1, 1)
+    assert report.problems == ["list.json: record 4: not an OSV record (no id)"]
+    assert Vulnerability.objects.get(id="GHSA-2").affected[0]["versions"] == ["2.0"]
+    # The first GHSA-2 replaces the stored newer one; the second is then still in the batch
+    # not yet written, so it is a duplicate (as when a dict held every stored version).
+    again = vulns.import_path(path)
+    assert (again.stored, again.duplicate, again.quarantined) == (1, 6, 1)
+
+
+def test_a_single_osv_record_larger_than_a_record_is_not_read(tmp_path, monkeypatch):
+    from hygeia.vendors.vulns import osv as osv_reader
+
+    monkeypatch.setattr(osv_reader, "MAX_RECORD_BYTES", 1000)
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps({"id": "X", "details": "0" * 5000}))
+    report = vulns.import_path(path)
+    assert (report.read, report.quarantined) == (1, 1) and "larger than" in report.problems[0]
+
+
+def test_vex_with_its_metadata_after_the_statements(tmp_path):
+    path = tmp_path / "vex.json"
+    document = json.loads(VEX.read_text())
+    metadata = document.pop("metadata")
+    path.write_text(json.dumps({**document, "metadata": metadata}))
+    report = vulns.import_path(path)
+    assert (report.kind, report.stored) == ("vex", 19)
+    assert set(VexStatement.objects.values_list("subject_name", flat=True)) == {"ABC"}
+
+
+def test_a_big_kev_import_does_not_hold_the_file_in_memory(tmp_path):
+    """Python's allocations stay far below the file's size (reading it whole takes more than
+    the file itself)."""
+    import tracemalloc
+
+    path = tmp_path / "kev.json"
+    padding = "x" * 5000
+    with path.open("w") as out:
+        out.write('{"catalogVersion": "big", "vulnerabilities": [\n')
+        for n in range(12_500):
+            entry = _kev_entry(f"CVE-2024-{n:05d}", shortDescription=padding)
+            out.write(("," if n else "") + json.dumps(entry) + "\n")
+        out.write("]}\n")
+    size = path.stat().st_size
+    assert size > 60_000_000
+    tracemalloc.start()
+    try:
+        report = vulns.import_path(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert report.stored == 12_500
+    assert peak < size / 3, f"peak {peak / 1e6:.0f} MB for a {size / 1e6:.0f} MB file"

@@ -1,13 +1,14 @@
 """SBOM readers, one module per format: CycloneDX (JSON and XML, 1.2-1.6) and SPDX 2.3 (JSON
-and tag-value). `read(path)` picks the reader from the file's content, not its name."""
+and tag-value). `read(path)` picks the reader from the file's content, not its name.
+
+Every format is read as a stream, so memory grows with the components found, not with the
+file: no size limit is needed here (the web upload has its own)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-MAX_BYTES = 256 * 1024 * 1024
 
 
 class SbomError(ValueError):
@@ -41,9 +42,6 @@ def read(path: Path) -> ParsedSbom:
     from hygeia.vendors.sbom import cyclonedx_json, cyclonedx_xml, spdx_json, spdx_tagvalue
 
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise SbomError(f"{path.name}: {size / 1e6:.0f} MB is over the SBOM size limit")
         with open(path, "rb") as handle:
             head = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
     except OSError as exc:

@@ -1,12 +1,13 @@
-"""CycloneDX JSON, specification 1.2 to 1.6 (components nest; 1.4+ may carry VEX)."""
+"""CycloneDX JSON, specification 1.2 to 1.6 (components nest; 1.4+ may carry VEX). Read as a
+stream: one top-level component (with the components nested in it) at a time."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import orjson
-
+from hygeia.streams import JsonDocument, JsonError
 from hygeia.vendors.sbom import ComponentData, ParsedSbom, SbomError
 
 SUPPORTED = ("1.2", "1.3", "1.4", "1.5", "1.6")
@@ -35,7 +36,13 @@ def _walk(items: Any, out: list[ComponentData]) -> None:
         _walk(item.get("components"), out)
 
 
-def vulnerabilities(items: Any) -> list[dict[str, Any]]:
+def subject_of(component: Any) -> dict[str, str]:
+    """metadata.component: what the document is about."""
+    subject = component if isinstance(component, dict) else {}
+    return {k: str(subject.get(k, "")) for k in ("name", "version", "bom-ref")}
+
+
+def vulnerabilities(items: Iterable[Any] | None) -> list[dict[str, Any]]:
     """The `vulnerabilities` array: declared vulnerabilities and VEX analyses alike."""
     found = []
     for item in items or []:
@@ -63,23 +70,25 @@ def vulnerabilities(items: Any) -> list[dict[str, Any]]:
 
 
 def read(path: Path) -> ParsedSbom:
+    document = JsonDocument(path)
     try:
-        data = orjson.loads(path.read_bytes())
-    except orjson.JSONDecodeError as exc:
-        raise SbomError(f"{path.name}: line {exc.lineno}: not valid JSON ({exc.msg})") from exc
-    if not isinstance(data, dict) or data.get("bomFormat") != "CycloneDX":
-        raise SbomError(f"{path.name}: not a CycloneDX document (bomFormat is missing)")
-    spec = str(data.get("specVersion", ""))
-    if spec not in SUPPORTED:
-        raise SbomError(f"{path.name}: CycloneDX {spec or '(no version)'} is not supported")
-    subject = (data.get("metadata") or {}).get("component") or {}
-    parsed = ParsedSbom(
-        format="cyclonedx-json",
-        spec_version=spec,
-        subject=str(subject.get("name", ""))[:300],
-        subject_version=str(subject.get("version", ""))[:100],
-        subject_ref=str(subject.get("bom-ref", ""))[:300],
-    )
-    _walk(data.get("components"), parsed.components)
-    parsed.vulnerabilities = vulnerabilities(data.get("vulnerabilities"))
+        top = document.top_level(lambda values: "bomFormat" in values and "specVersion" in values)
+        if top.kind != "object" or top.values.get("bomFormat") != "CycloneDX":
+            raise SbomError(f"{path.name}: not a CycloneDX document (bomFormat is missing)")
+        spec = str(top.values.get("specVersion", ""))
+        if spec not in SUPPORTED:
+            raise SbomError(f"{path.name}: CycloneDX {spec or '(no version)'} is not supported")
+        subject = subject_of(document.first("metadata.component"))
+        parsed = ParsedSbom(
+            format="cyclonedx-json",
+            spec_version=spec,
+            subject=subject["name"][:300],
+            subject_version=subject["version"][:100],
+            subject_ref=subject["bom-ref"][:300],
+        )
+        for item in document.items("components.item"):
+            _walk([item], parsed.components)
+        parsed.vulnerabilities = vulnerabilities(document.items("vulnerabilities.item"))
+    except JsonError as exc:
+        raise SbomError(f"{path.name}: {exc}") from exc
     return parsed

@@ -1,12 +1,12 @@
-"""SPDX 2.3 JSON: packages with their purl and CPE external references."""
+"""SPDX 2.3 JSON: packages with their purl and CPE external references. Read as a stream: one
+package, and one relationship, at a time."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-import orjson
-
+from hygeia.streams import Container, JsonDocument, JsonError
 from hygeia.vendors.sbom import ComponentData, ParsedSbom, SbomError
 
 
@@ -47,18 +47,21 @@ def document(
 
 
 def read(path: Path) -> ParsedSbom:
+    source = JsonDocument(path)
     try:
-        data = orjson.loads(path.read_bytes())
-    except orjson.JSONDecodeError as exc:
-        raise SbomError(f"{path.name}: line {exc.lineno}: not valid JSON ({exc.msg})") from exc
-    version = str(data.get("spdxVersion", "")) if isinstance(data, dict) else ""
-    if not version.startswith("SPDX-2."):
-        raise SbomError(f"{path.name}: not an SPDX 2.x document (spdxVersion is {version!r})")
-    packages = [package(p) for p in data.get("packages") or [] if isinstance(p, dict)]
-    described = list(data.get("documentDescribes") or [])
-    described += [
-        r.get("relatedSpdxElement", "")
-        for r in data.get("relationships") or []
-        if r.get("relationshipType") == "DESCRIBES"
-    ]
-    return document("spdx-json", version, str(data.get("name", "")), described, packages)
+        top = source.top_level(lambda values: "spdxVersion" in values and "name" in values)
+        version = str(top.values.get("spdxVersion", "")) if top.kind == "object" else ""
+        if not version.startswith("SPDX-2."):
+            raise SbomError(f"{path.name}: not an SPDX 2.x document (spdxVersion is {version!r})")
+        packages = [package(p) for p in source.items("packages.item") if isinstance(p, dict)]
+        described = list(source.items("documentDescribes.item"))
+        described += [
+            r.get("relatedSpdxElement", "")
+            for r in source.items("relationships.item")
+            if isinstance(r, dict) and r.get("relationshipType") == "DESCRIBES"
+        ]
+    except JsonError as exc:
+        raise SbomError(f"{path.name}: {exc}") from exc
+    name = top.values.get("name", "")
+    text = "" if isinstance(name, Container) else str(name)
+    return document("spdx-json", version, text, described, packages)

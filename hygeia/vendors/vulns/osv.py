@@ -13,8 +13,9 @@ import orjson
 from django.db import transaction
 from tqdm import tqdm
 
+from hygeia.streams import JsonDocument, TopLevel
 from hygeia.vendors.models import Vulnerability
-from hygeia.vendors.vulns import ImportReport, VulnFileError
+from hygeia.vendors.vulns import ImportReport, VulnFileError, stored_rows
 
 MAX_RECORD_BYTES = 16 * 1024 * 1024
 MAX_MEMBERS = 2_000_000
@@ -47,41 +48,82 @@ def record_to_row(record: Any) -> Vulnerability | None:
 def _store(report: ImportReport, records: Iterable[tuple[str, Any, str]]) -> ImportReport:
     """records: (where, parsed JSON, why it could not be read). Unchanged records (same id
     and `modified`) count as duplicates; written in batches inside one transaction."""
-    known = dict(Vulnerability.objects.values_list("id", "modified"))
-    batch: dict[str, Vulnerability] = {}
+    writer = _Writer(report)
     with transaction.atomic():
         for where, record, problem in records:
             report.read += 1
             row = None if problem else record_to_row(record)
             if row is None:
                 report.quarantined += 1
-                report.problems.append(f"{where}: {problem or 'not an OSV record (no id)'}")
+                report.problem(f"{where}: {problem or 'not an OSV record (no id)'}")
                 continue
-            if known.get(row.id) == row.modified or row.id in batch:
-                report.duplicate += 1
-                continue
-            report.stored += 1
-            known[row.id] = row.modified
-            batch[row.id] = row
-            if len(batch) >= BATCH:
-                _flush(batch)
-        _flush(batch)
+            writer.add(row)
+        writer.finish()
     return report
 
 
-def _flush(batch: dict[str, Vulnerability]) -> None:
-    Vulnerability.objects.bulk_create(
-        batch.values(),
-        update_conflicts=True,
-        unique_fields=["id"],
-        update_fields=["source", "aliases", "summary", "severity", "modified", "affected"],
-    )
-    batch.clear()
+class _Writer:
+    """Records are decided in groups, with one look-up of the stored versions per group, and
+    written BATCH stored rows at a time. A record is a duplicate when the version known for
+    its id (stored, or stored earlier in this import) has the same `modified`, or when its id
+    is already in the batch not yet written: the same rules, batch for batch, as a dict of
+    every stored version would give."""
+
+    def __init__(self, report: ImportReport) -> None:
+        self.report = report
+        self.pending: list[Vulnerability] = []
+        self.batch: dict[str, Vulnerability] = {}
+
+    def add(self, row: Vulnerability) -> None:
+        self.pending.append(row)
+        if len(self.pending) >= BATCH:
+            self._decide()
+
+    def finish(self) -> None:
+        self._decide()
+        self._write()
+
+    def _decide(self) -> None:
+        ids = {row.id for row in self.pending}
+        known = dict(stored_rows(Vulnerability, ["id", "modified"], ids))
+        known.update((vid, row.modified) for vid, row in self.batch.items())
+        for row in self.pending:
+            if known.get(row.id) == row.modified or row.id in self.batch:
+                self.report.duplicate += 1
+                continue
+            self.report.stored += 1
+            known[row.id] = row.modified
+            self.batch[row.id] = row
+            if len(self.batch) >= BATCH:
+                self._write()
+        self.pending.clear()
+
+    def _write(self) -> None:
+        Vulnerability.objects.bulk_create(
+            self.batch.values(),
+            update_conflicts=True,
+            unique_fields=["id"],
+            update_fields=["source", "aliases", "summary", "severity", "modified", "affected"],
+        )
+        self.batch.clear()
 
 
-def import_records(name: str, records: list[Any]) -> ImportReport:
+def import_records(name: str, records: Iterable[Any]) -> ImportReport:
     report = ImportReport(file=name, kind="osv")
     return _store(report, ((f"{name}: record {n}", r, "") for n, r in enumerate(records, 1)))
+
+
+def import_record(path: Path, document: JsonDocument, top: TopLevel) -> ImportReport:
+    """A file holding one record, read whole only when it is of a record's size (a big
+    object without an id is not read at all)."""
+    if "id" not in top.values:
+        return import_records(path.name, [None])
+    if path.stat().st_size > MAX_RECORD_BYTES:
+        report = ImportReport(file=path.name, kind="osv")
+        return _store(
+            report, [(f"{path.name}: record 1", None, f"larger than {MAX_RECORD_BYTES} bytes")]
+        )
+    return import_records(path.name, document.items(""))
 
 
 def import_zip(path: Path) -> ImportReport:

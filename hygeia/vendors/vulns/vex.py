@@ -4,19 +4,21 @@ The same statements may ride inside an SBOM; both are kept as VexStatement rows.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
 
+from hygeia.streams import JsonDocument
 from hygeia.vendors.models import VexStatement
-from hygeia.vendors.sbom.cyclonedx_json import vulnerabilities
+from hygeia.vendors.sbom.cyclonedx_json import subject_of, vulnerabilities
 from hygeia.vendors.vulns import ImportReport, VulnFileError
 
 NOT_AFFECTING = {"not_affected", "false_positive", "resolved", "resolved_with_pedigree"}
 
 
 def save_statements(
-    source: str, subject: str, version: str, items: list[dict[str, Any]], report: ImportReport
+    source: str, subject: str, version: str, items: Iterable[dict[str, Any]], report: ImportReport
 ) -> None:
     with transaction.atomic():
         for item in items:
@@ -40,13 +42,16 @@ def save_statements(
                     report.duplicate += 1
 
 
-def import_document(name: str, data: dict[str, Any]) -> ImportReport:
-    items = vulnerabilities(data.get("vulnerabilities"))
-    if not items:
-        raise VulnFileError(f"{name}: a CycloneDX document without vulnerabilities is not VEX")
-    subject = (data.get("metadata") or {}).get("component") or {}
+def import_document(name: str, document: JsonDocument) -> ImportReport:
+    """The subject (metadata.component) first, then the statements one at a time."""
+    subject = subject_of(document.first("metadata.component"))
     report = ImportReport(file=name, kind="vex")
-    save_statements(
-        name, str(subject.get("name", "")), str(subject.get("version", "")), items, report
+    items = (
+        found
+        for item in document.items("vulnerabilities.item")
+        for found in vulnerabilities([item])
     )
+    save_statements(name, subject["name"], subject["version"], items, report)
+    if report.read == 0:
+        raise VulnFileError(f"{name}: a CycloneDX document without vulnerabilities is not VEX")
     return report
