@@ -79,6 +79,8 @@ bench: $(DEV)
 	$(BIN)/python benchmarks/sbom_matching.py --database
 	$(BIN)/python benchmarks/risk_portfolio.py
 	$(BIN)/python benchmarks/survey_aggregate.py
+	$(BIN)/python benchmarks/atna_faults.py
+	$(BIN)/python benchmarks/uploads.py
 
 ## lock: re-resolve the locked dependencies after editing requirements/*.in
 lock:

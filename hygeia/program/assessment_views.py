@@ -205,7 +205,8 @@ def education_import(request: HttpRequest) -> HttpResponse:
                 messages.success(
                     request,
                     f"{path.name}: {counts['read']} rows = {counts['stored']} stored + "
-                    f"{counts['unchanged']} unchanged + {len(counts['rejected'])} rejected.",
+                    f"{counts['unchanged']} unchanged + "
+                    f"{len(counts['rejected']) + counts['rejected_omitted']} rejected.",
                 )
             else:
                 summary = education.import_gophish_csv(path, request.POST.get("campaign", ""))

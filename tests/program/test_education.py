@@ -245,3 +245,16 @@ def test_a_gophish_export_is_read_row_by_row(tmp_path):
     campaign = PhishingCampaign.objects.get(name="Q5")
     assert campaign.launched_at.isoformat() == "2026-08-31T09:00:00+00:00"
     assert PhishingResult.objects.filter(campaign=campaign, clicked=True).count() == 1
+
+
+def test_the_import_page_counts_every_rejected_row_beyond_those_it_lists(make_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.conftest import signed_in_client
+
+    client = signed_in_client(make_user("ciso", "Security Officer"))
+    rows = b"".join(b"user%d@example.org,\n" % n for n in range(150))  # no course
+    upload = SimpleUploadedFile("training.csv", b"email,course\nok@example.org,HIPAA\n" + rows)
+    response = client.post("/program/education/import/", {"kind": "training", "file": upload},
+                           follow=True)  # fmt: skip
+    assert "151 rows = 1 stored + 0 unchanged + 150 rejected." in response.content.decode()
