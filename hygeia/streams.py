@@ -5,6 +5,7 @@ count the rest. Errors name the file's line, as reading it whole would."""
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,11 +203,20 @@ def csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     and for what csv cannot read (a field that runs over csv's size limit is most often a
     quote left open)."""
     try:
-        handle = open(path, encoding="utf-8-sig", errors="surrogateescape", newline="")  # noqa: SIM115
+        handle = open(path, "rb")  # noqa: SIM115 - closed below, also when the caller stops early
     except OSError as exc:
         raise TextFileError(f"{path.name}: cannot be read ({exc.strerror})") from exc
     with handle:
-        reader = csv.reader(_lines(handle, path.name))
+        yield from csv_stream_rows(handle, path.name)
+
+
+def csv_stream_rows(
+    handle: IO[bytes], name: str, delimiter: str = ","
+) -> Iterator[tuple[int, list[str]]]:
+    """As csv_rows, from an open binary file (an upload) named `name`."""
+    text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    try:
+        reader = csv.reader(_lines(text, name), delimiter=delimiter)
         start = 1
         try:
             for row in reader:
@@ -219,4 +229,6 @@ def csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
                     f"a field longer than {csv.field_size_limit()} characters "
                     "(is a quote left open?)"
                 )
-            raise TextFileError(f"{path.name}: line {start}: {why}") from exc
+            raise TextFileError(f"{name}: line {start}: {why}") from exc
+    finally:
+        text.detach()  # the caller owns the binary handle

@@ -303,10 +303,14 @@ def products_named(text: str) -> list[Product]:
 
 def import_file(name: str, handle: IO[bytes], size: int, actor: str = "") -> ImportReport:
     report = ImportReport(file=Path(name).name)
-    rows = list(read_rows(report.file, handle, size))  # a broken file is refused whole
     last: Vendor | None = None
+    # Read twice, a row at a time: a broken file is refused whole before any row is
+    # imported, and a worker's memory does not grow with the file.
+    for _ in read_rows(report.file, handle, size):
+        pass
+    handle.seek(0)
     with transaction.atomic():
-        for line, cells in rows:
+        for line, cells in read_rows(report.file, handle, size):
             report.read += 1
             try:
                 with transaction.atomic():

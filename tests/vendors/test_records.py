@@ -156,3 +156,27 @@ def test_a_contract_can_only_cover_the_vendors_own_products(make_user):
         {"contract-title": "Support", "contract-product": pacs.pk},
     )
     assert Contract.objects.get(title="Support").product == pacs
+
+
+def test_a_file_broken_half_way_is_refused_whole():
+    filler = b"".join(b"Filler %d LLC,,Thing,saas,,,,,,,,,,\n" % n for n in range(100))
+    raw = SHEET.encode() + filler + b"Late Row Inc,,Thing,\xff\xfe,,,,,,,,,,\n"
+    with pytest.raises(records.ImportError_, match=r"vendors\.csv: line 108: not UTF-8"):
+        _import(raw)
+    assert not Vendor.objects.exists()
+
+
+def test_a_sheet_is_read_a_row_at_a_time(settings):
+    """Memory follows the row, not the file: a file over the row limit is refused after
+    reading that many rows, holding none of them."""
+    import tracemalloc
+
+    settings.MAX_UPLOAD_BYTES = 1 << 30
+    rows = b"".join(b"Vendor %d LLC,,Product,saas\n" % n for n in range(records.MAX_ROWS + 20))
+    raw = b"Legal name,Aliases,Product,Product type\n" + rows * 3
+    tracemalloc.start()
+    with pytest.raises(records.ImportError_, match="more than"):
+        records.import_file("big.csv", io.BytesIO(raw), len(raw), "tester")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < len(raw) / 3, f"{peak / 1e6:.0f} MB traced for a {len(raw) / 1e6:.0f} MB file"

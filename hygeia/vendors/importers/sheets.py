@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 
 from hygeia.core.uploads import check_upload
+from hygeia.streams import TextFileError, csv_stream_rows
 
 
 class SheetError(ValueError):
@@ -26,22 +25,19 @@ def rows(name: str, handle: IO[bytes], size: int) -> Iterator[tuple[str, int, li
     if kind == "office":
         yield from _xlsx(name, handle)
     else:
-        yield from _csv(name, handle.read())
+        yield from _csv(name, handle)
 
 
-def _csv(name: str, raw: bytes) -> Iterator[tuple[str, int, list[Any]]]:
+def _csv(name: str, handle: IO[bytes]) -> Iterator[tuple[str, int, list[Any]]]:
+    """Read a row at a time: a worker's memory does not grow with the file."""
+    sample = handle.read(4096)
+    handle.seek(0)
+    delimiter = "\t" if sample.count(b"\t") > sample.count(b",") else ","
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SheetError(f"{name}: not UTF-8 text (byte {exc.start})") from exc
-    sample = text[:4096]
-    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    try:
-        for row in reader:
-            yield "", reader.line_num, row
-    except csv.Error as exc:
-        raise SheetError(f"{name}: line {reader.line_num}: {exc}") from exc
+        for line, row in csv_stream_rows(handle, name, delimiter):
+            yield "", line, row
+    except TextFileError as exc:
+        raise SheetError(str(exc)) from exc
 
 
 def _xlsx(name: str, handle: IO[bytes]) -> Iterator[tuple[str, int, list[Any]]]:

@@ -15,7 +15,7 @@ class SbomError(ValueError):
     """An SBOM that cannot be read; the message names the file (and line where known)."""
 
 
-@dataclass
+@dataclass(slots=True)  # an SBOM may list a hundred thousand of them
 class ComponentData:
     name: str
     version: str = ""
