@@ -353,6 +353,8 @@ def cmd_detect(args: argparse.Namespace) -> int:
     )
     for detector, count in summary["alerts_by_detector"].items():
         print(f"  {count:>6,}  {detector}")
+    for detector, count in (summary.get("routine") or {}).items():
+        print(f"  ({count:,} {detector} not raised: a third or more of the role showed it)")
     return 0
 
 

@@ -99,6 +99,7 @@ def period(store: Lake, since: date | None, until: date | None) -> tuple[date, d
 
 
 PEER_PRIOR = 5  # a role group counts as this many more users, none of them with the hit
+ROUTINE_SHARE = 1 / 3  # behaviour this share of a role group shows is the role's routine
 # (detector, user, weakly explained) -> factor, users of the role with such a hit, of
 Peers = dict[tuple[str, str, bool], tuple[float, int, int]]
 
@@ -125,6 +126,26 @@ def peer_factors(hits: list[Hit], role_of: dict[str, str], active: dict[str, int
         for user in members:
             factors[(detector, user, weak)] = (factor, len(members), size)
     return factors
+
+
+def routine(hits: list[Hit], peers: Peers) -> tuple[list[Hit], dict[str, int]]:
+    """Behaviour that a large share of the user's role group shows (`ROUTINE_SHARE`, counted
+    against the group smoothed by `PEER_PRIOR`) is that role's routine, and is not raised:
+    the budget is a ceiling, not a quota, and a site with little misuse gets few alerts.
+    Only user-level hits are dropped; a flagged record opened (VIP, sensitive) is a
+    record-level hit and is never dropped this way. Returns the hits kept and, per
+    detector, how many were dropped."""
+    kept: list[Hit] = []
+    dropped: Counter[str] = Counter()
+    for hit in hits:
+        detector = DETECTORS[hit.detector]
+        if detector.level == "user" and detector.peer_relative:
+            _, members, size = peers.get((hit.detector, hit.user_id, _weak(hit)), (1.0, 0, 0))
+            if members >= ROUTINE_SHARE * (size + PEER_PRIOR):
+                dropped[hit.detector] += 1
+                continue
+        kept.append(hit)
+    return kept, dict(dropped)
 
 
 def score(alert: Scored, config: Config, peers: Peers | None = None) -> None:
@@ -449,8 +470,9 @@ def detect(
     ).to_pylist()
     role_of = {row["user_id"]: row["role_group"] for row in staff}
     peers = peer_factors(hits, role_of, summary["role_groups"])
+    raised, summary["routine"] = routine(hits, peers)
     alerts, summary["budget"] = within_budget(
-        group(hits, config, peers),
+        group(raised, config, peers),
         config.budget if budget is None else budget,
         int(summary["users"]),
         (last - first).days,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from hygeia.privacy.detection.config import load
 from hygeia.privacy.detection.detectors import DETECTORS
 from hygeia.privacy.detection.detectors.base import Hit
-from hygeia.privacy.detection.run import group, peer_factors, within_budget
+from hygeia.privacy.detection.run import group, peer_factors, routine, within_budget
 
 
 def hit(detector: str, user: str, patient: str = "", weak: bool = False, metric=1.0) -> Hit:
@@ -55,3 +55,23 @@ def test_the_budget_keeps_the_best_and_the_floor_keeps_out_the_discounted():
     assert len(roomy) == 30 and all(a.patient_id != "p-weak" for a in roomy)
     everything, summary = within_budget(alerts, budget=0, users=100, days=30, floor=20)
     assert len(everything) == 31 and summary["allowed"] is None
+
+
+def test_behaviour_a_third_of_a_role_shows_is_its_routine_and_is_not_raised():
+    """The budget is a ceiling: odd hours that 10 of a 20-person night crew keep are the
+    crew's routine, while the one clerk of 20 who keeps them is still raised, and a flagged
+    record opened is a record-level hit that no share of the role drops."""
+    roles = {f"n{i}": "nursing / night" for i in range(20)}
+    roles |= {f"c{i}": "clerical" for i in range(20)}
+    hits = [hit("unusual_hours", f"n{i}") for i in range(10)]
+    hits.append(hit("unusual_hours", "c0"))
+    hits += [hit("vip", f"n{i}", "pt-vip") for i in range(15)]
+    peers = peer_factors(hits, roles, {"nursing / night": 20, "clerical": 20})
+    kept, dropped = routine(hits, peers)
+    assert dropped == {"unusual_hours": 10}
+    assert [h.user_id for h in kept if h.detector == "unusual_hours"] == ["c0"]
+    assert sum(h.detector == "vip" for h in kept) == 15
+    # Under a third (7 of 20 + 5), the behaviour is raised, scored lower as usual for the role.
+    few = [hit("unusual_hours", f"n{i}") for i in range(7)]
+    kept, dropped = routine(few, peer_factors(few, roles, {"nursing / night": 20}))
+    assert len(kept) == 7 and not dropped
