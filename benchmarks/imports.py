@@ -35,6 +35,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from common import fresh_data, hygeia_env
+
 HERE = Path(__file__).resolve().parents[1]
 VENDORS = [f"Vendor {n}" for n in range(1500)]
 PRODUCTS = [f"Product {n}" for n in range(400)]
@@ -142,37 +144,13 @@ DUCKDB = "import duckdb,sys; print(duckdb.sql(sys.argv[1]).fetchall()[0][0])"
 
 
 def hygeia(args: list[str], data: Path, source: Path) -> dict:
-    env = {
-        **os.environ,
-        "HYGEIA_DATA_DIR": str(data),
-        "DATABASE_URL": f"sqlite:///{data / 'hygeia.sqlite3'}",
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env = hygeia_env(data)
     seconds, peak, status, output = measure(
         [sys.executable, "-m", "hygeia.cli", *args, "--json"], env, source
     )
     if status not in (0, 1):
         raise SystemExit(f"hygeia {' '.join(args[:3])} failed with {status}")
     return {"seconds": seconds, "peak_bytes": peak, "report": json.loads(output)}
-
-
-def fresh_data(work: Path, source: Path) -> Path:
-    data = work / "hygeia-data"
-    shutil.rmtree(data, ignore_errors=True)
-    env = {
-        **os.environ,
-        "HYGEIA_DATA_DIR": str(data),
-        "DATABASE_URL": f"sqlite:///{data / 'hygeia.sqlite3'}",
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    subprocess.run(
-        [sys.executable, "-m", "hygeia.cli", "init", "--no-input", "--json"],
-        env=env,
-        cwd=source,
-        check=True,
-        capture_output=True,
-    )
-    return data
 
 
 def row(label: str, seconds: float, peak: int, count: int) -> None:
@@ -210,7 +188,7 @@ def main() -> int:
         size = kev.stat().st_size
         print(f"\nKEV-shaped JSON: {size / 1e6:,.0f} MB")
         print(header)
-        data = fresh_data(args.work, source)
+        data, _ = fresh_data(args.work, source)
         first = hygeia(["vendors", "vulns", "import", str(kev)], data, source)
         again = hygeia(["vendors", "vulns", "import", str(kev)], data, source)
         shutil.rmtree(data, ignore_errors=True)
@@ -239,7 +217,7 @@ def main() -> int:
         size = breaches.stat().st_size
         print(f"\nBreach-portal CSV: {size / 1e6:,.0f} MB")
         print(header)
-        data = fresh_data(args.work, source)
+        data, _ = fresh_data(args.work, source)
         run = hygeia(["vendors", "breaches", str(breaches)], data, source)
         shutil.rmtree(data, ignore_errors=True)
         rows = run["report"]["read"]

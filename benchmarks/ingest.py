@@ -33,6 +33,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from common import fresh_data
+
 ZONE = ZoneInfo("America/Chicago")
 START = datetime(2025, 10, 20, tzinfo=UTC)  # the window holds the autumn DST change
 WINDOW_SECONDS = 30 * 86400
@@ -147,20 +149,7 @@ def hygeia_ingest(
 ) -> tuple[float, int, dict, float, int, dict]:
     """The first ingest into an empty store, then the same file again (every row found stored:
     the path that compares contested rows' content)."""
-    data = work / "hygeia-data"
-    shutil.rmtree(data, ignore_errors=True)
-    env = {
-        **os.environ,
-        "HYGEIA_DATA_DIR": str(data),
-        "DATABASE_URL": f"sqlite:///{data / 'hygeia.sqlite3'}",
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    subprocess.run(
-        [sys.executable, "-m", "hygeia.cli", "init", "--no-input", "--json"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    data, env = fresh_data(work)
     argv = [sys.executable, "-m", "hygeia.cli", "privacy", "ingest", str(path), "--json"]
     if profile:
         argv += ["--profile", profile]
