@@ -341,6 +341,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
         print(f"  {count:>12,}  {title}")
     if summary["context_missing"]:
         print(f"  (no {', '.join(summary['context_missing'])} in the store)")
+    _print_accounts(summary.get("accounts") or {})
     budget = summary.get("budget") or {}
     print(
         f"{summary['alerts']:,} alerts in {summary['incidents']:,} incidents"
@@ -356,6 +357,23 @@ def cmd_detect(args: argparse.Namespace) -> int:
     for detector, count in (summary.get("routine") or {}).items():
         print(f"  ({count:,} {detector} not raised: a third or more of the role showed it)")
     return 0
+
+
+def _print_accounts(kinds: dict[str, int]) -> None:
+    """The population detection watched, and the accounts it left out as not the workforce."""
+    from hygeia.privacy.detection.accounts import OUTSIDE, UNROSTERED
+
+    outside = {kind: kinds[kind] for kind in OUTSIDE if kinds.get(kind)}
+    if not outside and not kinds.get(UNROSTERED):
+        return
+    print("Accounts outside the workforce, left out of detection and of the budget:")
+    for kind, count in outside.items():
+        print(f"  {count:>12,}  {OUTSIDE[kind]}")
+    if kinds.get(UNROSTERED):
+        print(
+            f"  {kinds[UNROSTERED]:,} account(s) on no roster that work like staff: "
+            "watched, and each raised as unrostered_account"
+        )
 
 
 def _count_detectors(alerts: list[Any]) -> dict[str, int]:

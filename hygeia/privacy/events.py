@@ -86,8 +86,13 @@ def latest_allowed() -> datetime:
     return datetime(now.year + LATEST_YEARS_AHEAD, 12, 31, 23, 59, 59, tzinfo=UTC)
 
 
-def parse_instant(value: Any, what: str = "time") -> tuple[datetime, int | None]:
-    """An ISO 8601 instant -> (UTC time, original offset in minutes or None when naive-UTC)."""
+def parse_instant(
+    value: Any, what: str = "time", bounded: bool = True
+) -> tuple[datetime, int | None]:
+    """An ISO 8601 instant -> (UTC time, original offset in minutes or None when naive-UTC).
+    `bounded` refuses an instant outside 1990 to next year: right for an access, which a
+    clock error or a corrupted field puts there, wrong for context (a physician on staff
+    since 1988, a role that ends on 9999-12-31)."""
     if not isinstance(value, str) or not value:
         raise RecordError(f"{what} is missing or not a string")
     text = value.strip()
@@ -100,8 +105,11 @@ def parse_instant(value: Any, what: str = "time") -> tuple[datetime, int | None]
     if parsed.tzinfo is None:
         raise RecordError(f"{what} has no time-zone offset (FHIR instants must carry one)")
     offset = parsed.utcoffset()
-    utc = parsed.astimezone(UTC)
+    try:
+        utc = parsed.astimezone(UTC)
+    except OverflowError as exc:  # 9999-12-31T23:00-05:00 has no UTC instant
+        raise RecordError(f"{what} is beyond the last representable instant") from exc
     latest = latest_allowed()
-    if not EARLIEST <= utc <= latest:
+    if bounded and not EARLIEST <= utc <= latest:
         raise RecordError(f"{what} {utc.year} is outside {EARLIEST.year} to {latest.year}")
     return utc, int(offset.total_seconds() // 60) if offset is not None else None

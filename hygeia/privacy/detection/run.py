@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from django.db import transaction
 
 from hygeia.lake.store import Lake
-from hygeia.privacy.detection import explain, mining
+from hygeia.privacy.detection import accounts, explain, mining
 from hygeia.privacy.detection.config import Config, load
 from hygeia.privacy.detection.detectors import DETECTORS
 from hygeia.privacy.detection.detectors.base import HIT_COLUMNS, Hit, Params, epoch_seconds
@@ -246,7 +246,9 @@ def learn_templates(
     """Mine the site's explanations (mining.py), regroup small role groups by behaviour, and
     register `staff` and `templates` for the explanation join; returns what was learned."""
     staff = pq.read_table(prepared.path("staff"))
-    sampled = mining.sample(engine, explain.events_sql(engine, since_t), config.mining)
+    sampled = mining.sample(
+        engine, accounts.workforce_only(explain.events_sql(engine, since_t)), config.mining
+    )
     groups = mining.regroup(engine, staff.to_pylist(), config.mining)
     roster = staff["role_group"].to_pylist()
     users = staff["user_id"].to_pylist()
@@ -306,8 +308,8 @@ def analyse(
         raise ValueError("no access events in the store before --until: ingest some first")
     days = sorted({_day_of(f) for f in files})
     chunks = [days[i : i + CHUNK_DAYS] for i in range(0, len(days), CHUNK_DAYS)]
-    steps = iter(range(1, 3 + len(chunks) + len(DETECTORS)))
-    total = len(chunks) + len(DETECTORS) + 2
+    steps = iter(range(1, 4 + len(chunks) + len(DETECTORS)))
+    total = len(chunks) + len(DETECTORS) + 3
 
     started: dict[str, float] = {}
 
@@ -326,6 +328,11 @@ def analyse(
         engine.parquet(name, [prepared.path(name)])
     engine.parquet("events", files, base=store.root / EVENTS.path)
     since_t = epoch_seconds(since)
+    step("telling the workforce from other accounts")
+    roster = set(pq.read_table(prepared.path("staff"), columns=["user_id"])["user_id"].to_pylist())
+    kinds = accounts.learn(
+        engine, explain.events_sql(engine, since_t, detail=True), roster, prepared.path("accounts")
+    )
     step("learning what each role does")
     learned = learn_templates(engine, prepared, config, since_t, decisions)
     for number, chunk in enumerate(chunks):
@@ -333,7 +340,12 @@ def analyse(
         # A month at a time: the explanation join's working set stays bounded, however
         # long the history.
         last = date.fromisoformat(chunk[-1]) + timedelta(days=1)
-        engine.view("ev", explain.events_sql(engine, since_t, (chunk[0], last.isoformat())))
+        engine.view(
+            "ev",
+            accounts.workforce_only(
+                explain.events_sql(engine, since_t, (chunk[0], last.isoformat()))
+            ),
+        )
         window = (epoch_seconds(date.fromisoformat(chunk[0])), epoch_seconds(last))
         (engine.append if number else engine.keep)("access", explain.access_sql(config, window))
     counts = {
@@ -364,6 +376,7 @@ def analyse(
         },
         "context": prepared.counts,
         "context_missing": prepared.missing,
+        "accounts": kinds,
         "templates": learned,
         "role_groups": role_groups,
     }

@@ -29,14 +29,15 @@ LOGIN_SYSTEM_HINTS = ("login", "user", "username", "account")
 
 
 def _when(value: Any, what: str) -> datetime | None:
-    """A FHIR dateTime: a date alone means its first instant in UTC."""
+    """A FHIR dateTime: a date alone means its first instant in UTC. Any year a date can
+    hold: context dates reach far back (and forward) of the events' window."""
     raw = text(value)
     if not raw:
         return None
     if len(raw) <= 10:
         raw = (raw + "-01-01")[:10] if len(raw) < 10 else raw
         raw += "T00:00:00Z"
-    return parse_instant(raw, what)[0]
+    return parse_instant(raw, what, bounded=False)[0]
 
 
 def _period(resource: dict[str, Any], key: str = "period") -> tuple[datetime | None, ...]:

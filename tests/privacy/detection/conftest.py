@@ -127,7 +127,26 @@ def clinic(root) -> Scenario:
     sc.access("e4", "pt-stay", at(23, 13))  # the same department, not named
     sc.care_team("pt-stay", at(23, 8), 2, ("c2",))
     sc.access("c2", "pt-stay", at(24, 9))  # a consult on the care team
+    accounts_outside_the_roster(sc)
     return sc
+
+
+def accounts_outside_the_roster(sc: Scenario) -> None:
+    """Accounts no roster lists: portal proxies (their own audit source, one of them with
+    twenty records: a curiosity hit, were it staff), a family's account, an interface busy
+    around the clock, and one that works like a clerk."""
+    for k in range(1, 4):
+        child = sc.patient(f"pt-child-{k}")
+        for day in (11, 12, 15):
+            sc.access(f"proxy{k}", child, at(day, 19), source="PORTAL")
+    for k in range(20):
+        sc.access("proxy4", sc.patient(f"pt-ward-{k}"), at(13, 20), source="PORTAL")
+    for k in range(2):
+        sc.access("family1", sc.patient(f"pt-sibling-{k}"), at(14, 18))
+    for hour in range(24):
+        sc.access("iface1", sc.patient(f"pt-feed-{hour}"), at(25, hour + 0.5))
+    for k in range(12):
+        sc.access("x1", sc.patient(f"pt-unrostered-{k}"), at(26, 9 + k / 3))
 
 
 DAY9 = date(2025, 10, 10)

@@ -210,6 +210,7 @@ class Scenario:
         subtype: str = "read",
         break_glass: bool = False,
         by_practitioner: bool = False,
+        source: str = "EHR-TEST",
     ) -> None:
         n = next(self._ids)
         offset = when.utcoffset()
@@ -228,7 +229,7 @@ class Scenario:
                 break_glass=break_glass,
                 resource_type="Observation",
                 outcome="success",
-                source_system="EHR-TEST",
+                source_system=source,
                 network_address="10.0.0.1",
                 source_line=n,
             )

@@ -21,8 +21,16 @@ GENERIC = {
 }
 
 
+EXTERNAL = Path(__file__).with_name("external_vocabulary.txt")
+
+
 def vocabulary() -> set[str]:
     words = {"classic"}
+    words.update(
+        line.strip()
+        for line in EXTERNAL.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    )
     for department, (_share, jobs) in hospital.DEPARTMENTS.items():
         words.add(department)
         words.update(job[0] for job in jobs)
@@ -50,6 +58,7 @@ def mentions(text: str, words: set[str]) -> list[str]:
 def test_the_vocabulary_is_read_from_every_simulator():
     words = vocabulary()
     assert {"Registration", "Medical Coder", "academic", "safety net"} <= words
+    assert {"Internal Medicine 5 West", "Clinical Applications Analyst"} <= words  # external
     assert len(words) > 100
 
 

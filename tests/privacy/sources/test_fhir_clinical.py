@@ -149,3 +149,45 @@ def test_appointment_and_care_team():
 def test_unusable_resources_say_why(parse, resource, reason):
     with pytest.raises(RecordError, match=reason):
         parse(resource)
+
+
+def test_context_dates_keep_any_year_an_event_could_not_have():
+    """A physician on staff since 1988 and a role that ends on 9999-12-31 are real context;
+    only events are held to 1990 to next year."""
+    role = fc.parse_practitioner_role(
+        {
+            "resourceType": "PractitionerRole",
+            "id": "r1",
+            "practitioner": {"reference": "Practitioner/pr1"},
+            "period": {"start": "1988-07-01", "end": "9999-12-31"},
+        }
+    )
+    assert (role.start.year, role.end.year) == (1988, 9999)
+    encounter = fc.parse_encounter(
+        {
+            "resourceType": "Encounter",
+            "id": "e",
+            "subject": {"reference": "Patient/p"},
+            "period": {"start": "1975-03-08T10:00:00+01:00"},
+        }
+    )
+    assert encounter.start.year == 1975
+
+
+def test_a_context_date_past_the_last_instant_is_refused_with_its_field():
+    with pytest.raises(RecordError, match=r"period\.end is beyond the last representable"):
+        fc.parse_encounter(
+            {
+                "resourceType": "Encounter",
+                "id": "e",
+                "subject": {"reference": "Patient/p"},
+                "period": {"end": "9999-12-31T23:00:00-05:00"},
+            }
+        )
+
+
+def test_an_access_event_keeps_the_window():
+    from hygeia.privacy.events import parse_instant
+
+    with pytest.raises(RecordError, match="recorded 1988 is outside 1990"):
+        parse_instant("1988-07-01T00:00:00Z", "recorded")

@@ -16,6 +16,7 @@ from hygeia.privacy.detection.detectors import (
     sensitive,
     surge,
     terminated_account,
+    unrostered_account,
     unusual_hours,
     vip,
 )
@@ -36,6 +37,7 @@ DETECTORS: dict[str, Detector] = {
         data_theft,
         terminated_account,
         dormant_account,
+        unrostered_account,
         break_glass,
         deceased,
         unusual_hours,

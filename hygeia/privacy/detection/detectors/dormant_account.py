@@ -5,7 +5,8 @@ from __future__ import annotations
 from hygeia.privacy.detection.detectors.base import DAY, Detector, Hit, Params, local_day
 
 # An account first seen in the data counts as idle since the data began, unless it was
-# hired after that (then it is a new starter, not a dormant account).
+# hired after that (then it is a new starter, not a dormant account). Only the roster says
+# someone was employed throughout: an account on none is unrostered_account's.
 SQL = """
 WITH days AS (
     SELECT user_id, {day} AS d, count(*) AS n, min(t) AS first_t, max(t) AS last_t
@@ -19,7 +20,7 @@ WITH days AS (
 )
 SELECT g.user_id, '' AS patient_id, g.first_t, g.last_t, g.n AS events,
        CAST(g.idle AS DOUBLE) AS metric, CAST({min_idle} AS DOUBLE) AS baseline, '' AS detail
-FROM gaps g LEFT JOIN staff s ON s.user_id = g.user_id
+FROM gaps g JOIN staff s ON s.user_id = g.user_id
 WHERE g.idle >= {min_idle} AND g.d >= {since_day} AND g.n >= {min_events}
   AND (s.hire_t IS NULL OR s.hire_t <= (g.d - g.idle) * {DAY})
 """

@@ -14,8 +14,8 @@ resuscitation). So a crowd is a surge only when at least `min_users` of it are s
 the care (no explanation, or only a weak one); once it is, every user of the crowd is named.
 
 The crowd is compared with the crowds the site usually sees around patients in the same
-state (a high quantile over every patient and window, for patients in a stay, at the
-emergency department, with another episode in reach, or with none), so that a busy ward does
+state (a high quantile over every patient and window, for patients in a stay, in
+an emergency visit, with another episode in reach, or with none), so that a busy ward does
 not look like a surge and a patient whom nobody is treating is noticed from `min_users` on.
 The patient with the largest crowd in each state is left out of its usual level, so that on
 a small site the surge does not set its own bar."""

@@ -1,0 +1,91 @@
+"""unrostered_account, and the accounts left out of the insider-threat population: portal
+proxies, a family's account and an interface are not the workforce; an account on no roster
+that works like staff is a finding."""
+
+from __future__ import annotations
+
+from hygeia.privacy.detection.accounts import classify
+
+OUTSIDE = {"proxy1", "proxy2", "proxy3", "proxy4", "family1", "iface1"}
+
+
+def test_an_account_that_works_like_staff_but_is_on_no_roster_is_raised(found):
+    hit = found.hit("unrostered_account", "x1")
+    assert (hit.events, hit.metric) == (12, 12)
+    assert hit.patients == tuple(sorted(f"pt-unrostered-{k}" for k in range(12)))
+
+
+def test_every_kind_of_account_is_counted(found):
+    kinds = found.summary["accounts"]
+    assert {k: v for k, v in kinds.items() if k != "workforce"} == {
+        "other_system": 4,
+        "single_family": 1,
+        "service": 1,
+        "unrostered": 1,
+    }
+    assert kinds["workforce"] == sum(
+        n for group, n in found.summary["role_groups"].items() if group
+    )
+
+
+def test_accounts_outside_the_workforce_raise_nothing(found):
+    assert not [h for h in found.hits if h.user_id in OUTSIDE]
+    # proxy4's twenty records would be a curiosity hit, were it staff; the population
+    # watched is the roster's and x1 (the one group without a roster row)
+    assert found.summary["role_groups"][""] == 1
+
+
+def _rows(*rows):
+    return [
+        {
+            "user_id": u,
+            "source_system": s,
+            "events": n,
+            "patients": p,
+            "busiest_day_hours": h,
+        }
+        for u, s, n, p, h in rows
+    ]
+
+
+def test_without_a_roster_everyone_is_the_workforce():
+    found = classify(_rows(("a", "EHR", 100, 50, 8), ("b", "PORTAL", 3, 1, 1)), set())
+    assert {a.kind for a in found} == {"workforce"}
+
+
+def test_a_source_the_roster_hardly_uses_is_another_system():
+    rows = _rows(
+        ("nurse", "EHR", 1000, 80, 9),
+        ("nurse", "PORTAL", 2, 1, 9),  # staff reading their own record through the portal
+        ("parent", "PORTAL", 60, 2, 3),
+        ("parent", "EHR", 10, 2, 3),  # most of it through the portal
+        ("clerk", "EHR", 40, 12, 8),
+    )
+    kinds = {a.user_id: a.kind for a in classify(rows, {"nurse"})}
+    assert kinds == {"nurse": "workforce", "parent": "other_system", "clerk": "unrostered"}
+
+
+def test_a_source_the_roster_uses_is_the_workforce_s_even_when_outsiders_share_it():
+    rows = _rows(
+        ("nurse", "EHR", 100, 80, 9),
+        ("family", "EHR", 900, 3, 2),
+        ("feed", "EHR", 5000, 900, 24),
+        ("night", "EHR", 200, 40, 19),
+    )
+    kinds = {a.user_id: a.kind for a in classify(rows, {"nurse"})}
+    assert kinds == {
+        "nurse": "workforce",
+        "family": "single_family",
+        "feed": "service",
+        "night": "unrostered",  # a long night shift is still a person's
+    }
+
+
+def test_a_small_system_only_the_roster_uses_is_not_another_system():
+    rows = _rows(
+        ("nurse", "EHR", 5000, 300, 9),
+        ("tech", "LAB", 40, 30, 8),  # under 5% of the roster's work
+        ("agency", "LAB", 40, 30, 8),
+    )
+    kinds = {a.user_id: a.kind for a in classify(rows, {"nurse", "tech"})}
+    assert kinds["agency"] == "unrostered"
