@@ -116,6 +116,24 @@ class DetectionRun(models.Model):
         return self.explained / self.events if self.events else 0.0
 
 
+class RestrictedRecord(models.Model):
+    """A record the site restricts without a label on it (an executive's, a board member's, a
+    patient in the news): every access outside its care is raised in the restricted lane."""
+
+    patient = models.CharField(
+        "patient (FHIR id or MRN)", max_length=64, unique=True, help_text="As the store has it."
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    added_by = models.CharField(max_length=150, blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["patient"]
+
+    def __str__(self) -> str:
+        return f"restricted record {self.pk}"
+
+
 class ExplanationTemplate(TemplateFigures, models.Model):
     """An explanation learned from the site's accesses (detection/mining.py), kept so that a
     person can review it: a pinned template applies whether or not the data still shows it, a

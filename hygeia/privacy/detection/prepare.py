@@ -84,7 +84,11 @@ def analysis_folder(store: Lake) -> Path:
     return store.root / "analysis"
 
 
-def prepare(store: Lake, config: Config, folder: Path) -> Prepared:
+def prepare(
+    store: Lake, config: Config, folder: Path, restricted: tuple[str, ...] = ()
+) -> Prepared:
+    """Flatten the context; `restricted` is the site's own list of restricted records
+    (patient ids or MRNs), beside the labels that restrict a record."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, mode=0o700)
     prepared = Prepared(folder)
@@ -114,6 +118,7 @@ def prepare(store: Lake, config: Config, folder: Path) -> Prepared:
         con.register("staff_table", staff)
         _write(prepared, "practitioners", _practitioners(con))
         con.register("practitioner_table", pq.read_table(prepared.path("practitioners")))
+        con.register("restricted_list", pa.table({"id": pa.array(restricted, pa.string())}))
         _write(prepared, "patients", _patients(con, config))
         episodes = _episodes(con)
         _write(prepared, "episodes", episodes)
@@ -217,14 +222,23 @@ def _flag(labels: tuple[str, ...]) -> str:
 
 def _patients(con: duckdb.DuckDBPyConnection, config: Config) -> pa.Table:
     labels = config.labels
+    # A store written before deceasedDateTime was kept has no such column: death time unknown.
+    columns = {row[0] for row in con.sql("DESCRIBE patient").fetchall()}
+    deceased_t = (
+        "CAST(epoch(deceased_at) AS BIGINT)" if "deceased_at" in columns else "CAST(NULL AS BIGINT)"
+    )
     return con.sql(
         f"""
         SELECT CASE WHEN fhir_id <> '' THEN fhir_id ELSE 'mrn:' || mrn END AS patient_id,
                mrn,
                {_flag(labels.get("vip", ()))} AS vip,
+               ({_flag(labels.get("vip", ()) + labels.get("restricted", ()))}
+                OR fhir_id IN (SELECT id FROM restricted_list)
+                OR mrn IN (SELECT id FROM restricted_list)) AS restricted,
                {_flag(labels.get("employee", ()))} AS employee,
                {_flag(labels.get("sensitive", ()))} AS sensitive,
                coalesce(deceased, false) AS deceased,
+               {deceased_t} AS deceased_t,
                array_to_string(security_labels, ',') AS labels,
                CAST(row_number() OVER (ORDER BY fhir_id, mrn) - 1 AS BIGINT) AS n
         FROM patient

@@ -32,6 +32,7 @@ from hygeia.privacy.detection.prepare import CONTEXT_TABLES, Prepared, analysis_
 from hygeia.privacy.detection.template_key import Key
 from hygeia.privacy.events import EVENTS
 from hygeia.privacy.models import Alert, AlertDetector, DetectionRun, Incident
+from hygeia.privacy.restricted import restricted_records
 from hygeia.privacy.templates import decisions, remember
 
 log = logging.getLogger(__name__)
@@ -295,6 +296,7 @@ def analyse(
     until: date,
     progress: Progress | None = None,
     decisions: Decisions | None = None,
+    restricted: tuple[str, ...] = (),
 ) -> tuple[list[Hit], dict[str, Any]]:
     """Every detector's hits for the period, and the explanation summary. Engine-neutral:
     the parity test runs this on DuckDB and on Spark and compares."""
@@ -323,7 +325,7 @@ def analyse(
             progress(label, next(steps), total)
 
     step("preparing context")
-    prepared = prepare(store, config, analysis_folder(store))
+    prepared = prepare(store, config, analysis_folder(store), restricted)
     for name in CONTEXT_TABLES:
         engine.parquet(name, [prepared.path(name)])
     engine.parquet("events", files, base=store.root / EVENTS.path)
@@ -431,6 +433,22 @@ def _key(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
+def in_lanes(alerts: list[Scored]) -> tuple[dict[str, list[Scored]], list[Scored]]:
+    """Alerts with a hit of a lane's detector (restricted records), by lane, and the rest:
+    a lane is reviewed in full, so the budget never cuts it."""
+    lanes: dict[str, list[Scored]] = defaultdict(list)
+    queue = []
+    for alert in alerts:
+        lane = next(
+            (DETECTORS[h.detector].lane for h in alert.hits if DETECTORS[h.detector].lane), ""
+        )
+        if lane:
+            lanes[lane].append(alert)
+        else:
+            queue.append(alert)
+    return dict(lanes), queue
+
+
 def within_budget(
     alerts: list[Scored], budget: float, users: int, days: int, floor: float = 0.0
 ) -> tuple[list[Scored], dict[str, Any]]:
@@ -474,7 +492,9 @@ def detect(
     started = datetime.now(UTC)
     engine = open_engine(engine_name, store, master)
     try:
-        hits, summary = analyse(store, engine, config, first, last, progress, decisions())
+        hits, summary = analyse(
+            store, engine, config, first, last, progress, decisions(), restricted_records()
+        )
     finally:
         engine.close()
     staff = pq.read_table(
@@ -484,12 +504,18 @@ def detect(
     role_of = {row["user_id"]: row["role_group"] for row in staff}
     peers = peer_factors(hits, role_of, summary["role_groups"])
     raised, summary["routine"] = routine(hits, peers)
+    lanes, queue = in_lanes(group(raised, config, peers))
     alerts, summary["budget"] = within_budget(
-        group(raised, config, peers),
+        queue,
         config.budget if budget is None else budget,
         int(summary["users"]),
         (last - first).days,
         config.floor,
+    )
+    summary["lanes"] = {lane: len(found) for lane, found in lanes.items()}
+    alerts = sorted(
+        [*alerts, *(a for found in lanes.values() for a in found)],
+        key=lambda a: (-a.score, a.user_id, a.patient_id),
     )
     roster = {row["user_id"]: (row["practitioner_id"], row["department"]) for row in staff}
     run = _store(alerts, first, last, engine_name, started, summary, roster)

@@ -12,10 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from hygeia.lake.records import RecordError
-from hygeia.privacy.events import parse_instant
 from hygeia.privacy.sources.fhir_common import (
     as_dict,
     codes,
+    date_time,
     dicts,
     id_of,
     person_name,
@@ -28,21 +28,11 @@ from hygeia.privacy.sources.fhir_common import (
 LOGIN_SYSTEM_HINTS = ("login", "user", "username", "account")
 
 
-def _when(value: Any, what: str) -> datetime | None:
-    """A FHIR dateTime: a date alone means its first instant in UTC. Any year a date can
-    hold: context dates reach far back (and forward) of the events' window."""
-    raw = text(value)
-    if not raw:
-        return None
-    if len(raw) <= 10:
-        raw = (raw + "-01-01")[:10] if len(raw) < 10 else raw
-        raw += "T00:00:00Z"
-    return parse_instant(raw, what, bounded=False)[0]
-
-
 def _period(resource: dict[str, Any], key: str = "period") -> tuple[datetime | None, ...]:
     period = as_dict(resource.get(key))
-    return _when(period.get("start"), f"{key}.start"), _when(period.get("end"), f"{key}.end")
+    return date_time(period.get("start"), f"{key}.start"), date_time(
+        period.get("end"), f"{key}.end"
+    )
 
 
 def _active(resource: dict[str, Any]) -> bool:
@@ -184,8 +174,8 @@ def parse_appointment(resource: dict[str, Any]) -> AppointmentRecord:
         fhir_id=fhir_id,
         patient_id=patients[0],
         status=text(resource.get("status")),
-        start=_when(resource.get("start"), "start"),
-        end=_when(resource.get("end"), "end"),
+        start=date_time(resource.get("start"), "start"),
+        end=date_time(resource.get("end"), "end"),
         practitioner_ids=refs_to(actors, "Practitioner"),
         practitioner_role_ids=refs_to(actors, "PractitionerRole"),
     )

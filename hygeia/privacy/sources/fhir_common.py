@@ -3,10 +3,11 @@ one of the wrong JSON type (hostile or sloppy exports), returning an empty value
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from hygeia.lake.records import RecordError
+from hygeia.privacy.events import parse_instant
 
 
 def as_list(value: Any) -> list[Any]:
@@ -106,6 +107,18 @@ def fhir_date(value: Any, what: str) -> date | None:
         return date.fromisoformat(raw[:10])
     except ValueError as exc:
         raise RecordError(f"{what} is not a FHIR date") from exc
+
+
+def date_time(value: Any, what: str) -> datetime | None:
+    """A FHIR dateTime: a date alone means its first instant in UTC. Any year a date can
+    hold: context dates reach far back (and forward) of the events' window."""
+    raw = text(value)
+    if not raw:
+        return None
+    if len(raw) <= 10:
+        raw = (raw + "-01-01")[:10] if len(raw) < 10 else raw
+        raw += "T00:00:00Z"
+    return parse_instant(raw, what, bounded=False)[0]
 
 
 def person_name(value: Any) -> tuple[str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from hygeia.privacy.sources.fhir_common import (
     as_dict,
     as_list,
     codes,
+    date_time,
     dicts,
     fhir_date,
     first,
@@ -44,6 +45,7 @@ class PatientRecord:
     postal_code: str
     phone: str
     deceased: bool
+    deceased_at: datetime | None  # when the record says (deceasedDateTime)
     security_labels: tuple[str, ...]
 
 
@@ -85,6 +87,7 @@ def parse(resource: dict[str, Any]) -> PatientRecord:
         postal_code=text(address.get("postalCode")),
         phone=text(first(phones, ("use", "home")).get("value")),
         deceased=bool(resource.get("deceasedBoolean") or resource.get("deceasedDateTime")),
+        deceased_at=date_time(resource.get("deceasedDateTime"), "deceasedDateTime"),
         security_labels=labels,
     )
 

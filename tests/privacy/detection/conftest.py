@@ -54,6 +54,9 @@ def clinic(root) -> Scenario:
     sc.access("c2", "pt-hiv", at(9, 11))
     sc.patient("pt-dead", deceased=True)
     sc.access("c2", "pt-dead", at(9, 12))
+    sc.patient("pt-died", deceased=at(15, 8))  # a look before the death, and one after
+    sc.access("c2", "pt-died", at(12, 14))
+    sc.access("c2", "pt-died", at(16, 14))
     # break-the-glass: unexplained (c6) and by the ED clinician on the encounter (e1)
     sc.patient("pt-bg")
     sc.access("c6", "pt-bg", at(10, 10), break_glass=True)
@@ -128,7 +131,23 @@ def clinic(root) -> Scenario:
     sc.care_team("pt-stay", at(23, 8), 2, ("c2",))
     sc.access("c2", "pt-stay", at(24, 9))  # a consult on the care team
     accounts_outside_the_roster(sc)
+    restricted_records(sc)
     return sc
+
+
+def restricted_records(sc: Scenario) -> None:
+    """A very restricted record in a cardiology stay: c1 is named on it, c3 works on the unit
+    during the stay, c4 of the same unit looks a day and a half after discharge (the
+    department, not the care, explains it), e5 of the emergency department looks during the
+    stay. A record on the site's own list, with no label, opened by e6."""
+    sc.patient("pt-very", labels=("V",))
+    sc.encounter("pt-very", "Cardiology", at(27, 8), hours=48, participants=("c1",))
+    sc.access("c1", "pt-very", at(27, 9))
+    sc.access("c3", "pt-very", at(28, 10))
+    sc.access("c4", "pt-very", at(30, 20))
+    sc.access("e5", "pt-very", at(28, 11))
+    sc.restricted.append(sc.patient("pt-listed"))
+    sc.access("e6", "pt-listed", at(28, 12))
 
 
 def accounts_outside_the_roster(sc: Scenario) -> None:

@@ -52,6 +52,7 @@ class Scenario:
     care_teams: list[CareTeamRecord] = field(default_factory=list)
     appointments: list[AppointmentRecord] = field(default_factory=list)
     events: list[AccessEvent] = field(default_factory=list)
+    restricted: list[str] = field(default_factory=list)  # the site's own list
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     _lake: Lake | None = None
 
@@ -102,7 +103,7 @@ class Scenario:
         birth: date | None = None,
         address: str = "",
         labels: tuple[str, ...] = (),
-        deceased: bool = False,
+        deceased: bool | datetime = False,
         city: str = "Lakemont",
     ) -> str:
         n = next(self._ids)
@@ -119,7 +120,8 @@ class Scenario:
                 state="NY",
                 postal_code="14801",
                 phone="",
-                deceased=deceased,
+                deceased=bool(deceased),
+                deceased_at=deceased if isinstance(deceased, datetime) else None,
                 security_labels=labels,
             )
         )
@@ -142,6 +144,7 @@ class Scenario:
                 postal_code=member.postal_code,
                 phone="",
                 deceased=False,
+                deceased_at=None,
                 security_labels=(),
             )
         )
@@ -306,7 +309,14 @@ class Scenario:
         owned = engine is None
         engine = engine or DuckDBEngine(lake)
         try:
-            hits, summary = analyse(lake, engine, load(), since, since + timedelta(days=days))
+            hits, summary = analyse(
+                lake,
+                engine,
+                load(),
+                since,
+                since + timedelta(days=days),
+                restricted=tuple(self.restricted),
+            )
         finally:
             if owned:
                 engine.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -64,9 +64,25 @@ def test_full_patient():
 
 
 def test_partial_dates_and_deceased_time():
-    record = parse({**PATIENT, "birthDate": "1975", "deceasedDateTime": "2026-01-01T00:00:00Z"})
+    record = parse(
+        {**PATIENT, "birthDate": "1975", "deceasedDateTime": "2026-01-01T03:00:00-05:00"}
+    )
     assert record.birth_date == date(1975, 1, 1) and record.deceased
+    assert record.deceased_at == datetime(2026, 1, 1, 8, tzinfo=UTC)
     assert parse({**PATIENT, "birthDate": "1975-06"}).birth_date == date(1975, 6, 1)
+    assert parse({**PATIENT, "deceasedDateTime": "1987"}).deceased_at == datetime(
+        1987, 1, 1, tzinfo=UTC
+    )
+
+
+def test_a_death_without_a_time_is_kept_as_a_death():
+    record = parse({**PATIENT, "deceasedBoolean": True})
+    assert record.deceased and record.deceased_at is None
+
+
+def test_an_unreadable_death_time_says_which_field():
+    with pytest.raises(RecordError, match="deceasedDateTime is not an ISO 8601 instant"):
+        parse({**PATIENT, "deceasedDateTime": "last spring"})
 
 
 def test_minimal_patient():

@@ -81,6 +81,9 @@ class Detector:
     # the records the alert names: a reviewer opens them, and a truth row naming one of them
     # is found by the alert.
     covers: str = ""
+    # A lane of its own: hits a privacy office reviews in full, which the budget never cuts
+    # and a role's routine never drops.
+    lane: str = ""
 
     @property
     def folds(self) -> bool:

@@ -1,4 +1,5 @@
-"""Unexplained access to the record of a deceased patient."""
+"""Unexplained access to the record of a deceased patient, after the death when the record
+says when: a look at a living patient's chart is not a look at a dead one's."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from hygeia.privacy.detection.detectors.base import (
 def query(p: Params) -> str:
     return patient_level_sql(
         "JOIN patients p ON p.patient_id = a.patient_id",
-        f"p.deceased AND {LOOSE}",
+        f"p.deceased AND (p.deceased_t IS NULL OR a.t >= p.deceased_t) AND {LOOSE}",
         "1",
         "''",
         p.since_t,
@@ -31,7 +32,8 @@ DETECTOR = Detector(
     category="deceased",
     severity="medium",
     level="patient",
-    description="The patient is recorded as deceased and no explanation covers the access.",
+    description="The patient is recorded as deceased (and the access came after the death, "
+    "when the record gives its time) and no explanation covers the access.",
     false_positives="Death certificates, autopsy, bereavement and release-of-information "
     "work by staff outside the treating department.",
     query=query,

@@ -1,0 +1,42 @@
+"""restricted_record: every access to a restricted or VIP record outside its care, in a lane
+the budget never cuts."""
+
+from __future__ import annotations
+
+from hygeia.privacy.detection.detectors.base import Hit
+from hygeia.privacy.detection.run import Scored, in_lanes, within_budget
+
+
+def test_a_restricted_record_opened_outside_its_care_is_raised(found):
+    assert {pair for pair in found.of("restricted_record") if pair[1] == "pt-very"} == {
+        ("c4", "pt-very"),  # the department treated the patient, but not at that time
+        ("e5", "pt-very"),  # another department, during the stay
+    }
+
+
+def test_the_care_named_and_the_unit_caring_at_the_time_are_not(found):
+    pairs = found.of("restricted_record")
+    assert ("c1", "pt-very") not in pairs and ("c3", "pt-very") not in pairs
+    assert ("c1", "pt-vip2") not in pairs  # a VIP treated by c1, named on it
+
+
+def test_vip_labels_and_the_site_s_own_list_restrict_a_record(found):
+    pairs = found.of("restricted_record")
+    assert ("c2", "pt-vip") in pairs
+    assert ("e6", "pt-listed") in pairs
+    assert found.hit("restricted_record", "e6", "pt-listed").detail == ""
+
+
+def _alert(user: str, detector: str, score: float) -> Scored:
+    hit = Hit(detector, user, f"pt-{user}", 0, 0, 1, 1.0, 0.0, "")
+    return Scored(user, f"pt-{user}", [hit], score=score)
+
+
+def test_the_budget_never_cuts_the_restricted_lane():
+    alerts = [_alert(f"u{k}", "restricted_record", 30.0) for k in range(5)] + [
+        _alert(f"v{k}", "curiosity", 90.0 - k) for k in range(5)
+    ]
+    lanes, queue = in_lanes(alerts)
+    assert [a.user_id for a in lanes["restricted"]] == [f"u{k}" for k in range(5)]
+    kept, _ = within_budget(queue, budget=1, users=1000, days=2)
+    assert [a.user_id for a in kept] == ["v0", "v1"]
