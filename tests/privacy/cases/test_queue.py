@@ -93,7 +93,18 @@ def test_each_filter_narrows_and_orders_are_stable():
     counts = queue.counts()
     assert counts["open"] == 3 and counts["by_status"]["closed"] == 1
     assert counts["open_by_severity"] == {"critical": 0, "high": 1, "medium": 1, "low": 1}
+    assert counts["restricted_open"] == 0
     assert queue.Filters.parse({"since": "2025-11-05"}).since == date(2025, 11, 5)
+
+
+def test_the_restricted_lane_has_its_own_open_count():
+    make_alert("r1", "restricted_record")
+    make_alert("r2", "restricted_record").delete()
+    done = make_alert("r3", "restricted_record")
+    done.status = Alert.Status.CLOSED
+    done.save()
+    make_alert("v1", "vip")
+    assert queue.counts()["restricted_open"] == 1
 
 
 def test_patients_masked_until_an_audited_reveal(make_user):

@@ -113,6 +113,13 @@ def clinic(root) -> Scenario:
     sc.encounter("pt-called-in", "Cardiology", at(33, 21), participants=("u1",))
     for k in range(6):
         sc.access("u1", "pt-called-in", at(33, 22 + k / 8))
+    # an extra night on the user's own unit: its patients, not named on them, at 3 a.m.
+    sc.person("u2", "Cardiology", shift="day")
+    sc.routine("u2", range(0, 40, 2))
+    for k in range(6):
+        ward = sc.patient(f"pt-unit-{k}")
+        sc.encounter(ward, "Cardiology", at(33, 0), hours=24, participants=("c1",))
+        sc.access("u2", ward, at(33, 3 + k / 8))
     sc.person("n2", "Cardiology", shift="night")
     sc.routine("n2", range(0, 40, 2), hour=23.5)
     # explained by duty and department, without being named

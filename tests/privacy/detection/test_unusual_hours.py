@@ -91,3 +91,7 @@ def test_a_day_crew_that_covers_nights_in_bursts_is_not_flagged_for_one_more(tmp
     assert found.of("unusual_hours") == {("never", "")}
     hit = found.hit("unusual_hours", "never")
     assert hit.events == 6 and hit.baseline == 0
+
+
+def test_an_extra_night_on_the_user_s_own_unit_is_not_a_burst(found):
+    assert ("u2", "") not in found.of("unusual_hours")

@@ -1,16 +1,21 @@
-"""Work at hours the user never keeps, on patients they are not named on: outside their
+"""Work at hours the user never keeps, on patients nothing ties them to: outside their
 rostered shift, and more in one day than on any other day of their own history at those
 hours. A user's own past is the baseline: a role whose rostered shift does not match its
 work (a day crew that covers evenings) has busy evenings in every member's history, while a
 burst at hours the user had left empty stands out whatever the roster says. Hours are local
 wall-clock time from each event's own UTC offset, so a daylight-saving change does not shift
-anyone's day."""
+anyone's day.
+
+Only accesses no explanation covers (or only a weak routine) make a burst: an extra shift
+on the user's own unit, or a role's ordinary work done late, is explained by the care and
+the routine whatever the hour; what the hour adds is to a look nothing explains."""
 
 from __future__ import annotations
 
 from hygeia.privacy.detection.detectors.base import (
     DAY,
-    DIRECT,
+    LOOSE,
+    WEAK,
     Detector,
     Hit,
     Params,
@@ -21,7 +26,7 @@ SQL = """
 WITH hours AS (
     SELECT user_id, {day} AS d, CAST(floor((local_t % {DAY}) / 3600) AS INT) AS h,
            count(*) AS n,
-           sum(CASE WHEN explained BETWEEN 1 AND {direct} THEN 0 ELSE 1 END) AS loose,
+           sum(CASE WHEN explained IN (0, {weak}) THEN 1 ELSE 0 END) AS loose,
            min(t) AS first_t, max(t) AS last_t
     FROM access GROUP BY user_id, {day}, CAST(floor((local_t % {DAY}) / 3600) AS INT)
 ), daily AS (
@@ -88,7 +93,7 @@ def query(p: Params) -> str:
     return SQL.format(
         day=local_day(),
         DAY=DAY,
-        direct=DIRECT,
+        weak=WEAK,
         since_day=p.since_t // DAY,
         dwarfs=float(p["dwarfs_history"]),
         slack=p["shift_slack_hours"],
@@ -120,8 +125,9 @@ DETECTOR = Detector(
     "hours, whatever the roster says, and stray night accesses every few days do not make "
     "a night's burst a habit. "
     "Scattered off-shift accesses "
-    "(a colleague covering, a late note) are not a burst, and care of patients the user is "
-    "named on (called in for their own patient) does not count towards one.",
+    "(a colleague covering, a late note) are not a burst, and accesses an explanation covers "
+    "(called in for their own patient, the unit's work on an extra shift, the role's "
+    "routine done late) do not count towards one.",
     false_positives="Long overtime, on-call and shift swaps not reflected in the roster; a "
     "role whose rostered shifts do not match its work scores lower, as many of its users share "
     "the hit.",
@@ -129,5 +135,5 @@ DETECTOR = Detector(
     strength=lambda hit: 0.7 if hit.metric > 0 else 0.9,
     reason=reason,
     peer_relative=True,
-    covers=f"NOT (a.explained BETWEEN 1 AND {DIRECT})",
+    covers=LOOSE,
 )
