@@ -463,9 +463,19 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     except TruthError as exc:
         print(f"hygeia: {exc}", file=sys.stderr)
         return 2
+    from hygeia.privacy.detection.detectors import lane_of
+
     alerts = [
-        Judged(a.user_id, a.patient_id, a.score, frozenset(a.patients))
-        for a in Alert.objects.filter(run=run).only("user_id", "patient_id", "score", "patients")
+        Judged(
+            a.user_id,
+            a.patient_id,
+            a.score,
+            frozenset(a.patients),
+            "" if (lane := lane_of(a.detectors)) == "queue" else lane,
+        )
+        for a in Alert.objects.filter(run=run).only(
+            "user_id", "patient_id", "score", "patients", "detectors"
+        )
     ]
     result = evaluate(
         truth,
@@ -487,6 +497,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         f"({result['users']:,} users, {result['days']} days); "
         f"{result['explained_share']:.1%} of accesses explained"
     )
+    if len(result["by_lane"]) > 1:
+        for lane, figures in result["by_lane"].items():
+            print(
+                f"  {lane if lane == 'queue' else lane + ' lane'}: {figures['alerts']:,} alerts "
+                f"({figures['alerts_per_1000_users_per_day']:.2f} per 1,000 users per day), "
+                f"precision {figures['precision']:.3f}, average precision "
+                f"{figures['average_precision']:.3f}"
+            )
     return 0
 
 

@@ -13,6 +13,9 @@ patient_id means behaviour of the user as a whole). How each figure is computed:
   are correct, of the precision among the alerts ranked at or above them.
 - alerts per 1,000 users per day: alerts / (users active in the period / 1,000) / days.
 - explained share: accesses to patient records in the period that an explanation covers.
+- by lane: the same precision, average precision and volume for the budgeted queue and for
+  each lane reviewed in full (restricted records), since the two are different work: the
+  queue is ranked and cut, a lane is read through.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ class Judged:
     patient_id: str
     score: float
     patients: frozenset[str] = frozenset()  # the records a user-level alert names
+    lane: str = ""  # '' for the budgeted queue
 
 
 def read_truth(path: Path) -> list[Truth]:
@@ -102,13 +106,32 @@ def evaluate(
     per_category: dict[str, list[bool]] = defaultdict(list)
     for row in truth:
         per_category[row.category].append(found(row))
-    ranked = sorted(alerts, key=lambda a: (-a.score, a.user_id, a.patient_id))
-    hits = 0
-    precisions: list[float] = []
-    for rank, alert in enumerate(ranked, start=1):
-        if correct(alert):
-            hits += 1
-            precisions.append(hits / rank)
+
+    def per_day(count: int) -> float:
+        return round(count / (users / 1000) / days, 3) if users and days else 0.0
+
+    def ranked_figures(judged: list[Judged]) -> dict[str, Any]:
+        ranked = sorted(judged, key=lambda a: (-a.score, a.user_id, a.patient_id))
+        hits = 0
+        precisions: list[float] = []
+        for rank, alert in enumerate(ranked, start=1):
+            if correct(alert):
+                hits += 1
+                precisions.append(hits / rank)
+        return {
+            "alerts": len(judged),
+            "precision": round(hits / len(judged), 4) if judged else 0.0,
+            "average_precision": (
+                round(sum(precisions) / len(precisions), 4) if precisions else 0.0
+            ),
+            "alerts_per_1000_users_per_day": per_day(len(judged)),
+        }
+
+    overall = ranked_figures(alerts)
+    lanes = {
+        lane: ranked_figures([a for a in alerts if a.lane == lane])
+        for lane in sorted({"", *(a.lane for a in alerts)})
+    }
     return {
         "recall_by_category": {
             category: round(sum(flags) / len(flags), 4)
@@ -116,13 +139,12 @@ def evaluate(
         },
         "truth_by_category": {c: len(f) for c, f in sorted(per_category.items())},
         "recall": round(sum(found(r) for r in truth) / len(truth), 4) if truth else 0.0,
-        "precision": round(hits / len(alerts), 4) if alerts else 0.0,
-        "average_precision": round(sum(precisions) / len(precisions), 4) if precisions else 0.0,
+        "precision": overall["precision"],
+        "average_precision": overall["average_precision"],
         "alerts": len(alerts),
         "users": users,
         "days": days,
-        "alerts_per_1000_users_per_day": (
-            round(len(alerts) / (users / 1000) / days, 3) if users and days else 0.0
-        ),
+        "alerts_per_1000_users_per_day": overall["alerts_per_1000_users_per_day"],
         "explained_share": explained_share,
+        "by_lane": {lane or "queue": figures for lane, figures in lanes.items()},
     }

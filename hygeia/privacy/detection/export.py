@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from hygeia.privacy.detection.detectors import lane_of
 from hygeia.privacy.models import Alert
 
 FIELDS = (
@@ -20,6 +21,7 @@ FIELDS = (
     "detectors",
     "score",
     "severity",
+    "lane",
     "user_id",
     "practitioner_id",
     "patient_id",
@@ -43,6 +45,7 @@ def record(alert: Alert) -> dict[str, Any]:
         "detectors": list(alert.detectors),
         "score": alert.score,
         "severity": alert.severity,
+        "lane": lane_of(alert.detectors),
         "user_id": alert.user_id,
         "practitioner_id": alert.practitioner_id,
         "patient_id": alert.patient_id,

@@ -144,14 +144,15 @@ def clinic(root) -> Scenario:
 
 def restricted_records(sc: Scenario) -> None:
     """A very restricted record in a cardiology stay: c1 is named on it, c3 works on the unit
-    during the stay, c4 of the same unit looks a day and a half after discharge (the
-    department, not the care, explains it), e5 of the emergency department looks during the
-    stay. A record on the site's own list, with no label, opened by e6."""
+    during the stay and c7 of the same unit a day after discharge (finishing the notes), c4
+    of the same unit looks four days after discharge, e5 of the emergency department during
+    the stay. A record on the site's own list, with no label, opened by e6."""
     sc.patient("pt-very", labels=("V",))
     sc.encounter("pt-very", "Cardiology", at(27, 8), hours=48, participants=("c1",))
     sc.access("c1", "pt-very", at(27, 9))
     sc.access("c3", "pt-very", at(28, 10))
-    sc.access("c4", "pt-very", at(30, 20))
+    sc.access("c7", "pt-very", at(30, 8))
+    sc.access("c4", "pt-very", at(33, 20))
     sc.access("e5", "pt-very", at(28, 11))
     sc.restricted.append(sc.patient("pt-listed"))
     sc.access("e6", "pt-listed", at(28, 12))

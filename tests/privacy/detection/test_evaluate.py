@@ -27,6 +27,23 @@ def test_figures_follow_their_definitions():
     assert result["explained_share"] == 0.98
 
 
+def test_the_queue_and_each_lane_are_measured_apart():
+    truth = [Truth("u1", "p1", "family"), Truth("u3", "p9", "vip")]
+    alerts = [
+        Judged("u1", "p1", 90),  # queue, correct
+        Judged("u4", "p2", 70),  # queue, wrong
+        Judged("u3", "p9", 40, lane="restricted"),  # correct
+        Judged("u5", "p9", 60, lane="restricted"),  # wrong, ranked first in its lane
+        Judged("u6", "p9", 30, lane="restricted"),  # wrong
+    ]
+    result = evaluate(truth, alerts, users=1000, days=1, explained_share=1.0)
+    assert result["precision"] == 0.4 and result["alerts"] == 5
+    queue, lane = result["by_lane"]["queue"], result["by_lane"]["restricted"]
+    assert (queue["alerts"], queue["precision"], queue["average_precision"]) == (2, 0.5, 1.0)
+    assert (lane["alerts"], lane["precision"], lane["average_precision"]) == (3, 0.3333, 0.5)
+    assert lane["alerts_per_1000_users_per_day"] == 3.0
+
+
 def test_a_behaviour_alert_finds_the_records_it_names():
     """A truth file may list a browsing user once per record browsed."""
     truth = [

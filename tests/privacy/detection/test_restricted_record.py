@@ -9,14 +9,14 @@ from hygeia.privacy.detection.run import Scored, in_lanes, within_budget
 
 def test_a_restricted_record_opened_outside_its_care_is_raised(found):
     assert {pair for pair in found.of("restricted_record") if pair[1] == "pt-very"} == {
-        ("c4", "pt-very"),  # the department treated the patient, but not at that time
+        ("c4", "pt-very"),  # the department treated the patient, but not that week
         ("e5", "pt-very"),  # another department, during the stay
     }
 
 
 def test_the_care_named_and_the_unit_caring_at_the_time_are_not(found):
     pairs = found.of("restricted_record")
-    assert ("c1", "pt-very") not in pairs and ("c3", "pt-very") not in pairs
+    assert not {("c1", "pt-very"), ("c3", "pt-very"), ("c7", "pt-very")} & pairs
     assert ("c1", "pt-vip2") not in pairs  # a VIP treated by c1, named on it
 
 
@@ -40,3 +40,25 @@ def test_the_budget_never_cuts_the_restricted_lane():
     assert [a.user_id for a in lanes["restricted"]] == [f"u{k}" for k in range(5)]
     kept, _ = within_budget(queue, budget=1, users=1000, days=2)
     assert [a.user_id for a in kept] == ["v0", "v1"]
+
+
+def test_an_alert_s_lane_follows_its_detectors_and_is_exported():
+    from datetime import UTC, datetime
+
+    from hygeia.privacy.detection.detectors import lane_of
+    from hygeia.privacy.detection.export import record
+    from hygeia.privacy.models import Alert
+
+    assert lane_of(["restricted_record", "vip"]) == "restricted"
+    assert lane_of(["vip"]) == lane_of([]) == "queue"
+    moment = datetime(2025, 11, 1, tzinfo=UTC)
+    alert = Alert(
+        key="k",
+        user_id="u",
+        detectors=["surge", "restricted_record"],
+        score=50,
+        severity="medium",
+        first_event=moment,
+        last_event=moment,
+    )
+    assert record(alert)["lane"] == "restricted"
