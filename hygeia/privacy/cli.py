@@ -697,10 +697,10 @@ def cmd_restricted_list(args: argparse.Namespace) -> int:
 def cmd_restricted_add(args: argparse.Namespace) -> int:
     import getpass
 
-    from hygeia.privacy import restricted
+    from hygeia.privacy import record_lists
 
     try:
-        _, created = restricted.add(args.patient, args.reason, f"cli:{getpass.getuser()}")
+        _, created = record_lists.add(args.patient, args.reason, f"cli:{getpass.getuser()}")
     except ValueError as exc:
         raise cli_errors.UserError(str(exc)) from exc
     print("added to the restricted list" if created else "already on the restricted list")
@@ -708,14 +708,93 @@ def cmd_restricted_add(args: argparse.Namespace) -> int:
 
 
 def cmd_restricted_remove(args: argparse.Namespace) -> int:
-    from hygeia.privacy import restricted
+    from hygeia.privacy import record_lists
 
-    if not restricted.remove(args.patient):
+    if not record_lists.remove(args.patient):
         raise cli_errors.UserError(
             "that record is not on the list: `hygeia privacy restricted list` shows it."
         )
     print("removed from the restricted list")
     return 0
+
+
+TEST_RECORDS_HELP = """\
+Test and training records: the charts EHR analysts, application trainers and educators open
+again and again. Detection recognises them from the data at every run (opened by several
+users on many days, mostly by users no care names, never or hardly ever treated, carrying no
+flag) and leaves their accesses out. `list` shows the latest run's records and the marks;
+mark a record `test` to always leave it out, `real` to never take it for a test record, or
+`release` a mark. Give the patient as the store has it: the FHIR id, or the MRN. Every mark
+and every listing is recorded in the audit trail.
+
+Examples:
+  hygeia privacy test-records list
+  hygeia privacy test-records test pt-000777
+  hygeia privacy test-records real pt-000123
+  hygeia privacy test-records release pt-000123
+"""
+
+
+def cmd_test_records_list(args: argparse.Namespace) -> int:
+    import pyarrow.parquet as pq
+
+    from hygeia.core import audit
+    from hygeia.core.cli_parsers import print_rows
+    from hygeia.privacy.detection.prepare import analysis_folder
+    from hygeia.privacy.ingest import lake
+    from hygeia.privacy.models import TestRecord
+
+    marks = {r.patient: r for r in TestRecord.objects.all()}
+    path = analysis_folder(lake()) / "practice_records.parquet"
+    found = {r["patient_id"]: r for r in pq.read_table(path).to_pylist()} if path.exists() else {}
+    rows = [
+        {
+            "patient": patient,
+            "mark": marks[patient].decision if patient in marks else "",
+            "users": int(found.get(patient, {}).get("users") or 0),
+            "days": int(found.get(patient, {}).get("days") or 0),
+            "episodes": int(found.get(patient, {}).get("episodes") or 0),
+            "accesses": int(found.get(patient, {}).get("accesses") or 0),
+        }
+        for patient in sorted({*found, *marks})
+    ]
+    if rows:
+        audit.record(
+            audit.Action.VIEW_PHI,
+            object_type="privacy.testrecord",
+            summary=f"test and training records listed ({len(rows)})",
+        )
+    return print_rows(
+        rows,
+        args.json,
+        "No test or training record recognised or marked: `hygeia privacy detect` recognises them.",
+        f"{'patient':24}  {'mark':5}  {'users':>5}  {'days':>4}  {'episodes':>8}  accesses",
+        lambda r: (
+            f"{r['patient']:24}  {r['mark'] or '-':5}  {r['users']:>5}  {r['days']:>4}  "
+            f"{r['episodes']:>8}  {r['accesses']:,}"
+        ),
+    )
+
+
+def _mark_test_record(decision: str) -> Any:
+    def handler(args: argparse.Namespace) -> int:
+        import getpass
+
+        from hygeia.privacy import record_lists
+
+        try:
+            record_lists.decide_test_record(args.patient, decision, f"cli:{getpass.getuser()}")
+        except ValueError as exc:
+            raise cli_errors.UserError(str(exc)) from exc
+        print(
+            {"test": "marked as a test record", "real": "marked as real"}.get(
+                decision, "mark released"
+            )
+            + ": the next `privacy detect` uses it"
+        )
+        return 0
+
+    return handler
 
 
 def register(sub: Any, command_group: Any, json_flag: Any) -> None:
@@ -912,6 +991,22 @@ def register(sub: Any, command_group: Any, json_flag: Any) -> None:
         restricted_actions, "remove", cmd_restricted_remove, "remove a record", RESTRICTED_HELP
     )
     p.add_argument("patient", metavar="ID", help="the patient's FHIR id or MRN")
+
+    test_actions = group(
+        actions,
+        "test-records",
+        "Test and training records, recognised and marked.",
+        TEST_RECORDS_HELP,
+    )
+    p = action(test_actions, "list", cmd_test_records_list, "the records", TEST_RECORDS_HELP)
+    json_flag(p)
+    for name, decision, summary in (
+        ("test", "test", "always leave a record out as a test record"),
+        ("real", "real", "never take a record for a test record"),
+        ("release", "", "undo a mark"),
+    ):
+        p = action(test_actions, name, _mark_test_record(decision), summary, TEST_RECORDS_HELP)
+        p.add_argument("patient", metavar="ID", help="the patient's FHIR id or MRN")
 
     p = actions.add_parser(
         "remind",

@@ -134,6 +134,26 @@ class RestrictedRecord(models.Model):
         return f"restricted record {self.pk}"
 
 
+class TestRecord(models.Model):
+    """A reviewer's mark on a record: a test or training chart (left out of detection
+    whatever the data shows) or a real one (never taken for a test chart)."""
+
+    class Decision(models.TextChoices):
+        TEST = "test", "Test or training record"
+        REAL = "real", "Real patient"
+
+    patient = models.CharField("patient (FHIR id or MRN)", max_length=64, unique=True)
+    decision = models.CharField(max_length=8, choices=Decision.choices)
+    decided_by = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["patient"]
+
+    def __str__(self) -> str:
+        return f"test-record mark {self.pk}"
+
+
 class ExplanationTemplate(TemplateFigures, models.Model):
     """An explanation learned from the site's accesses (detection/mining.py), kept so that a
     person can review it: a pinned template applies whether or not the data still shows it, a

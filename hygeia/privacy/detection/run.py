@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from django.db import transaction
 
 from hygeia.lake.store import Lake
-from hygeia.privacy.detection import accounts, explain, mining
+from hygeia.privacy.detection import accounts, explain, mining, practice_records
 from hygeia.privacy.detection.config import Config, load
 from hygeia.privacy.detection.detectors import DETECTORS
 from hygeia.privacy.detection.detectors.base import HIT_COLUMNS, Hit, Params, epoch_seconds
@@ -32,7 +32,7 @@ from hygeia.privacy.detection.prepare import CONTEXT_TABLES, Prepared, analysis_
 from hygeia.privacy.detection.template_key import Key
 from hygeia.privacy.events import EVENTS
 from hygeia.privacy.models import Alert, AlertDetector, DetectionRun, Incident
-from hygeia.privacy.restricted import restricted_records
+from hygeia.privacy.record_lists import restricted_records, test_record_decisions
 from hygeia.privacy.templates import decisions, remember
 
 log = logging.getLogger(__name__)
@@ -237,6 +237,12 @@ def run_detectors(
     return hits
 
 
+def watched(events_sql: str) -> str:
+    """The accesses detection looks at: the workforce's, to records that are not test or
+    training charts."""
+    return practice_records.without_them(accounts.workforce_only(events_sql))
+
+
 def learn_templates(
     engine: Engine,
     prepared: Prepared,
@@ -247,9 +253,7 @@ def learn_templates(
     """Mine the site's explanations (mining.py), regroup small role groups by behaviour, and
     register `staff` and `templates` for the explanation join; returns what was learned."""
     staff = pq.read_table(prepared.path("staff"))
-    sampled = mining.sample(
-        engine, accounts.workforce_only(explain.events_sql(engine, since_t)), config.mining
-    )
+    sampled = mining.sample(engine, watched(explain.events_sql(engine, since_t)), config.mining)
     groups = mining.regroup(engine, staff.to_pylist(), config.mining)
     roster = staff["role_group"].to_pylist()
     users = staff["user_id"].to_pylist()
@@ -297,6 +301,7 @@ def analyse(
     progress: Progress | None = None,
     decisions: Decisions | None = None,
     restricted: tuple[str, ...] = (),
+    test_records: dict[str, str] | None = None,
 ) -> tuple[list[Hit], dict[str, Any]]:
     """Every detector's hits for the period, and the explanation summary. Engine-neutral:
     the parity test runs this on DuckDB and on Spark and compares."""
@@ -335,6 +340,13 @@ def analyse(
     kinds = accounts.learn(
         engine, explain.events_sql(engine, since_t, detail=True), roster, prepared.path("accounts")
     )
+    practice = practice_records.learn(
+        engine,
+        accounts.workforce_only(explain.events_sql(engine, since_t)),
+        (until - since).days,
+        test_records or {},
+        prepared.path("practice_records"),
+    )
     step("learning what each role does")
     learned = learn_templates(engine, prepared, config, since_t, decisions)
     for number, chunk in enumerate(chunks):
@@ -344,9 +356,7 @@ def analyse(
         last = date.fromisoformat(chunk[-1]) + timedelta(days=1)
         engine.view(
             "ev",
-            accounts.workforce_only(
-                explain.events_sql(engine, since_t, (chunk[0], last.isoformat()))
-            ),
+            watched(explain.events_sql(engine, since_t, (chunk[0], last.isoformat()))),
         )
         window = (epoch_seconds(date.fromisoformat(chunk[0])), epoch_seconds(last))
         (engine.append if number else engine.keep)("access", explain.access_sql(config, window))
@@ -379,6 +389,7 @@ def analyse(
         "context": prepared.counts,
         "context_missing": prepared.missing,
         "accounts": kinds,
+        "test_records": practice,
         "templates": learned,
         "role_groups": role_groups,
     }
@@ -493,7 +504,15 @@ def detect(
     engine = open_engine(engine_name, store, master)
     try:
         hits, summary = analyse(
-            store, engine, config, first, last, progress, decisions(), restricted_records()
+            store,
+            engine,
+            config,
+            first,
+            last,
+            progress,
+            decisions(),
+            restricted_records(),
+            test_record_decisions(),
         )
     finally:
         engine.close()

@@ -139,7 +139,30 @@ def clinic(root) -> Scenario:
     sc.access("c2", "pt-stay", at(24, 9))  # a consult on the care team
     accounts_outside_the_roster(sc)
     restricted_records(sc)
+    training_charts(sc)
     return sc
+
+
+def training_charts(sc: Scenario) -> None:
+    """Six analysts and trainers, whom no care names, open the same charts every other day:
+    a training chart nobody treats (left out), one flagged VIP (never taken for one), and one
+    a reviewer marked real. c5 opens a chart a reviewer marked as a test record."""
+    trainers = [
+        sc.person(f"it{k}", "Information Technology", job="Analyst", practitioner=False)
+        for k in range(1, 7)
+    ]
+    for chart, labels in (("pt-train", ()), ("pt-train-vip", ("CEL",)), ("pt-train-real", ())):
+        sc.patient(chart, labels=labels)
+        for day in range(2, 42, 2):
+            for k, user in enumerate(trainers):
+                # the look-alikes two trainers a day: no crowd for the surge baseline
+                if chart == "pt-train" or (day // 2 + k) % 3 == 0:
+                    sc.access(user, chart, at(day, 13 + k / 4))
+    sc.test_marks["pt-train-real"] = "real"
+    sc.patient("pt-demo")
+    for day, hour in ((12, 9), (12, 10), (14, 9), (16, 9), (16, 11)):
+        sc.access("c5", "pt-demo", at(day, hour))
+    sc.test_marks["pt-demo"] = "test"
 
 
 def restricted_records(sc: Scenario) -> None:

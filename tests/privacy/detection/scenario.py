@@ -53,6 +53,7 @@ class Scenario:
     appointments: list[AppointmentRecord] = field(default_factory=list)
     events: list[AccessEvent] = field(default_factory=list)
     restricted: list[str] = field(default_factory=list)  # the site's own list
+    test_marks: dict[str, str] = field(default_factory=dict)  # patient -> 'test' or 'real'
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     _lake: Lake | None = None
 
@@ -316,6 +317,7 @@ class Scenario:
                 since,
                 since + timedelta(days=days),
                 restricted=tuple(self.restricted),
+                test_records=dict(self.test_marks),
             )
         finally:
             if owned:
