@@ -19,7 +19,7 @@ under $HYGEIA_DATA_DIR/lake. Each file is recognised by its name and header:
                                    PractitionerRole, Organization, Encounter, Appointment,
                                    CareTeam (OperationOutcome files are skipped)
   *.csv with the roster columns    the HR staff roster (kept as a dated snapshot)
-  *.csv / *.tsv                    an access-log export, read through a profile: shipped
+  *.csv / *.tsv [.gz]              an access-log export, read through a profile: shipped
                                    ones are recognised by their header, your own is named
                                    with --profile (see docs/formats.md)
 
