@@ -63,7 +63,10 @@ every kind the detectors look for are mixed in, and listed in truth/ground_truth
 Writes OUT/fhir/<Type>.ndjson.gz, OUT/staff.csv and OUT/truth/ground_truth.csv (one row
 per misuse: browsing, exporting and account misuse as the user's behaviour, with no
 patient). With --style, also OUT/truth/misuse_pairs.csv: every record each misuse opened,
-one row per user and patient, as a truth file that lists accesses would give it.
+one row per user and patient, as a truth file that lists accesses would give it. Some styles
+log accesses other than as FHIR AuditEvents: regional writes its EHR's CSV export (a gzip
+file a day) and the profile for it, pediatric IHE ATNA messages (an XML file a day); the
+summary printed ends with the ingest command for what was written.
 
 Examples:
   hygeia privacy simulate ./hospital
