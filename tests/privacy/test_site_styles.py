@@ -220,7 +220,7 @@ REGIONAL_FUNCTIONS = {
 
 
 def test_regional_workflows_and_misuse_shapes(written):
-    out, _ = written("regional")
+    out, summary = written("regional")
     style = site_sim.Style.load("regional")
     staff = roster(out)
     patients = {p["id"]: p for p in resources(out, "Patient")}
@@ -268,6 +268,29 @@ def test_regional_workflows_and_misuse_shapes(written):
             assert max(days.values()) >= 35
         else:
             assert len(days) >= 3
+
+    # virtual nurses read inpatients of both campuses; outreach nurses, records no visit in
+    # the window explains
+    encounters = resources(out, "Encounter")
+    campus_of = {f"Organization/org-{k}": style.campus(k) for k in style.units}
+    inpatient_at: dict[str, set[str]] = defaultdict(set)
+    for e in encounters:
+        if e["class"]["code"] == "IMP":
+            campus = campus_of[e["serviceProvider"]["reference"]]
+            inpatient_at[e["subject"]["reference"].split("/")[1]].add(campus)
+    virtual = {u for u, r in staff.items() if function_of(r) == "virtual_nurse"}
+    reached = {
+        c for r in rows if r["LOGIN_NAME"] in virtual for c in inpatient_at[mrns[r["PATIENT_MRN"]]]
+    }
+    assert {"Lakeshore", "Bluffton"} <= reached
+    called = {mrns[r["PATIENT_MRN"]] for r in rows if r["ACCESS_REASON"] == "POPHLTH"}
+    first = date.fromisoformat(summary["first_day"])
+    in_window = {
+        e["subject"]["reference"].split("/")[1]
+        for e in encounters
+        if date.fromisoformat(e["period"]["end"][:10]) >= first
+    }
+    assert called and not called & in_window
 
     # the surge: a dozen people of the other campus, over several days
     surge = {(u, p) for u, p, c in labelled if c == "surge"}
