@@ -225,7 +225,6 @@ class Site:
         # Records nobody is treated in: the test and training patients of the EHR team.
         self.test_people: list[Person] = []
         self.proxies: list[tuple[Worker, list[Person]]] = []  # portal accounts, their children
-        self.extra_accounts: list[Worker] = []  # workforce-looking accounts not on the roster
         self._hire(staff)
         self._populate(patients or staff * 10)
         self.household_of = {p.patient_id: p.household for p in self.people}
@@ -1243,7 +1242,6 @@ class Site:
             hire=self.start,
             network=f"172.{zlib.crc32(unit.encode()) % 30 + 16}.251.{n % 250}",
         )
-        self.extra_accounts.append(account)
         self._label(account, None, "unrostered_account")
         for offset in range(self.days):
             day = self.start + timedelta(days=offset)
