@@ -19,7 +19,7 @@ under $HYGEIA_DATA_DIR/lake. Each file is recognised by its name and header:
                                    PractitionerRole, Organization, Encounter, Appointment,
                                    CareTeam (OperationOutcome files are skipped)
   *.csv with the roster columns    the HR staff roster (kept as a dated snapshot)
-  *.csv / *.tsv                    an access-log export, read through a profile: shipped
+  *.csv / *.tsv [.gz]              an access-log export, read through a profile: shipped
                                    ones are recognised by their header, your own is named
                                    with --profile (see docs/formats.md)
 
@@ -63,7 +63,10 @@ every kind the detectors look for are mixed in, and listed in truth/ground_truth
 Writes OUT/fhir/<Type>.ndjson.gz, OUT/staff.csv and OUT/truth/ground_truth.csv (one row
 per misuse: browsing, exporting and account misuse as the user's behaviour, with no
 patient). With --style, also OUT/truth/misuse_pairs.csv: every record each misuse opened,
-one row per user and patient, as a truth file that lists accesses would give it.
+one row per user and patient, as a truth file that lists accesses would give it. Some styles
+log accesses other than as FHIR AuditEvents: regional writes its EHR's CSV export (a gzip
+file a day) and the profile for it, pediatric IHE ATNA messages (an XML file a day); the
+summary printed ends with the ingest command for what was written.
 
 Examples:
   hygeia privacy simulate ./hospital

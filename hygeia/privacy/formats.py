@@ -9,8 +9,10 @@ readers (FHIR resources, XML messages) are wrapped by `record_batches`; columnar
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import json
 import re
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,7 +22,7 @@ from typing import Any, TypeAlias, TypeVar
 import pyarrow as pa
 
 from hygeia.lake.arrow import schema_for
-from hygeia.lake.ndjson import read_records
+from hygeia.lake.ndjson import open_maybe_gzip, read_records
 from hygeia.lake.records import Location, Parsed, Progress, Rejected, Tally, Unread
 from hygeia.lake.store import Table
 from hygeia.privacy.events import EVENTS, AccessEvent, stable_id
@@ -285,13 +287,15 @@ def detect(path: Path, profile: str | None = None) -> Format | None:
     suffixes = [s.lower() for s in path.suffixes]
     if suffixes and suffixes[-1] == ".xml":
         return ATNA
+    if suffixes[-2:-1] in ([".csv"], [".tsv"], [".txt"]) and suffixes[-1] == ".gz":
+        return _detect_table(path, profile, compressed=True)  # an export gzipped as it left
     if suffixes and suffixes[-1] in (".csv", ".tsv", ".txt"):
         return _detect_table(path, profile)
     raise Unrecognised(
         f"{path}: not a recognised input. Hygeia reads FHIR bulk-data files named "
         "<ResourceType>[.N].ndjson[.gz], IHE ATNA audit messages (.xml), the staff roster "
-        "(.csv with its documented columns) and access-log CSV/TSV exports (name their "
-        "profile with --profile)."
+        "(.csv with its documented columns) and access-log CSV/TSV exports, plain or gzipped "
+        "(name their profile with --profile)."
     )
 
 
@@ -325,15 +329,23 @@ def csv_format(profile: csv_access.Profile) -> Format:
 
 
 def _header(path: Path) -> list[str]:
-    with path.open("rb") as handle:
-        first_line = handle.readline(HEADER_BYTES).decode("utf-8", "replace").rstrip("\r\n")
+    """The first line's cells; of the decompressed text when the file is gzip (the access-log
+    reader decompresses it too)."""
+    with path.open("rb") as raw, open_maybe_gzip(raw) as handle:
+        try:
+            line = handle.readline(HEADER_BYTES)
+        except (EOFError, zlib.error, gzip.BadGzipFile):
+            return []  # a broken stream: no header to recognise it by
+    first_line = line.decode("utf-8", "replace").rstrip("\r\n")
     delimiter = "\t" if "\t" in first_line else ","
     return [cell.strip().strip('"') for cell in first_line.split(delimiter)]
 
 
-def _detect_table(path: Path, profile_name: str | None) -> Format:
+def _detect_table(path: Path, profile_name: str | None, compressed: bool = False) -> Format:
     header = _header(path)
     if staff_roster.is_roster(header):
+        if compressed:
+            raise Unrecognised(f"{path}: a staff roster is read uncompressed; gunzip it first")
         return ROSTER
     if profile_name:
         try:

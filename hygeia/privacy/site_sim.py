@@ -10,18 +10,31 @@ the context that system does not send (CareTeam, Appointment, PractitionerRole),
 misuse its own way (relatives without the family name, slow browsing over weeks, exfiltration
 by printing, surges of 8 to 25 users). Only workflows are coded here; every name a site would
 see comes from the style file. Everything is made up; the same seed gives the same hospital.
+
+A style also says what its access log is: FHIR AuditEvents (the default), the EHR's own CSV
+export with the profile its administrator wrote for it (`access_log.format: csv`), or IHE
+ATNA audit messages (`atna`), a file a day for both. Keys a style may add, each off when
+absent, so that a style without them writes what it always wrote: `campus` on units,
+`practitioner_roles`, `workflows.unlisted_visits` and `chart_work_per_shift`, `population`
+(ages, test patients), `labels.restricted` and `labels.adolescent` (HL7 confidentiality),
+`portal` (parents' proxy accounts), `interfaces` (service accounts), and misuse shapes
+(`browsing` as a list, `surge_days`, `surge_from`, `categories` of the style's own).
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
+import itertools
 import random
+import tempfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, TextIO
+from xml.sax.saxutils import quoteattr
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -33,7 +46,8 @@ from hygeia.privacy.sources import staff_roster
 STYLES = Path(__file__).resolve().parent / "site_styles"
 HISTORY_DAYS = 150  # encounters before the window: billing, release of information, quality
 FUTURE_DAYS = 60  # appointments booked after the window: scheduling and pre-registration
-TOUCHES = {"AMB": 4, "EMER": 10, "IMP": 22}
+TOUCHES = {"AMB": 4, "HH": 3, "EMER": 10, "IMP": 22}
+OUTPATIENT = ("AMB", "HH")  # visits in office hours: a clinic, or a nurse at the patient's home
 CHART_WORK_PER_SHIFT = (40, 140)  # chart opens by a nurse or physician on a working shift
 SHIFT_HOURS = {"day": 7, "evening": 15, "night": 23}
 
@@ -67,7 +81,14 @@ FUNCTIONS: dict[str, tuple[bool, str, bool]] = {
     "quality_reviewer": (False, "", False),
     "research_coordinator": (False, "", False),
     "analyst": (False, "", False),
+    "trainer": (False, "", False),
+    "educator": (True, "nurse", False),
+    "front_desk": (False, "", False),
+    "outreach_nurse": (True, "nurse", False),
+    "virtual_nurse": (True, "nurse", True),
 }
+CONFIDENTIALITY = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
+CONFIDENTIALITY_CODES = ("U", "L", "M", "N", "R", "V")
 ATTENDING = ("physician", "surgeon", "psychiatrist")
 BEDSIDE = ("nurse", "counselor", "assistant")
 
@@ -86,6 +107,13 @@ class Style:
     workflows: dict[str, Any]
     labels: dict[str, Any]
     misuse: dict[str, Any]
+    # What the site's access log is: FHIR AuditEvents (the default), its own CSV export read
+    # through a profile, or IHE ATNA audit messages; and its layout (see `access_log`).
+    log: dict[str, Any] = field(default_factory=dict)
+    population: dict[str, Any] = field(default_factory=dict)  # ages of the patients
+    portal: dict[str, Any] = field(default_factory=dict)  # parents' and guardians' accounts
+    interfaces: list[dict[str, Any]] = field(default_factory=list)  # service accounts
+    roles: list[str] = field(default_factory=list)  # PractitionerRole codes sent (all: empty)
 
     @classmethod
     def load(cls, name: str) -> Style:
@@ -102,7 +130,20 @@ class Style:
             workflows=data["workflows"],
             labels=data["labels"],
             misuse=data["misuse"],
+            log=data.get("access_log") or {"format": "fhir"},
+            population=data.get("population") or {},
+            portal=data.get("portal") or {},
+            interfaces=data.get("interfaces") or [],
+            roles=list(data.get("practitioner_roles") or []),
         )
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """The misuse categories this style labels: every style's, and its own."""
+        return (*CATEGORIES, *(self.misuse.get("categories") or []))
+
+    def campus(self, unit: str) -> str:
+        return str(self.units[unit].get("campus", ""))
 
     def classes(self, unit: str) -> list[str]:
         care = self.units[unit].get("care") or []
@@ -130,6 +171,8 @@ class Worker:
     termination: date | None = None
     patient_id: str = ""
     dormant: bool = False
+    source: str = ""  # the system the account's accesses are logged by, when not the EHR
+    network: str = ""  # the network address its accesses come from, when not the unit's
 
 
 @dataclass(eq=False)
@@ -144,6 +187,18 @@ class Stay:
     team: list[Worker]
     listed: list[Worker]  # named on the encounter
     booked: datetime | None = None  # when an AMB appointment was made
+
+
+class Access(NamedTuple):
+    """Who opened which record when, and how (subtype: a FHIR interaction, print or
+    export); each writer gives it the shape of the site's log."""
+
+    seq: int
+    user: Worker
+    patient: Person
+    when: datetime
+    purpose: str
+    subtype: str
 
 
 class Site:
@@ -167,10 +222,18 @@ class Site:
         self.event_count = 0
         self.by_unit: dict[str, list[Worker]] = {}
         self.by_function: dict[str, list[Worker]] = {}
+        # Records nobody is treated in: the test and training patients of the EHR team.
+        self.test_people: list[Person] = []
+        self.proxies: list[tuple[Worker, list[Person]]] = []  # portal accounts, their children
         self._hire(staff)
         self._populate(patients or staff * 10)
         self.household_of = {p.patient_id: p.household for p in self.people}
+        test_ids = {p.patient_id for p in self.test_people}
+        # The records care and misuse can reach (all of them but the test patients).
+        self.chartable = [p for p in self.people if p.patient_id not in test_ids]
         self._admit()
+        if self.style.portal:
+            self._enrol_proxies()
 
     # --- time -------------------------------------------------------------------------
 
@@ -265,9 +328,23 @@ class Site:
         self.people.append(person)
         return person
 
+    def _birth(self, default_first: date, default_span: int) -> date:
+        """A patient's birth date: the style's ages (in years on the first day) when it
+        names them, else the span every style had."""
+        ages = self.style.population.get("ages")
+        if not ages:
+            return default_first + timedelta(days=self.rng.randrange(0, default_span))
+        low, high = ages
+        return self.start - timedelta(days=self.rng.randrange(low * 365, (high + 1) * 365))
+
+    def age(self, person: Person) -> int:
+        born, today = person.birth, self.start
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
     def _populate(self, count: int) -> None:
         rng = self.rng
         shared = float(self.style.misuse.get("family_shared_surname", 0.5))
+        deceased = float(self.style.population.get("deceased", 0.01))
         house = 0
         for worker in self.workers:
             if len(self.people) >= count // 3 or rng.random() > 0.33:
@@ -279,7 +356,7 @@ class Site:
             worker.patient_id = me.patient_id
             for _ in range(rng.choice([1, 1, 2, 3])):
                 surname = worker.family if rng.random() < shared else rng.choice(FAMILY)
-                birth = date(1940, 1, 1) + timedelta(days=rng.randrange(0, 30000))
+                birth = self._birth(date(1940, 1, 1), 30000)
                 self._patient(surname, rng.choice(GIVEN), birth, home, house)
         vip, sensitive = self.style.labels["vip"], list(self.style.labels["sensitive"])
         while len(self.people) < count:
@@ -287,14 +364,35 @@ class Site:
             home = self._home()
             family = rng.choice(FAMILY)
             for _ in range(min(rng.choice([1, 1, 2, 2, 3, 4]), count - len(self.people))):
-                birth = date(1932, 1, 1) + timedelta(days=rng.randrange(0, 33000))
+                birth = self._birth(date(1932, 1, 1), 33000)
                 person = self._patient(family, rng.choice(GIVEN), birth, home, house)
                 roll = rng.random()
                 if roll < 0.004:
                     person.labels.append(vip)
                 elif roll < 0.035:
                     person.labels.append(rng.choice(sensitive))
-                person.deceased = rng.random() < 0.01
+                person.deceased = rng.random() < deceased
+                self._confidentiality(person)
+        for _ in range(int(self.style.population.get("test_patients", 0))):
+            # Ordinary names: nothing but how the record is used says it is a test patient.
+            house += 1
+            birth = date(1950, 1, 1) + timedelta(days=rng.randrange(0, 25000))
+            self.test_people.append(
+                self._patient(rng.choice(FAMILY), rng.choice(GIVEN), birth, self._home(), house)
+            )
+
+    def _confidentiality(self, person: Person) -> None:
+        """HL7 confidentiality codes (R restricted, V very restricted) on a few records: a
+        share of all patients, and of adolescents at the ages the style names."""
+        restricted = self.style.labels.get("restricted")
+        if restricted and self.rng.random() < float(restricted["share"]):
+            person.labels.append(self.rng.choice(list(restricted["codes"])))
+            return
+        adolescent = self.style.labels.get("adolescent")
+        if adolescent:
+            low, high = adolescent["ages"]
+            if low <= self.age(person) <= high and self.rng.random() < float(adolescent["share"]):
+                person.labels.append(str(adolescent["code"]))
 
     # --- care -------------------------------------------------------------------------
 
@@ -311,7 +409,8 @@ class Site:
     def _admit(self) -> None:
         rng = self.rng
         care_units = [u for u in self.style.units if self.style.classes(u)]
-        living = [p for p in self.people if not p.deceased]
+        living = [p for p in self.chartable if not p.deceased]
+        unlisted = float(self.style.workflows.get("unlisted_visits", 0))
         first = self.start - timedelta(days=HISTORY_DAYS)
         total_days = HISTORY_DAYS + self.days + FUTURE_DAYS
         wanted = int(len(self.people) * 0.4 * total_days / 30)
@@ -320,7 +419,7 @@ class Site:
             unit = rng.choice(care_units)
             klass = rng.choice(self.style.classes(unit))
             day = first + timedelta(days=rng.randrange(0, total_days))
-            if klass == "AMB":
+            if klass in OUTPATIENT:
                 begin = self.office(day)
                 if begin is None:
                     continue
@@ -340,12 +439,14 @@ class Site:
                 continue
             attending = rng.choice(attendings)
             bedside = [w for w in self._of(unit, BEDSIDE) if not self.kin(w, patient)]
-            size = min({"AMB": 1, "EMER": 3, "IMP": 5}[klass], len(bedside))
+            size = min({"AMB": 1, "HH": 1, "EMER": 3, "IMP": 5}[klass], len(bedside))
             team = [attending, *rng.sample(bedside, size)]
             residents = self._of(unit, ("resident",))
-            if residents and klass != "AMB":
+            if residents and klass not in OUTPATIENT:
                 team.insert(1, rng.choice(residents))
             listed = team[: int(self.style.workflows.get("participants", 2))]
+            if unlisted and klass == "AMB" and rng.random() < unlisted:
+                listed = []  # a clinic visit the EHR sends without its participants
             stay = Stay(
                 f"{self.style.name[:2]}E{index + 1:08d}",
                 patient,
@@ -368,16 +469,28 @@ class Site:
 
     def event(
         self, user: Worker, patient: Person, when: datetime, purpose: str = "TREAT", **kind: Any
-    ) -> dict[str, Any]:
+    ) -> Access:
         self.event_count += 1
-        local = when.astimezone(self.style.zone)
+        if kind.get("printed"):
+            subtype = "print"
+        elif kind.get("exported"):
+            subtype = "export"
+        else:
+            subtype = kind.get("subtype") or self.rng.choice(
+                ["read", "read", "read", "vread", "search-type", "update"]
+            )
+        return Access(self.event_count, user, patient, when, purpose, subtype)
+
+    def auditevent(self, access: Access) -> dict[str, Any]:
+        """An access as the FHIR AuditEvent the EHR sends."""
+        user, subtype = access.user, access.subtype
+        local = access.when.astimezone(self.style.zone)
         who: dict[str, Any] = {"identifier": {"system": "urn:example:sso", "value": user.user_id}}
         if user.practitioner_id:
             who["reference"] = f"Practitioner/{user.practitioner_id}"
-        if kind.get("printed"):
+        if subtype == "print":
             kind_coding = {"system": "urn:example:ehr:activity", "code": "print"}
-            subtype = "print"
-        elif kind.get("exported"):
+        elif subtype == "export":
             kind_coding = {
                 "system": "http://dicom.nema.org/resources/ontology/DCM",
                 "code": "110106",
@@ -389,17 +502,16 @@ class Site:
                 "system": "http://terminology.hl7.org/CodeSystem/audit-event-type",
                 "code": "rest",
             }
-            subtype = self.rng.choice(["read", "read", "read", "vread", "search-type", "update"])
         return {
             "resourceType": "AuditEvent",
-            "id": f"{self.style.name}-{self.seed}-{self.event_count}",
+            "id": f"{self.style.name}-{self.seed}-{access.seq}",
             "type": kind_coding,
             "subtype": [{"system": "http://hl7.org/fhir/restful-interaction", "code": subtype}],
             "action": "U" if subtype == "update" else "R",
             "recorded": local.isoformat(timespec="seconds"),
             "outcome": "0",
             "purposeOfEvent": [
-                _coding("http://terminology.hl7.org/CodeSystem/v3-ActReason", purpose)
+                _coding("http://terminology.hl7.org/CodeSystem/v3-ActReason", access.purpose)
             ],
             "agent": [
                 {
@@ -408,10 +520,10 @@ class Site:
                     "network": {"address": _address_of(user), "type": "2"},
                 }
             ],
-            "source": {"observer": {"display": f"{self.style.name.upper()}-EHR"}},
+            "source": {"observer": {"display": user.source or f"{self.style.name.upper()}-EHR"}},
             "entity": [
                 {
-                    "what": _reference("Patient", patient.patient_id),
+                    "what": _reference("Patient", access.patient.patient_id),
                     "type": {
                         "system": "http://terminology.hl7.org/CodeSystem/audit-entity-type",
                         "code": "1",
@@ -432,13 +544,17 @@ class Site:
             return None
         return self.event(user, patient, when, **kind)
 
-    def legitimate(self) -> Iterator[dict[str, Any]]:
+    def legitimate(self) -> Iterator[Access]:
         for stay in self.stays:
             yield from (e for e in self._care(stay) if e is not None)
         yield from (e for e in self._shifts() if e is not None)
         yield from (e for e in self._office_queues() if e is not None)
+        yield from (e for e in self._outreach() if e is not None)
+        yield from (e for e in self._test_patients() if e is not None)
+        yield from (e for e in self._portal() if e is not None)
+        yield from (e for e in self._interfaces() if e is not None)
 
-    def _care(self, stay: Stay) -> Iterator[dict[str, Any] | None]:
+    def _care(self, stay: Stay) -> Iterator[Access | None]:
         rng, w = self.rng, self.style.workflows
         window_start, window_end = self.at(self.start, 0), self.at(self.end, 0)
         if stay.end > window_start - timedelta(days=1) and stay.start < window_end:
@@ -450,7 +566,7 @@ class Site:
                 yield self._if_open(stay.team[0], stay.patient, when, purpose="ETREAT")
             yield from self._services(stay)
         # Front desk and back office: before and after the visit, whatever the window.
-        if stay.klass == "AMB":
+        if stay.klass in OUTPATIENT:
             low, high = w["preregistration_days"]
             before = (stay.start - timedelta(days=rng.randint(low, high))).date()
             yield self._if_open(
@@ -470,7 +586,7 @@ class Site:
                 stay.patient,
                 stay.start + timedelta(minutes=rng.uniform(5, 90)),
             )
-        if stay.klass != "AMB" or rng.random() < 0.3:
+        if stay.klass not in OUTPATIENT or rng.random() < 0.3:
             low, high = w["coding_days"]
             day = (stay.end + timedelta(days=rng.randint(low, high))).date()
             yield self._if_open(
@@ -504,7 +620,7 @@ class Site:
                     self.office(day),
                 )
 
-    def _services(self, stay: Stay) -> Iterator[dict[str, Any] | None]:
+    def _services(self, stay: Stay) -> Iterator[Access | None]:
         """Work on a stay by people who are not on it: consults, labs, imaging, pharmacy,
         case management, social work, transport, unit clerks."""
         rng = self.rng
@@ -547,6 +663,10 @@ class Site:
                     for _ in range(rng.randint(2, 4)):
                         yield self._if_open(consultant, stay.patient, self.during(stay.start, end))
         if stay.klass == "AMB":
+            desk = self._of(stay.unit, ("front_desk",))
+            if desk:  # the clinic's front desk checks the patient in
+                when = stay.start - timedelta(minutes=rng.uniform(3, 25))
+                yield self._if_open(rng.choice(desk), stay.patient, when)
             lab = by.get("outpatient_lab") or by.get("lab_tech", [])
             if lab and rng.random() < 0.45:
                 day = (stay.start + timedelta(days=rng.randint(0, 3))).date()
@@ -560,7 +680,7 @@ class Site:
     def _active(self) -> dict[tuple[str, date], list[Stay]]:
         found: dict[tuple[str, date], list[Stay]] = {}
         for stay in self.stays:
-            if stay.klass == "AMB":
+            if stay.klass in OUTPATIENT:
                 continue
             day = stay.start.astimezone(self.style.zone).date()
             while day <= stay.end.astimezone(self.style.zone).date():
@@ -569,12 +689,18 @@ class Site:
                 day += timedelta(days=1)
         return found
 
-    def _shifts(self) -> Iterator[dict[str, Any] | None]:
-        """Chart work on the unit's patients by whoever is on shift there, and the float pool
-        sent each shift to a unit that needs hands."""
+    def _shifts(self) -> Iterator[Access | None]:
+        """Chart work on the unit's patients by whoever is on shift there, the float pool
+        sent each shift to a unit that needs hands, and virtual nurses who watch the
+        inpatients of every campus from one room."""
         rng = self.rng
         active = self._active()
         ward_units = [u for u in self.style.units if set(self.style.classes(u)) & {"IMP", "EMER"}]
+        work = tuple(self.style.workflows.get("chart_work_per_shift", CHART_WORK_PER_SHIFT))
+        inpatients: dict[date, list[Stay]] = {}
+        if self.by_function.get("virtual_nurse"):
+            for (_, day), ward in active.items():
+                inpatients.setdefault(day, []).extend(s for s in ward if s.klass == "IMP")
         for offset in range(self.days):
             day = self.start + timedelta(days=offset)
             for worker in self.workers:
@@ -585,12 +711,15 @@ class Site:
                     "float_nurse",
                     "counselor",
                     "hospitalist",
+                    "virtual_nurse",
                 ):
                     continue
                 if rng.random() < 0.32:  # a day off
                     continue
                 unit = rng.choice(ward_units) if worker.function == "float_nurse" else worker.unit
                 stays = active.get((unit, day))
+                if worker.function == "virtual_nurse":
+                    stays = inpatients.get(day)
                 if worker.function == "hospitalist":
                     stays = [
                         s
@@ -603,16 +732,17 @@ class Site:
                 if not stays:
                     continue
                 begin, end = self.shift_of(worker, day)
-                for _ in range(rng.randint(*CHART_WORK_PER_SHIFT)):
+                for _ in range(rng.randint(*work)):
                     stay = rng.choice(stays)
                     yield self._if_open(worker, stay.patient, self.during(begin, end))
 
-    def _office_queues(self) -> Iterator[dict[str, Any] | None]:
+    def _office_queues(self) -> Iterator[Access | None]:
         """Work queues that are not tied to one stay: release of information prints charts
         of past visits; research coordinators screen the clinic lists."""
         rng = self.rng
         past = [s for s in self.stays if s.end.date() < self.end]
-        screened = [s for s in self.stays if s.unit in ("oncology", "cardiology")]
+        screened_units = self.style.workflows.get("screened_units", ["oncology", "cardiology"])
+        screened = [s for s in self.stays if s.unit in screened_units]
         for offset in range(self.days):
             day = self.start + timedelta(days=offset)
             for worker in self.by_function.get("roi", []):
@@ -635,6 +765,169 @@ class Site:
                 for stay in rng.sample(near, min(len(near), rng.randint(15, 40))):
                     yield self._if_open(worker, stay.patient, self.office(day))
 
+    def _outreach(self) -> Iterator[Access | None]:
+        """Population-health nurses work lists of patients seen before the window and not
+        since: a care gap to close by telephone, on records no visit in the window explains."""
+        nurses = self.by_function.get("outreach_nurse")
+        if not nurses:
+            return
+        rng = self.rng
+        window_start, window_end = self.at(self.start, 0), self.at(self.end, 0)
+        seen = {s.patient.patient_id for s in self.stays if s.end >= window_start}
+        past = {s.patient.patient_id for s in self.stays if s.end < window_start}
+        gaps = [
+            p for p in self.chartable if p.patient_id in past - seen and not p.deceased
+        ] or self.chartable
+        for offset in range(self.days):
+            day = self.start + timedelta(days=offset)
+            for nurse in nurses:
+                if day.weekday() >= 5 or rng.random() < 0.15:
+                    continue
+                for target in rng.sample(gaps, min(len(gaps), rng.randint(8, 20))):
+                    when = self.office(day)
+                    if when is not None and when < window_end and not self.kin(nurse, target):
+                        yield self._if_open(nurse, target, when, purpose="POPHLTH")
+
+    def _test_patients(self) -> Iterator[Access | None]:
+        """Analysts, trainers and educators open the same few test patients day after day:
+        build checks, classroom sessions, tip sheets."""
+        if not self.test_people:
+            return
+        rng = self.rng
+        functions = self.style.population.get("test_users") or ["analyst"]
+        users = [w for f in functions for w in self.by_function.get(f, [])]
+        for offset in range(self.days):
+            day = self.start + timedelta(days=offset)
+            for user in users:
+                if day.weekday() >= 5 or rng.random() < 0.45:
+                    continue
+                count = rng.randint(1, min(3, len(self.test_people)))
+                for target in rng.sample(self.test_people, count):
+                    for _ in range(rng.randint(2, 8)):
+                        yield self._if_open(user, target, self.office(day), purpose="HOPERAT")
+
+    def _enrol_proxies(self) -> None:
+        """Parents' and guardians' portal accounts: a share of the households with children,
+        one or two accounts each, logged by the portal under its own source."""
+        rng, portal = self.rng, self.style.portal
+        until = int(portal.get("until_age", 17))
+        households: dict[int, list[Person]] = {}
+        for person in self.chartable:
+            if not person.deceased and self.age(person) <= until:
+                households.setdefault(person.household, []).append(person)
+        for children in households.values():
+            if rng.random() >= float(portal["enrolled"]):
+                continue
+            for _ in range(1 if rng.random() < 0.6 else 2):
+                n = len(self.proxies) + 1
+                home = children[0]
+                account = Worker(
+                    employee_id="",
+                    user_id=f"{portal['prefix']}{(n * 7919 + 104729) % 10_000_000:07d}",
+                    practitioner_id="",
+                    family=home.family,
+                    given=rng.choice(GIVEN),
+                    birth=date(1970, 1, 1) + timedelta(days=rng.randrange(0, 11000)),
+                    address=home.address,
+                    city=home.city,
+                    state=home.state,
+                    postal=home.postal,
+                    unit="",
+                    function="proxy",
+                    department="",
+                    job="",
+                    shift="day",
+                    hire=self.start,
+                    source=str(portal["source"]),
+                    network=f"100.{64 + n % 64}.{n // 64 % 250}.{n * 37 % 250 + 2}",
+                )
+                self.proxies.append((account, children))
+
+    def _hidden(self) -> str:
+        """The label that hides an adolescent's record from their parents' portal."""
+        adolescent = self.style.labels.get("adolescent")
+        return str(adolescent["code"]) if adolescent else ""
+
+    def _portal(self) -> Iterator[Access | None]:
+        """Parents read their children's records: now and then, and after a visit."""
+        if not self.proxies:
+            return
+        rng = self.rng
+        per_day = float(self.style.portal.get("logins_per_day", 0.05))
+        hidden = self._hidden()
+        window_start = self.at(self.start, 0)
+        visits: dict[str, list[datetime]] = {}
+        for stay in self.stays:
+            if stay.end >= window_start:
+                visits.setdefault(stay.patient.patient_id, []).append(stay.end)
+        for account, children in self.proxies:
+            visible = [c for c in children if hidden not in c.labels]
+            if not visible:
+                continue
+            logins = [
+                self.at(self.start + timedelta(days=offset), rng.uniform(6, 23.5))
+                for offset in range(self.days)
+                if rng.random() < per_day
+            ]
+            for child in visible:
+                for end in visits.get(child.patient_id, []):
+                    if rng.random() < 0.5:  # the results are in
+                        logins.append(end + timedelta(hours=rng.uniform(2, 72)))
+            for login in logins:
+                for child in rng.sample(visible, rng.randint(1, len(visible))):
+                    when = login + timedelta(seconds=rng.uniform(5, 600))
+                    yield self._if_open(account, child, when, purpose="FAMRQT", subtype="read")
+
+    def _interfaces(self) -> Iterator[Access | None]:
+        """Service accounts: an interface engine that looks the patient up a fixed few
+        seconds after each admission and discharge, and a reporting job that reads every
+        record of the day before at night, one every fixed fraction of a second."""
+        for spec in self.style.interfaces:
+            account = Worker(
+                employee_id="",
+                user_id=str(spec["login"]),
+                practitioner_id="",
+                family="",
+                given="",
+                birth=self.start,
+                address="",
+                city="",
+                state="",
+                postal="",
+                unit="",
+                function="interface",
+                department="",
+                job="",
+                shift="day",
+                hire=self.start,
+                source=str(spec.get("source", "")),
+                network=str(spec["address"]),
+            )
+            lag = timedelta(seconds=float(spec.get("lag_seconds", 2)))
+            if spec["kind"] == "adt":
+                for stay in self.stays:
+                    for moment in (stay.start, stay.end):
+                        yield self._if_open(
+                            account, stay.patient, moment + lag, purpose="HOPERAT", subtype="read"
+                        )
+            else:
+                active = self._active()
+                for offset in range(self.days):
+                    day = self.start + timedelta(days=offset)
+                    before = day - timedelta(days=1)
+                    patients = {
+                        s.patient.patient_id: s.patient
+                        for (_, d), stays in active.items()
+                        if d == before
+                        for s in stays
+                    }
+                    when = self.at(day, float(spec.get("hour", 2)))
+                    for patient_id in sorted(patients):
+                        yield self._if_open(
+                            account, patients[patient_id], when, purpose="HOPERAT", subtype="read"
+                        )
+                        when += lag
+
     # --- misuse (labelled) ----------------------------------------------------------------
 
     def _label(self, user: Worker, patient: Person | None, category: str) -> None:
@@ -645,7 +938,7 @@ class Site:
         day = self.start + timedelta(days=self.rng.randrange(0, self.days))
         return self.during(*self.shift_of(user, day))
 
-    def misuse(self) -> Iterator[dict[str, Any]]:
+    def misuse(self) -> Iterator[Access]:
         rng, shape = self.rng, self.style.misuse
         employed = [w for w in self.workers if w.function != "analyst"]
         staff_patients = [w for w in employed if w.patient_id]
@@ -654,7 +947,7 @@ class Site:
         for person in self.people:
             households.setdefault(person.household, []).append(person)
         cared = {(s.unit, s.patient.patient_id) for s in self.stays}
-        unrelated = [p for p in self.people if not p.labels]
+        unrelated = [p for p in self.chartable if not p.labels]
         picked: set[str] = set()
         per_category = max(2, len(self.workers) // 200)
 
@@ -743,7 +1036,7 @@ class Site:
                 street = user.address.split(" ", 1)[1]
                 near = [
                     p
-                    for p in self.people
+                    for p in self.chartable
                     if p.address.endswith(street)
                     and p.city == user.city
                     and p.address != user.address
@@ -758,16 +1051,57 @@ class Site:
                 ("sensitive", set(self.style.labels["sensitive"])),
             ):
                 user = pick(employed)
-                pool = [p for p in self.people if wanted & set(p.labels)]
+                pool = [p for p in self.chartable if wanted & set(p.labels)]
                 when = self._someday(user) if user else self.at(self.start, 0)
                 target = stranger(user, pool, [when]) if user and pool else None
                 if user and target:
                     self._label(user, target, category)
                     yield emit(user, target, when)
-            user = pick(employed)
-            if user:  # browsing: a burst over a few days, or slowly over weeks
+            restricted = self.style.labels.get("restricted")
+            if restricted:  # a restricted record opened by someone with no part in the care
+                user = pick(employed)
+                pool = [p for p in self.chartable if set(restricted["codes"]) & set(p.labels)]
+                when = self._someday(user) if user else self.at(self.start, 0)
+                target = stranger(user, pool, [when]) if user and pool else None
+                if user and target:
+                    self._label(user, target, "restricted")
+                    yield emit(user, target, when)
+            browsing = shape.get("browsing")
+            if isinstance(browsing, list):  # the style's shapes in turn
+                done = len({u for u, _, c in self.truth if c == "curiosity"})
+                browsing = browsing[done % len(browsing)]
+            browsers = {
+                "front_desk": self.by_function.get("front_desk"),
+                "afternoon": self.by_function.get("scheduler"),
+            }.get(str(browsing))
+            user = pick(browsers or employed)
+            if user and browsing == "front_desk":  # 2 to 4 charts a shift, for weeks
                 self._label(user, None, "curiosity")
-                if shape.get("browsing") == "slow":
+                for offset in range(self.days):
+                    day = self.start + timedelta(days=offset)
+                    if day.weekday() >= 5 or rng.random() < 0.15:
+                        continue
+                    for _ in range(rng.randint(2, 4)):
+                        when = self.during(*self.shift_of(user, day))
+                        target = stranger(user, idle_on(when.date()) or unrelated)
+                        if target:
+                            yield emit(user, target, when)
+            elif user and browsing == "afternoon":  # some forty charts in one afternoon
+                self._label(user, None, "curiosity")
+                weekdays = [
+                    self.start + timedelta(days=o)
+                    for o in range(self.days)
+                    if (self.start + timedelta(days=o)).weekday() < 5
+                ]
+                day = rng.choice(weekdays or [self.start])
+                for _ in range(rng.randint(35, 45)):
+                    when = self.at(day, rng.uniform(13, 17))
+                    target = stranger(user, idle_on(day) or unrelated)
+                    if target:
+                        yield emit(user, target, when)
+            elif user:  # browsing: a burst over a few days, or slowly over weeks
+                self._label(user, None, "curiosity")
+                if browsing == "slow":
                     for offset in range(0, self.days, 2):
                         day = self.start + timedelta(days=offset)
                         for _ in range(rng.randint(1, 2)):
@@ -795,7 +1129,8 @@ class Site:
                 user.termination = self.end - timedelta(days=rng.randint(1, 4))
                 self._label(user, None, "data_theft")
                 printed = shape.get("exfiltration") == "print"
-                for target in rng.sample(self.people, min(rng.randint(80, 200), len(self.people))):
+                count = min(rng.randint(80, 200), len(self.chartable))
+                for target in rng.sample(self.chartable, count):
                     day = user.termination - timedelta(days=rng.randint(1, 3))
                     when = self.during(*self.shift_of(user, day))
                     yield emit(user, target, when, printed=printed, exported=not printed)
@@ -803,7 +1138,7 @@ class Site:
             if user:
                 user.termination = self.start + timedelta(days=max(1, self.days // 3))
                 self._label(user, None, "terminated_account")
-                for target in rng.sample(self.people, rng.randint(3, 8)):
+                for target in rng.sample(self.chartable, rng.randint(3, 8)):
                     later = user.termination + timedelta(
                         days=rng.randint(2, max(2, self.days // 2))
                     )
@@ -813,7 +1148,7 @@ class Site:
                 user.dormant = True
                 self._label(user, None, "dormant_account")
                 day = self.end - timedelta(days=rng.randint(1, 3))
-                for target in rng.sample(self.people, rng.randint(3, 6)):
+                for target in rng.sample(self.chartable, rng.randint(3, 6)):
                     yield emit(user, target, self.at(day, rng.uniform(9, 16)))
             user = pick([w for w in employed if w.practitioner_id])
             when = self._someday(user) if user else self.at(self.start, 0)
@@ -822,7 +1157,7 @@ class Site:
                 self._label(user, target, "break_glass")
                 yield emit(user, target, when, purpose="ETREAT")
             user = pick(employed)
-            dead = [p for p in self.people if p.deceased]
+            dead = [p for p in self.chartable if p.deceased]
             when = self._someday(user) if user else self.at(self.start, 0)
             target = stranger(user, dead, [when]) if user and dead else None
             if user and target:
@@ -834,20 +1169,93 @@ class Site:
                 day = self.start + timedelta(days=rng.randrange(0, self.days - 1))
                 for target in rng.sample(unrelated, rng.randint(6, 12)):
                     yield emit(user, target, self.at(day, 26 + rng.uniform(0, 2)))
-        # A patient in the news, not flagged: many people with no part in the care look.
+        # A patient in the news, not flagged: many people with no part in the care look, on
+        # one day or over the days the story runs.
         low, high = self.style.misuse["surge_users"]
+        spread = int(shape.get("surge_days", 1))
         day = self.start + timedelta(days=self.days // 2)
+        if day + timedelta(days=spread) > self.end:
+            day = max(self.start, self.end - timedelta(days=spread))
         hour = rng.uniform(7, 14)
-        quiet = [p for p in unrelated if idle(p, [self.at(day, hour), self.at(day, hour + 6)])]
+        times = [self.at(day + timedelta(days=d), hour) for d in range(spread)]
+        times.append(self.at(day + timedelta(days=spread - 1), hour + 6))
+        quiet = [p for p in unrelated if idle(p, times)]
         news = rng.choice(quiet or unrelated)
-        for user in rng.sample(
-            [w for w in employed if w.user_id not in picked], rng.randint(low, high)
-        ):
+        onlookers = [w for w in employed if w.user_id not in picked]
+        if shape.get("surge_from") == "other_campus":  # treated at one campus, read at another
+            before = [s for s in self.stays if s.patient is news and s.start < times[0]]
+            home = self.style.campus(max(before, key=lambda s: s.start).unit) if before else ""
+            campuses = sorted({self.style.campus(u) for u in self.style.units} - {"", home})
+            home = home or (campuses.pop(0) if len(campuses) > 1 else "")
+            onlookers = [
+                w for w in onlookers if self.style.campus(w.unit) not in ("", home)
+            ] or onlookers
+        for user in rng.sample(onlookers, min(rng.randint(low, high), len(onlookers))):
             self._label(user, news, "surge")
-            yield emit(user, news, self.at(day, hour + rng.uniform(0, 6)))
+            seen = day + timedelta(days=rng.randrange(spread)) if spread > 1 else day
+            yield emit(user, news, self.at(seen, hour + rng.uniform(0, 6)))
+        yield from self._proxy_misuse(per_category, emit)
+        yield from self._unrostered(emit)
+
+    def _proxy_misuse(self, count: int, emit: Any) -> Iterator[Access]:
+        """A parent who gets into their adolescent's confidential record through the portal."""
+        hidden = self._hidden()
+        if not hidden or not self.proxies:
+            return
+        rng = self.rng
+        parents = [(a, [c for c in kids if hidden in c.labels]) for a, kids in self.proxies]
+        parents = [(a, kids) for a, kids in parents if kids]
+        for account, kids in rng.sample(parents, min(len(parents), count)):
+            teen = rng.choice(kids)
+            self._label(account, teen, "proxy_confidential")
+            for _ in range(rng.randint(1, 3)):
+                day = self.start + timedelta(days=rng.randrange(0, self.days))
+                when = self.at(day, rng.uniform(7, 23.5))
+                yield emit(account, teen, when, purpose="FAMRQT", subtype="read")
+
+    def _unrostered(self, emit: Any) -> Iterator[Access]:
+        """An account that works like a registration clerk, through the EHR, on every
+        weekday, and that HR has never heard of."""
+        if "unrostered_account" not in self.style.categories:
+            return
+        rng = self.rng
+        n = len(self.workers) + rng.randint(40, 400)
+        family, given = rng.choice(FAMILY), rng.choice(GIVEN)
+        units = [u for u in self.style.units if "registrar" in self.style.units[u]["jobs"]]
+        unit = units[0] if units else next(iter(self.style.units))
+        account = Worker(
+            employee_id="",
+            user_id=f"{family.lower()[:6]}{given[0].lower()}{n:04d}",
+            practitioner_id="",
+            family=family,
+            given=given,
+            birth=date(1980, 1, 1),
+            address="",
+            city="",
+            state="",
+            postal="",
+            unit=unit,
+            function="registrar",
+            department="",
+            job="",
+            shift="day",
+            hire=self.start,
+            network=f"172.{zlib.crc32(unit.encode()) % 30 + 16}.251.{n % 250}",
+        )
+        self._label(account, None, "unrostered_account")
+        for offset in range(self.days):
+            day = self.start + timedelta(days=offset)
+            if day.weekday() >= 5:
+                continue
+            for target in rng.sample(self.chartable, rng.randint(20, 45)):
+                when = self.office(day)
+                if when is not None:
+                    yield emit(account, target, when)
 
 
 def _address_of(worker: Worker) -> str:
+    if worker.network:
+        return worker.network
     number = int(worker.employee_id[2:])
     return f"172.{zlib.crc32(worker.unit.encode()) % 30 + 16}.{number % 250}.{number // 250 % 250}"
 
@@ -882,9 +1290,12 @@ def _write_context(site: Site, fhir: Path) -> dict[str, int]:
                 },
             )
     if "practitioner_role" not in style.missing:
+        sent = style.roles
         with _open(fhir / "PractitionerRole.ndjson.gz") as out:
             for w in clinicians:
                 role = FUNCTIONS[w.function][1]
+                if sent and role not in sent:
+                    continue
                 _dump(
                     out,
                     {
@@ -916,7 +1327,7 @@ def _write_context(site: Site, fhir: Path) -> dict[str, int]:
                 ],
             }
             if p.labels:
-                resource["meta"] = {"security": [{"code": label} for label in p.labels]}
+                resource["meta"] = {"security": [_security(label) for label in p.labels]}
             if p.deceased:
                 resource["deceasedBoolean"] = True
             _dump(out, resource)
@@ -992,6 +1403,14 @@ def _write_context(site: Site, fhir: Path) -> dict[str, int]:
     }
 
 
+def _security(label: str) -> dict[str, str]:
+    """A security label: HL7 confidentiality codes with their code system, the site's own
+    sensitivity codes as the site sends them (a bare code)."""
+    if label in CONFIDENTIALITY_CODES:
+        return {"system": CONFIDENTIALITY, "code": label}
+    return {"code": label}
+
+
 def _write_roster(site: Site, path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -1026,6 +1445,177 @@ def _write_truth(path: Path, rows: set[tuple[str, str, str]]) -> None:
         writer.writerows(sorted(rows))
 
 
+class _Spool:
+    """Log lines kept in temporary files, one per local day, and given back day by day in
+    time order: an export is written a day at a time, sorted, whatever order the
+    simulation found the accesses in; memory holds one day."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = tempfile.TemporaryDirectory(dir=folder, prefix=".spool-")
+        self.files: dict[date, TextIO] = {}
+
+    def add(self, day: date, at: float, line: str) -> None:
+        handle = self.files.get(day)
+        if handle is None:
+            path = Path(self.folder.name) / f"{day.isoformat()}.txt"
+            handle = self.files[day] = path.open("w", encoding="utf-8")
+        handle.write(f"{at:.6f}\t{line}\n")
+
+    def days(self) -> Iterator[tuple[date, Iterator[str]]]:
+        try:
+            for day in sorted(self.files):
+                self.files[day].close()
+                path = Path(self.folder.name) / f"{day.isoformat()}.txt"
+                rows = path.read_text(encoding="utf-8").splitlines()
+                path.unlink()
+                rows.sort(key=lambda row: float(row[: row.index("\t")]))
+                yield day, (row[row.index("\t") + 1 :] for row in rows)
+                del rows
+        finally:
+            for handle in self.files.values():
+                handle.close()
+            self.folder.cleanup()
+
+
+def _workstation(site: Site, user: Worker) -> str:
+    if not user.employee_id:
+        return ""
+    campus = (site.style.campus(user.unit) or "SYS")[:3].upper()
+    return f"{campus}-{zlib.crc32(user.unit.encode()) % 900 + 100}-{user.shift[0].upper()}"
+
+
+CSV_ACTIONS = {"read": "read", "vread": "read", "search-type": "search", "update": "update"}
+
+
+def _write_csv(site: Site, out: Path, accesses: Iterator[Access]) -> None:
+    """The site's own access export: its column names, its activity words, local wall-clock
+    times, a gzip file a day; and the profile its administrator wrote for Hygeia."""
+    log, zone = site.style.log, site.style.zone
+    columns: dict[str, str] = log["columns"]
+    words: dict[str, str] = log["activities"]
+    folder = out / log["folder"]
+    folder.mkdir(parents=True, exist_ok=True)
+    spool = _Spool(out)
+    for access in accesses:
+        local = access.when.astimezone(zone)
+        user = access.user
+        cells = {
+            "time": local.strftime(log["time_format"]),
+            "user_login": user.user_id.upper() if log.get("upper_logins") else user.user_id,
+            "patient": access.patient.mrn,
+            "action": words[access.subtype],
+            "purpose_of_use": access.purpose,
+            "break_glass": "Y" if access.purpose == "ETREAT" else "N",
+            "workstation": _workstation(site, user),
+            "network_address": _address_of(user),
+        }
+        line = ",".join(cells.get(field, "") for field in columns if field != "event_id")
+        spool.add(local.date(), access.when.timestamp(), line)
+    header = ",".join(columns.values())
+    number = int(log.get("first_id", 1))
+    for day, rows in spool.days():
+        with gzip.open(folder / day.strftime(log["file"]), "wt", encoding="utf-8") as handle:
+            handle.write(header + "\n")
+            for row in rows:
+                handle.write(f"{number},{row}\n" if "event_id" in columns else f"{row}\n")
+                number += 1
+    actions = {words[k]: CSV_ACTIONS.get(k, k) for k in words}
+    lines = [
+        f"# Hygeia profile for the nightly access export of {log['system']} ({site.style.name}).",
+        "# Written by the EHR security team. Exports land in "
+        f"{log['folder']}/ as one gzip file a day.",
+        f"# Ingest: {ingest_command(out, site.style)}",
+        f"name: {site.style.name}-access-export",
+        "version: 1",
+        f"description: {log['system']} user access audit export (nightly, one file a day)",
+        'delimiter: ","',
+        "columns:",
+        *(f"  {field}: {name}" for field, name in columns.items()),
+        f"source_system: {log['system']}",
+        "time:",
+        f'  format: "{log["time_format"]}"',
+        f"  timezone: {zone.key}",
+        "  ambiguous: earliest",
+        "  nonexistent: shift_forward",
+        "patient_id: mrn",
+        'break_glass_values: ["Y"]',
+        "actions:",
+        "  otherwise: quarantine",
+        "  map:",
+        *(f"    {word}: {action}" for word, action in actions.items()),
+    ]
+    (out / log["profile"]).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+ATNA_ACTIONS = {"update": "U"}
+
+
+def _write_atna(site: Site, out: Path, accesses: Iterator[Access]) -> None:
+    """IHE ATNA audit messages (DICOM PS3.15 A.5), a file a day, from the EHR, the family
+    portal and the interfaces, each under its own AuditSourceID."""
+    log, zone = site.style.log, site.style.zone
+    words: dict[str, str] = log["activities"]
+    folder = out / log["folder"]
+    folder.mkdir(parents=True, exist_ok=True)
+    authority = log["assigning_authority"]
+    spool = _Spool(out)
+    for access in accesses:
+        user, subtype = access.user, access.subtype
+        local = access.when.astimezone(zone)
+        exported = subtype == "export"
+        event_id = (
+            '<EventID csd-code="110106" codeSystemName="DCM" originalText="Export"/>'
+            if exported
+            else '<EventID csd-code="110110" codeSystemName="DCM" originalText="Patient Record"/>'
+        )
+        source = user.source or log["source"]
+        mrn = f"{access.patient.mrn}^^^{authority}^MR"
+        message = (
+            f'<AuditMessage><EventIdentification EventActionCode="{ATNA_ACTIONS.get(subtype, "R")}"'
+            f' EventDateTime="{local.isoformat(timespec="microseconds")}"'
+            f' EventOutcomeIndicator="0">{event_id}'
+            f'<EventTypeCode csd-code="{words[subtype]}" codeSystemName="{log["type_system"]}"/>'
+            f'<PurposeOfUse csd-code="{access.purpose}" codeSystemName="v3-ActReason"/>'
+            "</EventIdentification>"
+            f'<ActiveParticipant UserID={quoteattr(user.user_id)} UserIsRequestor="true"'
+            f' NetworkAccessPointID="{_address_of(user)}" NetworkAccessPointTypeCode="2"/>'
+            f'<ActiveParticipant UserID={quoteattr(source)} UserIsRequestor="false">'
+            '<RoleIDCode csd-code="110150" codeSystemName="DCM" originalText="Application"/>'
+            "</ActiveParticipant>"
+            f"<AuditSourceIdentification AuditEnterpriseSiteID={quoteattr(log['site'])}"
+            f" AuditSourceID={quoteattr(source)}>"
+            '<AuditSourceTypeCode csd-code="4"/></AuditSourceIdentification>'
+            f"<ParticipantObjectIdentification ParticipantObjectID={quoteattr(mrn)}"
+            ' ParticipantObjectTypeCode="1" ParticipantObjectTypeCodeRole="1">'
+            '<ParticipantObjectIDTypeCode csd-code="2" codeSystemName="RFC-3881"'
+            ' originalText="Patient Number"/></ParticipantObjectIdentification></AuditMessage>'
+        )
+        spool.add(local.date(), access.when.timestamp(), message)
+    for day, messages in spool.days():
+        with (folder / day.strftime(log["file"])).open("w", encoding="utf-8") as handle:
+            handle.write('<?xml version="1.0" encoding="UTF-8"?>\n<AuditMessages>\n')
+            for message in messages:
+                handle.write(message + "\n")
+            handle.write("</AuditMessages>\n")
+
+
+def inputs(out: Path, style: Style) -> tuple[list[Path], str | None]:
+    """What `hygeia privacy ingest` is given for a hospital written under `out`: the paths,
+    and the CSV profile when the access log needs one."""
+    paths = [out / "fhir", out / "staff.csv"]
+    kind = style.log.get("format", "fhir")
+    if kind == "fhir":
+        return paths, None
+    paths.append(out / style.log["folder"])
+    return paths, str(out / style.log["profile"]) if kind == "csv" else None
+
+
+def ingest_command(out: Path, style: Style) -> str:
+    paths, profile = inputs(out, style)
+    command = "hygeia privacy ingest " + " ".join(str(p) for p in paths)
+    return f"{command} --profile {profile}" if profile else command
+
+
 def simulate_style(
     out: Path, style_name: str, staff: int = 2000, patients: int = 0, days: int = 30, seed: int = 1
 ) -> dict[str, Any]:
@@ -1035,24 +1625,35 @@ def simulate_style(
     fhir = out / "fhir"
     fhir.mkdir(parents=True, exist_ok=True)
     (out / "truth").mkdir(exist_ok=True)
-    with _open(fhir / "AuditEvent.ndjson.gz") as events:
-        for resource in site.misuse():  # first: it sets terminations the care then respects
-            _dump(events, resource)
-        for resource in site.legitimate():
-            _dump(events, resource)
+    # Misuse first: it sets terminations the care then respects.
+    accesses = itertools.chain(site.misuse(), site.legitimate())
+    kind = style.log.get("format", "fhir")
+    if kind == "csv":
+        _write_csv(site, out, accesses)
+    elif kind == "atna":
+        _write_atna(site, out, accesses)
+    else:
+        with _open(fhir / "AuditEvent.ndjson.gz") as events:
+            for access in accesses:
+                _dump(events, site.auditevent(access))
     counts = _write_context(site, fhir)
     _write_roster(site, out / "staff.csv")
     _write_truth(out / "truth" / "ground_truth.csv", site.truth)
     _write_truth(out / "truth" / "misuse_pairs.csv", site.opened)
     found = {c for _, _, c in site.truth}
-    return {
+    summary: dict[str, Any] = {
         "out": str(out),
         "style": style.name,
         "staff": len(site.workers),
         **counts,
         "access_events": site.event_count,
         "labelled_misuse": len(site.truth),
-        "categories": len(found & set(CATEGORIES)),
+        "categories": len(found & set(style.categories)),
         "first_day": site.start.isoformat(),
         "days": days,
+        "access_log": kind,
     }
+    if site.proxies:
+        summary["portal_accounts"] = len(site.proxies)
+    summary["ingest"] = ingest_command(out, style)
+    return summary

@@ -178,3 +178,30 @@ def test_a_csv_read_through_the_wrong_profile_is_dropped_with_a_hint(tmp_path, m
     assert entry.status == "failed" and entry.quarantined == 50
     assert "name the right one with --profile" in entry.error
     assert stored_events() == []
+
+
+def test_a_gzipped_export_is_recognised_by_its_header_and_read_whole(tmp_path):
+    import gzip
+
+    rows = "".join(f"{i},2026-03-09T10:0{i}:00-05:00,jdoe,p1,read\n" for i in range(5))
+    text = "event_id,occurred,user_login,patient_id,action\n" + rows
+    with gzip.open(tmp_path / "access_2026-03-09.csv.gz", "wt", encoding="utf-8") as handle:
+        handle.write(text)
+    (tmp_path / "notes.csv.gz").write_bytes(gzip.compress(b"what,ever\n1,2\n"))
+    report = ingest([tmp_path], profile="canonical")
+    by_name = {f.path.rsplit("/", 1)[-1]: f for f in report.files}
+    assert by_name["access_2026-03-09.csv.gz"].stored == 5
+    assert by_name["access_2026-03-09.csv.gz"].format == "csv:canonical"
+    assert "header lacks the columns" in by_name["notes.csv.gz"].error
+    assert len(stored_events()) == 5
+
+
+def test_a_gzipped_roster_is_refused_with_the_reason(tmp_path):
+    import gzip
+
+    from hygeia.privacy.sources import staff_roster
+
+    header = ",".join(staff_roster.COLUMNS) + "\n"
+    (tmp_path / "staff.csv.gz").write_bytes(gzip.compress(header.encode()))
+    (entry,) = ingest([tmp_path / "staff.csv.gz"]).files
+    assert entry.status == "failed" and "read uncompressed" in entry.error
