@@ -67,3 +67,24 @@ def test_a_story_that_runs_for_days_is_a_surge_in_the_long_window(tmp_path):
     assert "21 users whom nothing names" in DETECTORS["surge"].reason(hit)
     assert "within 72 hours" in DETECTORS["surge"].reason(hit)
     assert not any(p == "pt-few" for _, p in found.of("surge"))
+
+
+def test_a_story_that_lingers_for_days_is_a_surge_of_the_week(tmp_path):
+    """Nine people from elsewhere open an inpatient's record two or three a day for four days:
+    no 12-hour or 72-hour window holds eight of them, a week does."""
+    from tests.privacy.detection.scenario import Scenario, at
+
+    sc = Scenario(tmp_path)
+    ward = [sc.person(f"w{k}", "Cardiology") for k in range(6)]
+    for user in ward:
+        sc.routine(user, range(0, 30, 2))
+    strangers = [sc.person(f"s{k}", "Information Technology") for k in range(9)]
+    for user in strangers:
+        sc.routine(user, range(1, 30, 4))
+    sc.patient("pt-lingers")
+    sc.encounter("pt-lingers", "Cardiology", at(18, 8), hours=24 * 10, participants=("w0",))
+    for k, user in enumerate(strangers):
+        sc.access(user, "pt-lingers", at(20 + k * 0.43, 11))
+    found = sc.detect()
+    assert {u for u, p in found.of("surge") if p == "pt-lingers"} == set(strangers)
+    assert found.hit("surge", "s0", "pt-lingers").detail == "168"

@@ -1,9 +1,10 @@
 """Many users with no personal link to a patient open the record within hours or days: a
 patient in the news who is not (yet) flagged as a VIP.
 
-Crowds are counted in windows of two widths, `window_hours` (a story that breaks: everyone
-looks the same morning) and `long_window_hours` (one that runs: a few look each day), each
-compared with the site's usual crowds of the same width.
+Crowds are counted in windows of three widths, `window_hours` (a story that breaks: everyone
+looks the same morning), `long_window_hours` (one that runs: a few look each day) and
+`spread_window_hours` (one that lingers: one or two a day for most of a week), each compared
+with the site's usual crowds of the same width.
 
 The crowd is counted among users whom no encounter, care team or appointment names on the
 patient's care: a department or a role's routine does not take a user out of it, since a
@@ -93,7 +94,12 @@ FROM named GROUP BY user_id, patient_id
 
 
 def query(p: Params) -> str:
-    widths = sorted({int(p["window_hours"] * 3600), int(p["long_window_hours"] * 3600)})
+    widths = sorted(
+        {
+            int(p[name] * 3600)
+            for name in ("window_hours", "long_window_hours", "spread_window_hours")
+        }
+    )
     # accesses are first gathered per user and patient into spans that no grid's edge cuts
     unit = math.gcd(*(w // 2 for w in widths))
     return SQL.format(
@@ -127,8 +133,9 @@ DETECTOR = Detector(
     category="surge",
     severity="medium",
     level="patient",
-    description="Within `window_hours` (or `long_window_hours`, for a story that draws "
-    "visitors over days, against the usual crowds of that width), at least `min_users` users "
+    description="Within `window_hours` (or `long_window_hours` and `spread_window_hours`, for "
+    "a story that draws visitors over days, each against the usual crowds of its width), at "
+    "least `min_users` users "
     "not named on the "
     "patient's care opened the record, and at least `multiple` times the `quantile` of such "
     "crowds the site sees for patients in the same state (an episode within `near_hours`: a stay, "
