@@ -143,6 +143,22 @@ def learn(engine: Engine, events_sql: str, roster: set[str], path: Path) -> dict
     return dict(sorted(counts.items()))
 
 
+def keep_confidential_reads(engine: Engine, events_sql: str) -> None:
+    """`outside_access`: what accounts outside the workforce opened of records labelled
+    confidential (HL7 R or V). A portal hides those from proxies, so each such access is a
+    finding of its own (`proxy_confidential`), while the rest of these accounts' work is left
+    out of detection."""
+    outside = ", ".join(f"'{kind}'" for kind in OUTSIDE)
+    engine.keep(
+        "outside_access",
+        f"""SELECT ev.user_id, ev.patient_id, ev.t, x.kind
+            FROM ({events_sql}) ev
+            JOIN accounts x ON x.user_id = ev.user_id AND x.kind IN ({outside})
+            JOIN patients p ON p.patient_id = ev.patient_id AND p.confidential
+            WHERE ev.in_period = 1""",
+    )
+
+
 def workforce_only(events_sql: str) -> str:
     """`events_sql` without the accounts that are not the workforce."""
     outside = ", ".join(f"'{kind}'" for kind in OUTSIDE)

@@ -235,6 +235,7 @@ def _patients(con: duckdb.DuckDBPyConnection, config: Config) -> pa.Table:
                ({_flag(labels.get("vip", ()) + labels.get("restricted", ()))}
                 OR fhir_id IN (SELECT id FROM restricted_list)
                 OR mrn IN (SELECT id FROM restricted_list)) AS restricted,
+               {_flag(labels.get("restricted", ()))} AS confidential,
                {_flag(labels.get("employee", ()))} AS employee,
                {_flag(labels.get("sensitive", ()))} AS sensitive,
                coalesce(deceased, false) AS deceased,

@@ -340,6 +340,7 @@ def analyse(
     kinds = accounts.learn(
         engine, explain.events_sql(engine, since_t, detail=True), roster, prepared.path("accounts")
     )
+    accounts.keep_confidential_reads(engine, explain.events_sql(engine, since_t))
     practice = practice_records.learn(
         engine,
         accounts.workforce_only(explain.events_sql(engine, since_t)),

@@ -29,7 +29,9 @@ def test_every_kind_of_account_is_counted(found):
 
 
 def test_accounts_outside_the_workforce_raise_nothing(found):
-    assert not [h for h in found.hits if h.user_id in OUTSIDE]
+    assert {(h.detector, h.user_id, h.patient_id) for h in found.hits if h.user_id in OUTSIDE} == {
+        ("proxy_confidential", "proxy2", "pt-teen")  # the one finding on them: below
+    }
     # proxy4's twenty records would be a curiosity hit, were it staff; the population
     # watched is the roster's and x1 (the one group without a roster row)
     assert found.summary["role_groups"][""] == 1
@@ -89,3 +91,12 @@ def test_a_small_system_only_the_roster_uses_is_not_another_system():
     )
     kinds = {a.user_id: a.kind for a in classify(rows, {"nurse", "tech"})}
     assert kinds["agency"] == "unrostered"
+
+
+def test_a_proxy_in_a_confidential_record_is_raised_in_a_lane_of_its_own(found):
+    from hygeia.privacy.detection.detectors import lane_of
+
+    hit = found.hit("proxy_confidential", "proxy2", "pt-teen")
+    assert (hit.events, hit.detail) == (1, "R")
+    assert {p for u, p in found.of("proxy_confidential")} == {"pt-teen"}  # not its sibling
+    assert lane_of(["proxy_confidential"]) == "accounts"
