@@ -344,6 +344,13 @@ def cmd_detect(args: argparse.Namespace) -> int:
         print(f"  {count:>12,}  {title}")
     if summary["context_missing"]:
         print(f"  (no {', '.join(summary['context_missing'])} in the store)")
+    if summary.get("unknown_labels"):
+        listed = ", ".join(f"{code} on {n:,}" for code, n in summary["unknown_labels"].items())
+        print(
+            f"  Security labels no label list names ({listed} record(s)): if one is the "
+            "site's flag for VIPs, restricted or sensitive care, add it to labels.vip, "
+            "labels.restricted or labels.sensitive (--config) for detection to use it"
+        )
     _print_accounts(summary.get("accounts") or {})
     budget = summary.get("budget") or {}
     print(

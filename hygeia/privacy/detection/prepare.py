@@ -60,6 +60,8 @@ class Prepared:
     folder: Path
     counts: dict[str, int] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)  # context kinds the store has none of
+    # security labels on records that the configuration gives no meaning: code -> records
+    unknown_labels: dict[str, int] = field(default_factory=dict)
 
     def path(self, name: str) -> Path:
         return self.folder / f"{name}.parquet"
@@ -120,6 +122,7 @@ def prepare(
         con.register("practitioner_table", pq.read_table(prepared.path("practitioners")))
         con.register("restricted_list", pa.table({"id": pa.array(restricted, pa.string())}))
         _write(prepared, "patients", _patients(con, config))
+        prepared.unknown_labels = _unknown_labels(con, config)
         episodes = _episodes(con)
         _write(prepared, "episodes", episodes)
         con.register("episode_table", episodes)
@@ -245,6 +248,32 @@ def _patients(con: duckdb.DuckDBPyConnection, config: Config) -> pa.Table:
         FROM patient
         """
     ).to_arrow_table()
+
+
+# HL7 v3 Confidentiality codes that mark ordinary records (unrestricted, low, moderate,
+# normal): no meaning to give them.
+ORDINARY_LABELS = ("U", "L", "M", "N")
+UNKNOWN_LABEL_SHARE = 0.05  # a code on more of the records is a default, not a flag
+UNKNOWN_LABELS_LISTED = 10
+
+
+def _unknown_labels(con: duckdb.DuckDBPyConnection, config: Config) -> dict[str, int]:
+    """Codes on a few records that no label list names: most likely the site's own flag for
+    VIPs or sensitive care, which a site adds to `labels` for detection to use. A site's own
+    code is otherwise invisible to every detector."""
+    known = {code for codes in config.labels.values() for code in codes} | set(ORDINARY_LABELS)
+    rows = con.sql(
+        """SELECT u.code, count(DISTINCT p.fhir_id || '|' || p.mrn) AS n
+           FROM patient p, unnest(p.security_labels) AS u(code)
+           GROUP BY u.code ORDER BY n DESC, u.code"""
+    ).fetchall()
+    records = int(con.sql("SELECT count(*) FROM patient").fetchall()[0][0])
+    unknown = [
+        (str(code), int(n))
+        for code, n in rows
+        if code and code not in known and n <= UNKNOWN_LABEL_SHARE * records
+    ]
+    return dict(unknown[:UNKNOWN_LABELS_LISTED])
 
 
 def _episodes(con: duckdb.DuckDBPyConnection) -> pa.Table:

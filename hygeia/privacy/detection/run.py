@@ -389,6 +389,7 @@ def analyse(
         },
         "context": prepared.counts,
         "context_missing": prepared.missing,
+        "unknown_labels": prepared.unknown_labels,
         "accounts": kinds,
         "test_records": practice,
         "templates": learned,

@@ -178,6 +178,7 @@ def restricted_records(sc: Scenario) -> None:
     sc.access("c4", "pt-very", at(33, 20))
     sc.access("e5", "pt-very", at(28, 11))
     sc.restricted.append(sc.patient("pt-listed"))
+    sc.patient("pt-starred", labels=("STARRED", "N"))  # the site's own flag, and a default
     sc.access("e6", "pt-listed", at(28, 12))
 
 

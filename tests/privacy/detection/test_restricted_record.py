@@ -62,3 +62,8 @@ def test_an_alert_s_lane_follows_its_detectors_and_is_exported():
         last_event=moment,
     )
     assert record(alert)["lane"] == "restricted"
+
+
+def test_a_label_no_list_names_is_reported_for_the_site_to_give_it_a_meaning(found):
+    # CEL, HIV, R and V are configured; N marks an ordinary record
+    assert found.summary["unknown_labels"] == {"STARRED": 1}
