@@ -11,8 +11,10 @@ recognised from the data alone, with no vocabulary:
   portal, a partner's system);
 - not on the roster, and only ever one family's records (at most `FAMILY` patients): a
   patient or proxy account;
-- not on the roster, and active in at least `MACHINE_HOURS` of one day's 24 hours: a service
-  account or an interface, which no person's shift covers;
+- not on the roster, and active in at least `MACHINE_HOURS` of one day's 24 hours, or opening
+  more records in one day than `MACHINE_MULTIPLE` times the busiest day of anyone on the
+  roster: a service account or an interface (a nightly report reads hundreds of records in
+  minutes), which no person's shift or pace covers;
 - otherwise an account that works like the workforce but is missing from the roster: it stays
   in the population, and is itself a finding (the `unrostered_account` detector).
 
@@ -36,6 +38,7 @@ from hygeia.privacy.detection.engines import Engine
 OTHER_SOURCE_SHARE = 0.05
 FAMILY = 3
 MACHINE_HOURS = 20
+MACHINE_MULTIPLE = 2
 WORKFORCE, UNROSTERED = "workforce", "unrostered"
 OUTSIDE = {
     "other_system": "accounts of another system (an audit source the roster hardly uses)",
@@ -66,9 +69,10 @@ def usage_sql(events_sql: str) -> str:
     return f"""
 WITH ev AS ({events_sql}),
 hours AS (
-    SELECT user_id, max(h) AS busiest_day_hours FROM (
+    SELECT user_id, max(h) AS busiest_day_hours, max(p) AS busiest_day_patients FROM (
         SELECT user_id, CAST(floor(local_t / 86400) AS BIGINT) AS d,
-               count(DISTINCT CAST(floor(local_t / 3600) AS BIGINT)) AS h
+               count(DISTINCT CAST(floor(local_t / 3600) AS BIGINT)) AS h,
+               count(DISTINCT patient_id) AS p
         FROM ev WHERE in_period = 1 AND user_id <> '' GROUP BY user_id,
                CAST(floor(local_t / 86400) AS BIGINT)) x
     GROUP BY user_id
@@ -77,7 +81,7 @@ hours AS (
     WHERE in_period = 1 AND user_id <> '' AND patient_id <> '' GROUP BY user_id
 )
 SELECT s.user_id, s.source_system, s.events, coalesce(p.patients, 0) AS patients,
-       h.busiest_day_hours
+       h.busiest_day_hours, h.busiest_day_patients
 FROM (SELECT user_id, coalesce(source_system, '') AS source_system, count(*) AS events
       FROM ev WHERE in_period = 1 AND user_id <> ''
       GROUP BY user_id, coalesce(source_system, '')) s
@@ -91,11 +95,13 @@ def classify(rows: list[dict[str, Any]], roster: set[str]) -> list[Account]:
     events: dict[str, dict[str, int]] = defaultdict(dict)
     patients: dict[str, int] = {}
     hours: dict[str, int] = {}
+    pace: dict[str, int] = {}
     for row in rows:
         user = str(row["user_id"])
         events[user][str(row["source_system"])] = int(row["events"])
         patients[user] = int(row["patients"])
         hours[user] = int(row["busiest_day_hours"])
+        pace[user] = int(row.get("busiest_day_patients") or 0)
     rostered: dict[str, int] = defaultdict(int)
     every: dict[str, int] = defaultdict(int)
     for user, sources in events.items():
@@ -107,6 +113,7 @@ def classify(rows: list[dict[str, Any]], roster: set[str]) -> list[Account]:
     # interface's volume does not make the EHR another system, nor does a small
     # department system the roster alone uses.
     roster_total = sum(rostered.values())
+    roster_pace = max((pace[u] for u in pace if u in roster), default=0)
     other = {
         s
         for s, n in every.items()
@@ -121,7 +128,9 @@ def classify(rows: list[dict[str, Any]], roster: set[str]) -> list[Account]:
             kind = "other_system"
         elif patients[user] <= FAMILY:
             kind = "single_family"
-        elif hours[user] >= MACHINE_HOURS:
+        elif hours[user] >= MACHINE_HOURS or (
+            roster_pace and pace[user] > MACHINE_MULTIPLE * roster_pace
+        ):
             kind = "service"
         else:
             kind = UNROSTERED

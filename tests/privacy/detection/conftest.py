@@ -192,8 +192,12 @@ def accounts_outside_the_roster(sc: Scenario) -> None:
             sc.access(f"proxy{k}", child, at(day, 19), source="PORTAL")
     for k in range(20):
         sc.access("proxy4", sc.patient(f"pt-ward-{k}"), at(13, 20), source="PORTAL")
-    # proxy2's adolescent, whose record is confidential (the portal hides it)
+    # proxy2's adolescent, whose record is confidential (the portal hides it); an interface
+    # engine with a source of its own reads it among thirty others, as its work
     sc.access("proxy2", sc.patient("pt-teen", labels=("R",)), at(16, 21), source="PORTAL")
+    for k in range(30):
+        sc.access("iface2", sc.patient(f"pt-adt-{k}"), at(17, 1 + k / 6), source="INTERFACE")
+    sc.access("iface2", "pt-teen", at(17, 7), source="INTERFACE")
     for k in range(2):
         sc.access("family1", sc.patient(f"pt-sibling-{k}"), at(14, 18))
     for hour in range(24):

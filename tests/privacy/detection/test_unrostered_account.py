@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from hygeia.privacy.detection.accounts import classify
 
-OUTSIDE = {"proxy1", "proxy2", "proxy3", "proxy4", "family1", "iface1"}
+OUTSIDE = {"proxy1", "proxy2", "proxy3", "proxy4", "family1", "iface1", "iface2"}
 
 
 def test_an_account_that_works_like_staff_but_is_on_no_roster_is_raised(found):
@@ -18,7 +18,7 @@ def test_an_account_that_works_like_staff_but_is_on_no_roster_is_raised(found):
 def test_every_kind_of_account_is_counted(found):
     kinds = found.summary["accounts"]
     assert {k: v for k, v in kinds.items() if k != "workforce"} == {
-        "other_system": 4,
+        "other_system": 5,
         "single_family": 1,
         "service": 1,
         "unrostered": 1,
@@ -98,5 +98,18 @@ def test_a_proxy_in_a_confidential_record_is_raised_in_a_lane_of_its_own(found):
 
     hit = found.hit("proxy_confidential", "proxy2", "pt-teen")
     assert (hit.events, hit.detail) == (1, "R")
-    assert {p for u, p in found.of("proxy_confidential")} == {"pt-teen"}  # not its sibling
+    # not its sibling's record, and not the interface that reads it among others
+    assert found.of("proxy_confidential") == {("proxy2", "pt-teen")}
     assert lane_of(["proxy_confidential"]) == "accounts"
+
+
+def test_an_account_faster_than_anyone_on_the_roster_is_a_service():
+    rows = _rows(
+        ("clerk", "EHR", 900, 300, 10),
+        ("report", "EHR", 600, 600, 1),  # a nightly job: one hour, six hundred records
+        ("agency", "EHR", 200, 120, 9),  # busy, but a person's pace
+    )
+    for row, busiest in zip(rows, (150, 600, 120), strict=True):
+        row["busiest_day_patients"] = busiest
+    kinds = {a.user_id: a.kind for a in classify(rows, {"clerk"})}
+    assert kinds == {"clerk": "workforce", "report": "service", "agency": "unrostered"}
