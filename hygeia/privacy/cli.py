@@ -352,6 +352,13 @@ def cmd_detect(args: argparse.Namespace) -> int:
             "labels.restricted or labels.sensitive (--config) for detection to use it"
         )
     _print_accounts(summary.get("accounts") or {})
+    practice = summary.get("test_records") or {}
+    if practice.get("records"):
+        print(
+            f"{practice['records']:,} test or training record(s) left out of detection "
+            f"({practice['recognised']:,} recognised from the data, {practice['accesses']:,} "
+            "accesses): `hygeia privacy test-records list`"
+        )
     budget = summary.get("budget") or {}
     print(
         f"{summary['alerts']:,} alerts in {summary['incidents']:,} incidents"
