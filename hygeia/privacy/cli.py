@@ -480,7 +480,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     except TruthError as exc:
         print(f"hygeia: {exc}", file=sys.stderr)
         return 2
-    from hygeia.privacy.detection.detectors import lane_of
+    from hygeia.privacy.detection.detectors import QUEUE, lane_of
 
     alerts = [
         Judged(
@@ -488,7 +488,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             a.patient_id,
             a.score,
             frozenset(a.patients),
-            "" if (lane := lane_of(a.detectors)) == "queue" else lane,
+            "" if (lane := lane_of(a.detectors)) == QUEUE else lane,
         )
         for a in Alert.objects.filter(run=run).only(
             "user_id", "patient_id", "score", "patients", "detectors"

@@ -24,7 +24,7 @@ from django.db import transaction
 from hygeia.lake.store import Lake
 from hygeia.privacy.detection import accounts, explain, mining, practice_records
 from hygeia.privacy.detection.config import Config, load
-from hygeia.privacy.detection.detectors import DETECTORS
+from hygeia.privacy.detection.detectors import DETECTORS, QUEUE, lane_of
 from hygeia.privacy.detection.detectors.base import HIT_COLUMNS, Hit, Params, epoch_seconds
 from hygeia.privacy.detection.engines import Engine, open_engine
 from hygeia.privacy.detection.feedback import weights_path, with_weights
@@ -452,13 +452,11 @@ def in_lanes(alerts: list[Scored]) -> tuple[dict[str, list[Scored]], list[Scored
     lanes: dict[str, list[Scored]] = defaultdict(list)
     queue = []
     for alert in alerts:
-        lane = next(
-            (DETECTORS[h.detector].lane for h in alert.hits if DETECTORS[h.detector].lane), ""
-        )
-        if lane:
-            lanes[lane].append(alert)
-        else:
+        lane = lane_of(alert.detectors)
+        if lane == QUEUE:
             queue.append(alert)
+        else:
+            lanes[lane].append(alert)
     return dict(lanes), queue
 
 

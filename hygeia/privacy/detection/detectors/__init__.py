@@ -49,9 +49,12 @@ DETECTORS: dict[str, Detector] = {
 }
 
 
+QUEUE = "queue"
+
+
 def lane_of(detectors: list[str]) -> str:
     """The lane an alert with these detectors is reviewed in: a lane's name (reviewed in
-    full, never cut by the budget), or 'queue' (ranked and cut)."""
+    full, never cut by the budget), or the queue (ranked and cut)."""
     return next(
-        (DETECTORS[d].lane for d in detectors if d in DETECTORS and DETECTORS[d].lane), "queue"
+        (DETECTORS[d].lane for d in detectors if d in DETECTORS and DETECTORS[d].lane), QUEUE
     )
