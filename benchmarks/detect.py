@@ -227,7 +227,7 @@ def main() -> int:
     summary = json.loads(out)
     print(f"{'what':<44} {'events':>12} {'seconds':>9} {'events/s':>12} {'peak MB':>9}")
     print(
-        f"{'hygeia privacy detect (DuckDB, 15 detectors)':<44} {events:>12,} {seconds:>9.1f} "
+        f"{'hygeia privacy detect (DuckDB)':<44} {events:>12,} {seconds:>9.1f} "
         f"{events / seconds:>12,.0f} {peak / 2**20:>9,.0f}"
     )
     print(f"  {summary['alerts']:,} alerts, {summary['explained_share']:.1%} explained")
