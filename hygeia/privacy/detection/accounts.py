@@ -33,6 +33,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from hygeia.privacy.detection.detectors.base import local_day
 from hygeia.privacy.detection.engines import Engine
 
 OTHER_SOURCE_SHARE = 0.05
@@ -43,8 +44,9 @@ WORKFORCE, UNROSTERED = "workforce", "unrostered"
 OUTSIDE = {
     "other_system": "accounts of another system (an audit source the roster hardly uses)",
     "single_family": "patient or proxy accounts (one family's records only)",
-    "service": "service or interface accounts (active around the clock)",
+    "service": "service or interface accounts (around the clock, or faster than any person)",
 }
+OUTSIDE_SQL = ", ".join(f"'{kind}'" for kind in OUTSIDE)  # the kinds, as an SQL list
 SCHEMA = pa.schema(
     [
         ("user_id", pa.string()),
@@ -70,11 +72,10 @@ def usage_sql(events_sql: str) -> str:
 WITH ev AS ({events_sql}),
 hours AS (
     SELECT user_id, max(h) AS busiest_day_hours, max(p) AS busiest_day_patients FROM (
-        SELECT user_id, CAST(floor(local_t / 86400) AS BIGINT) AS d,
+        SELECT user_id, {local_day()} AS d,
                count(DISTINCT CAST(floor(local_t / 3600) AS BIGINT)) AS h,
                count(DISTINCT patient_id) AS p
-        FROM ev WHERE in_period = 1 AND user_id <> '' GROUP BY user_id,
-               CAST(floor(local_t / 86400) AS BIGINT)) x
+        FROM ev WHERE in_period = 1 AND user_id <> '' GROUP BY user_id, {local_day()}) x
     GROUP BY user_id
 ), patients AS (
     SELECT user_id, count(DISTINCT patient_id) AS patients FROM ev
@@ -157,12 +158,11 @@ def keep_confidential_reads(engine: Engine, events_sql: str) -> None:
     confidential (HL7 R or V). A portal hides those from proxies, so each such access is a
     finding of its own (`proxy_confidential`), while the rest of these accounts' work is left
     out of detection."""
-    outside = ", ".join(f"'{kind}'" for kind in OUTSIDE)
     engine.keep(
         "outside_access",
         f"""SELECT ev.user_id, ev.patient_id, ev.t, x.kind
             FROM ({events_sql}) ev
-            JOIN accounts x ON x.user_id = ev.user_id AND x.kind IN ({outside})
+            JOIN accounts x ON x.user_id = ev.user_id AND x.kind IN ({OUTSIDE_SQL})
             JOIN patients p ON p.patient_id = ev.patient_id AND p.confidential
             WHERE ev.in_period = 1""",
     )
@@ -170,8 +170,7 @@ def keep_confidential_reads(engine: Engine, events_sql: str) -> None:
 
 def workforce_only(events_sql: str) -> str:
     """`events_sql` without the accounts that are not the workforce."""
-    outside = ", ".join(f"'{kind}'" for kind in OUTSIDE)
     return (
         f"SELECT * FROM ({events_sql}) w WHERE w.user_id NOT IN "
-        f"(SELECT user_id FROM accounts WHERE kind IN ({outside}))"
+        f"(SELECT user_id FROM accounts WHERE kind IN ({OUTSIDE_SQL}))"
     )

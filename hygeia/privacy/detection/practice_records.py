@@ -26,6 +26,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from hygeia.privacy.detection.detectors.base import local_day
 from hygeia.privacy.detection.engines import Engine
 
 MIN_USERS = 5
@@ -53,7 +54,7 @@ WITH ev AS ({events_sql}),
 named AS (SELECT DISTINCT who AS user_id FROM links WHERE kind = 'user'),
 per AS (
     SELECT ev.patient_id, count(*) AS accesses, count(DISTINCT ev.user_id) AS users,
-           count(DISTINCT CAST(floor(ev.local_t / 86400) AS BIGINT)) AS days,
+           count(DISTINCT {local_day("ev.local_t")}) AS days,
            count(DISTINCT CASE WHEN n.user_id IS NULL THEN ev.user_id END) AS unnamed
     FROM ev LEFT JOIN named n ON n.user_id = ev.user_id
     WHERE ev.in_period = 1 AND ev.patient_id <> '' AND ev.user_id <> ''

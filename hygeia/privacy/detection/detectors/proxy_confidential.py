@@ -7,7 +7,7 @@ or a report reading every record reads the confidential ones too, as its work.""
 
 from __future__ import annotations
 
-from hygeia.privacy.detection.accounts import FAMILY
+from hygeia.privacy.detection import accounts
 from hygeia.privacy.detection.detectors.base import Detector, Hit, Params
 
 SQL = """
@@ -22,7 +22,7 @@ GROUP BY o.user_id, o.patient_id
 
 
 def query(p: Params) -> str:
-    return SQL.format(since=p.since_t, family=FAMILY)
+    return SQL.format(since=p.since_t, family=accounts.FAMILY)
 
 
 def reason(hit: Hit) -> str:
