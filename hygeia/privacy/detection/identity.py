@@ -45,6 +45,11 @@ SUFFIXES = {
     "east": "e",
     "west": "w",
 }
+SOUNDEX = {
+    c: str(d)
+    for d, group in enumerate(["", "bfpv", "cgjkqsxz", "dt", "l", "mn", "r"])
+    for c in group
+}
 UNIT = re.compile(r"(?:^|\s)(apt|apartment|unit|suite|ste|no|#)\s*\.?\s*#?\s*([\w-]+)\s*$")
 
 
@@ -84,8 +89,12 @@ class Link:
 
 def fold(text: str) -> str:
     """Lower case, accents removed, only letters, digits and single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    text = text or ""
+    if text.isascii():  # most names and addresses: nothing to decompose
+        plain = text.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
     return " ".join(re.sub(r"[^a-z0-9#]+", " ", plain).split())
 
 
@@ -148,7 +157,9 @@ def birth_similarity(a: date | None, b: date | None) -> float:
         return 1.0
     if (a.year, a.month, a.day) == (b.year, b.day, b.month):
         return 0.8
-    digits_a, digits_b = a.strftime("%Y%m%d"), b.strftime("%Y%m%d")
+    if (a.year != b.year) + (a.month != b.month) + (a.day != b.day) > 1:
+        return 0.0  # two parts differ: two digits at least
+    digits_a, digits_b = f"{a.year:04}{a.month:02}{a.day:02}", f"{b.year:04}{b.month:02}{b.day:02}"
     if sum(x != y for x, y in zip(digits_a, digits_b, strict=True)) == 1:
         return 0.8
     return 0.0
@@ -158,15 +169,10 @@ def _soundex(text: str) -> str:
     letters = name_key(text)
     if not letters or not letters[0].isalpha():
         return ""
-    codes = {
-        c: str(d)
-        for d, group in enumerate(["", "bfpv", "cgjkqsxz", "dt", "l", "mn", "r"])
-        for c in group
-    }
     out = letters[0]
-    last = codes.get(letters[0], "")
+    last = SOUNDEX.get(letters[0], "")
     for char in letters[1:]:
-        code = codes.get(char, "")
+        code = SOUNDEX.get(char, "")
         if code and code != last:
             out += code
         if char not in "hw":
@@ -178,19 +184,47 @@ def _describe(score: float) -> str:
     return "exact" if score >= 0.999 else f"{score:.2f}"
 
 
+@dataclass(frozen=True)
+class Keys:
+    """A person's fields normalised once: matching compares every staff member with
+    hundreds of candidates, and normalising on each comparison cost most of the time."""
+
+    person: Person
+    family: str
+    given: str
+    home: Address | None
+    sound: tuple[str, str]  # the blocking key: surname sound, given name's initial
+
+
+def keys(person: Person) -> Keys:
+    given = name_key(person.given)
+    return Keys(
+        person,
+        name_key(person.family),
+        given,
+        address(person.address, person.city, person.postal),
+        (_soundex(person.family), given[:1]),
+    )
+
+
 def self_match(staff: Person, patient: Person) -> tuple[float, str] | None:
     """How likely the patient record is the staff member's own, and why."""
-    family = jaro_winkler(name_key(staff.family), name_key(patient.family))
-    given_a, given_b = name_key(staff.given), name_key(patient.given)
+    return _self_match(keys(staff), keys(patient))
+
+
+def _self_match(staff: Keys, patient: Keys) -> tuple[float, str] | None:
+    birth = birth_similarity(staff.person.birth, patient.person.birth)
+    if birth == 0.0:
+        return None
+    given_a, given_b = staff.given, patient.given
     given = jaro_winkler(given_a, given_b)
     if given_a and given_b and (given_a.startswith(given_b) or given_b.startswith(given_a)):
         given = max(given, 0.9)  # "Kate" / "Katherine"
-    birth = birth_similarity(staff.birth, patient.birth)
-    home_a = address(staff.address, staff.city, staff.postal)
-    home_b = address(patient.address, patient.city, patient.postal)
-    same_home = home_a is not None and home_b is not None and home_a.home == home_b.home
-    if birth == 0.0 or given < 0.8:
+    if given < 0.8:
         return None
+    family = jaro_winkler(staff.family, patient.family)
+    home_a, home_b = staff.home, patient.home
+    same_home = home_a is not None and home_b is not None and home_a.home == home_b.home
     # A changed surname (marriage) is allowed when birth date and home agree.
     score = 0.35 * birth + 0.25 * given + 0.25 * family + (0.15 if same_home else 0.0)
     if same_home and birth == 1.0 and given >= 0.9:
@@ -209,44 +243,47 @@ def self_match(staff: Person, patient: Person) -> tuple[float, str] | None:
 
 def resolve(staff: Iterable[Person], patients: Iterable[Person]) -> Iterator[Link]:
     """Self, household and neighbour links between roster and patient index."""
-    by_birth: dict[date, list[Person]] = defaultdict(list)
-    by_sound: dict[tuple[str, str], list[Person]] = defaultdict(list)
-    by_home: dict[tuple[str, str, str, str], list[Person]] = defaultdict(list)
-    by_street: dict[tuple[str, str], list[tuple[int, Person, Address]]] = defaultdict(list)
-    for patient in patients:
-        if patient.birth is not None:
-            by_birth[patient.birth].append(patient)
-        by_sound[(_soundex(patient.family), name_key(patient.given)[:1])].append(patient)
-        home = address(patient.address, patient.city, patient.postal)
-        if home is not None:
-            by_home[home.home].append(patient)
-            number = int(re.sub(r"\D", "", home.number) or 0)
-            by_street[(home.street, home.place)].append((number, patient, home))
-    for member in staff:
+    by_birth: dict[date, list[Keys]] = defaultdict(list)
+    by_sound: dict[tuple[str, str], list[Keys]] = defaultdict(list)
+    by_home: dict[tuple[str, str, str, str], list[Keys]] = defaultdict(list)
+    by_street: dict[tuple[str, str], list[tuple[int, Keys, Address]]] = defaultdict(list)
+    for patient in map(keys, patients):
+        if patient.person.birth is not None:
+            by_birth[patient.person.birth].append(patient)
+        by_sound[patient.sound].append(patient)
+        if patient.home is not None:
+            by_home[patient.home.home].append(patient)
+            number = int(re.sub(r"\D", "", patient.home.number) or 0)
+            by_street[(patient.home.street, patient.home.place)].append(
+                (number, patient, patient.home)
+            )
+    for member in map(keys, staff):
         own: set[str] = set()
-        candidates = {p.key: p for p in by_birth.get(member.birth, [])} if member.birth else {}
-        for p in by_sound.get((_soundex(member.family), name_key(member.given)[:1]), []):
-            candidates.setdefault(p.key, p)
+        birth = member.person.birth
+        candidates = {p.person.key: p for p in by_birth.get(birth, [])} if birth else {}
+        for p in by_sound.get(member.sound, []):
+            candidates.setdefault(p.person.key, p)
         best: tuple[float, str, str] | None = None
         for patient in candidates.values():
-            found = self_match(member, patient)
+            found = _self_match(member, patient)
             if found and (best is None or found[0] > best[0]):
-                best = (found[0], found[1], patient.key)
+                best = (found[0], found[1], patient.person.key)
+        user = member.person.key
         if best is not None:
             own.add(best[2])
-            yield Link(member.key, best[2], "self", best[0], best[1])
-        home = address(member.address, member.city, member.postal)
+            yield Link(user, best[2], "self", best[0], best[1])
+        home = member.home
         if home is None:
             continue
         for patient in by_home.get(home.home, []):
-            if patient.key in own:
+            if patient.person.key in own:
                 continue
-            same_name = name_key(patient.family) == name_key(member.family)
+            same_name = patient.family == member.family
             fields = "same home address" + (", same family name" if same_name else "")
-            yield Link(member.key, patient.key, "household", 1.0 if same_name else 0.9, fields)
+            yield Link(user, patient.person.key, "household", 1.0 if same_name else 0.9, fields)
         number = int(re.sub(r"\D", "", home.number) or 0)
         for other_number, patient, other in by_street.get((home.street, home.place), []):
-            if other.home == home.home or patient.key in own:
+            if other.home == home.home or patient.person.key in own:
                 continue
             apart = abs(other_number - number)
             if other.number == home.number:
@@ -255,4 +292,4 @@ def resolve(staff: Iterable[Person], patients: Iterable[Person]) -> Iterator[Lin
                 score, fields = 0.8, f"same street, house numbers {apart} apart"
             else:
                 score, fields = 0.6, "same street"
-            yield Link(member.key, patient.key, "neighbour", score, fields)
+            yield Link(user, patient.person.key, "neighbour", score, fields)

@@ -21,7 +21,6 @@ which context was present so that an explained share can be read in its light.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -363,6 +362,7 @@ def _identity(con: duckdb.DuckDBPyConnection) -> pa.Table:
         key = (link.user_id, link.patient_id)
         if key not in links or links[key].relation == "neighbour":
             links[key] = link
-    return pa.Table.from_pylist(
-        [dataclasses.asdict(link) for link in links.values()], schema=IDENTITY_SCHEMA
-    )
+    columns = {
+        name: [getattr(link, name) for link in links.values()] for name in IDENTITY_SCHEMA.names
+    }
+    return pa.Table.from_pydict(columns, schema=IDENTITY_SCHEMA)

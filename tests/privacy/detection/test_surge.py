@@ -88,3 +88,33 @@ def test_a_story_that_lingers_for_days_is_a_surge_of_the_week(tmp_path):
     found = sc.detect()
     assert {u for u, p in found.of("surge") if p == "pt-lingers"} == set(strangers)
     assert found.hit("surge", "s0", "pt-lingers").detail == "168"
+
+
+def test_a_user_named_on_the_care_once_is_a_stranger_in_a_later_crowd():
+    """Pairs named on the care at every touch are left out before the windows are laid; a
+    user named once, weeks before, still counts in a later crowd of strangers."""
+    import duckdb
+
+    from hygeia.privacy.detection.detectors.base import Params
+
+    con = duckdb.connect()
+    rows = [("u0", 3600, 1)]  # named on an earlier stay
+    rows += [(f"u{k}", 20 * 86400 + k * 600, 0) for k in range(10)]  # a crowd, 20 days on
+    con.execute(
+        "CREATE TABLE access (user_id VARCHAR, t BIGINT, explained INT, patient_id VARCHAR)"
+    )
+    con.executemany("INSERT INTO access VALUES (?, ?, ?, 'pt-x')", rows)
+    con.execute(
+        "CREATE TABLE episodes (patient_id VARCHAR, kind VARCHAR, start_t BIGINT, end_t BIGINT)"
+    )
+    options = {
+        "min_users": 8,
+        "quantile": 0.999,
+        "multiple": 2,
+        "window_hours": 12,
+        "long_window_hours": 72,
+        "spread_window_hours": 168,
+        "near_hours": 48,
+    }
+    hits = con.sql(DETECTORS["surge"].query(Params(0, options, {}))).fetchall()
+    assert {row[0] for row in hits} == {f"u{k}" for k in range(10)}

@@ -37,10 +37,16 @@ WITH marked AS (
     SELECT patient_id, user_id, max(personal) AS personal, max(linked) AS linked,
            min(t) AS first_t, max(t) AS last_t, count(*) AS events
     FROM marked GROUP BY patient_id, user_id, CAST(floor(t / {unit}) AS BIGINT)
+), outside AS (
+    -- a user named on the care at every touch is in no crowd: most pairs, left out before
+    -- the grids multiply the rest
+    SELECT patient_id, user_id FROM touch GROUP BY patient_id, user_id HAVING min(personal) = 0
 ), slots AS (
     SELECT x.*, g.w,
            CAST(floor((x.first_t + g.w * g.grid / 2) / g.w) AS BIGINT) * 2 + g.grid AS slot
-    FROM touch x CROSS JOIN ({grids}) g
+    FROM touch x
+    JOIN outside o ON o.patient_id = x.patient_id AND o.user_id = x.user_id
+    CROSS JOIN ({grids}) g
 ), per_user AS (
     SELECT patient_id, w, slot, user_id, max(linked) AS linked,
            min(first_t) AS first_t, max(last_t) AS last_t, sum(events) AS events
