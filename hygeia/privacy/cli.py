@@ -351,6 +351,14 @@ def cmd_detect(args: argparse.Namespace) -> int:
             "site's flag for VIPs, restricted or sensitive care, add it to labels.vip, "
             "labels.restricted or labels.sensitive (--config) for detection to use it"
         )
+    if summary.get("common_restricted"):
+        listed = ", ".join(f"{code} on {n:,}" for code, n in summary["common_restricted"].items())
+        print(
+            f"  Restricted labels on a large share of the records ({listed} record(s)) mark a "
+            "kind of care, not single records: their accesses are scored in the queue as "
+            "sensitive, not all raised in the restricted lane; list the records to review "
+            "in full with `hygeia privacy restricted add`"
+        )
     _print_accounts(summary.get("accounts") or {})
     practice = summary.get("test_records") or {}
     if practice.get("records"):

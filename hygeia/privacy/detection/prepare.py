@@ -61,6 +61,9 @@ class Prepared:
     missing: list[str] = field(default_factory=list)  # context kinds the store has none of
     # security labels on records that the configuration gives no meaning: code -> records
     unknown_labels: dict[str, int] = field(default_factory=dict)
+    # restricted labels on so many records that they mark a kind of care, not single records
+    # (code -> records): those records stay confidential and sensitive, out of the lane
+    common_restricted: dict[str, int] = field(default_factory=dict)
 
     def path(self, name: str) -> Path:
         return self.folder / f"{name}.parquet"
@@ -120,7 +123,8 @@ def prepare(
         _write(prepared, "practitioners", _practitioners(con))
         con.register("practitioner_table", pq.read_table(prepared.path("practitioners")))
         con.register("restricted_list", pa.table({"id": pa.array(restricted, pa.string())}))
-        _write(prepared, "patients", _patients(con, config))
+        prepared.common_restricted = _common_labels(con, config.labels.get("restricted", ()))
+        _write(prepared, "patients", _patients(con, config, tuple(prepared.common_restricted)))
         prepared.unknown_labels = _unknown_labels(con, config)
         episodes = _episodes(con)
         _write(prepared, "episodes", episodes)
@@ -222,8 +226,13 @@ def _flag(labels: tuple[str, ...]) -> str:
     return f"list_has_any(security_labels, [{listed}])"
 
 
-def _patients(con: duckdb.DuckDBPyConnection, config: Config) -> pa.Table:
+def _patients(
+    con: duckdb.DuckDBPyConnection, config: Config, common: tuple[str, ...] = ()
+) -> pa.Table:
+    """The patient index with its flags; a restricted label in `common` does not put its
+    records in the restricted lane (see `_common_labels`)."""
     labels = config.labels
+    lane = tuple(code for code in labels.get("restricted", ()) if code not in common)
     # A store written before deceasedDateTime was kept has no such column: death time unknown.
     columns = {row[0] for row in con.sql("DESCRIBE patient").fetchall()}
     deceased_t = (
@@ -234,12 +243,12 @@ def _patients(con: duckdb.DuckDBPyConnection, config: Config) -> pa.Table:
         SELECT CASE WHEN fhir_id <> '' THEN fhir_id ELSE 'mrn:' || mrn END AS patient_id,
                mrn,
                {_flag(labels.get("vip", ()))} AS vip,
-               ({_flag(labels.get("vip", ()) + labels.get("restricted", ()))}
+               ({_flag(labels.get("vip", ()) + lane)}
                 OR fhir_id IN (SELECT id FROM restricted_list)
                 OR mrn IN (SELECT id FROM restricted_list)) AS restricted,
                {_flag(labels.get("restricted", ()))} AS confidential,
                {_flag(labels.get("employee", ()))} AS employee,
-               {_flag(labels.get("sensitive", ()))} AS sensitive,
+               {_flag(labels.get("sensitive", ()) + common)} AS sensitive,
                coalesce(deceased, false) AS deceased,
                {deceased_t} AS deceased_t,
                array_to_string(security_labels, ',') AS labels,
@@ -247,6 +256,28 @@ def _patients(con: duckdb.DuckDBPyConnection, config: Config) -> pa.Table:
         FROM patient
         """
     ).to_arrow_table()
+
+
+RESTRICTED_SHARE = 0.05  # a restricted label on more of the records marks a kind of care
+
+
+def _common_labels(con: duckdb.DuckDBPyConnection, codes: tuple[str, ...]) -> dict[str, int]:
+    """Restricted labels (HL7 R, V) that a site puts on more than `RESTRICTED_SHARE` of its
+    records: a children's hospital marks every adolescent's record R, for instance. Such a
+    label says which kind of care a record holds, not that this record is singled out, and
+    every access outside the care would flood a lane meant to be reviewed in full; those
+    records stay confidential (a proxy opening one is still a finding) and sensitive (their
+    unexplained accesses are scored in the queue). The site's own list, and the rarer
+    labels, still restrict."""
+    if not codes:
+        return {}
+    records = int(con.sql("SELECT count(*) FROM patient").fetchall()[0][0])
+    listed = ", ".join("'" + code.replace("'", "''") + "'" for code in codes)
+    rows = con.sql(
+        f"""SELECT u.code, count(*) AS n FROM patient p, unnest(p.security_labels) AS u(code)
+            WHERE u.code IN ({listed}) GROUP BY u.code ORDER BY u.code"""
+    ).fetchall()
+    return {str(code): int(n) for code, n in rows if n > RESTRICTED_SHARE * records}
 
 
 # HL7 v3 Confidentiality codes that mark ordinary records (unrestricted, low, moderate,

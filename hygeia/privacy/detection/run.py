@@ -390,6 +390,7 @@ def analyse(
         "context": prepared.counts,
         "context_missing": prepared.missing,
         "unknown_labels": prepared.unknown_labels,
+        "common_restricted": prepared.common_restricted,
         "accounts": kinds,
         "test_records": practice,
         "templates": learned,

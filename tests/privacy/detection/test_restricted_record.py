@@ -67,3 +67,36 @@ def test_an_alert_s_lane_follows_its_detectors_and_is_exported():
 def test_a_label_no_list_names_is_reported_for_the_site_to_give_it_a_meaning(found):
     # CEL, HIV, R and V are configured; N marks an ordinary record
     assert found.summary["unknown_labels"] == {"STARRED": 1}
+
+
+def _labelled(tmp_path, labelled: int, total: int):
+    """`total` patients, the first `labelled` of them labelled R, one more on the site's own
+    list; c1 opens every one of them with nothing to explain it."""
+    from tests.privacy.detection.scenario import Scenario, at
+
+    sc = Scenario(tmp_path)
+    sc.person("c1", "Cardiology")
+    sc.routine("c1", range(0, 20, 2))
+    for k in range(total):
+        sc.patient(f"pt-{k}", labels=("R",) if k < labelled else ())
+        sc.access("c1", f"pt-{k}", at(30, 9 + k / 60))
+    sc.restricted.append("pt-last")
+    sc.patient("pt-last")
+    sc.access("c1", "pt-last", at(31, 9))
+    return sc.detect()
+
+
+def test_a_restricted_label_on_a_large_share_of_the_records_marks_care_not_records(tmp_path):
+    """R on 10% of the patient index (say, every adolescent's record): a kind of care. Its
+    records are scored as sensitive in the queue instead of flooding the lane; the site's
+    own list still restricts, and the summary says which label was set aside."""
+    found = _labelled(tmp_path, 4, 40)
+    assert found.summary["common_restricted"] == {"R": 4}
+    assert found.of("restricted_record") == {("c1", "pt-last")}
+    assert {("c1", f"pt-{k}") for k in range(4)} <= found.of("sensitive")
+
+
+def test_a_rare_restricted_label_restricts_its_records(tmp_path):
+    found = _labelled(tmp_path, 1, 40)
+    assert found.summary["common_restricted"] == {}
+    assert found.of("restricted_record") == {("c1", "pt-0"), ("c1", "pt-last")}
