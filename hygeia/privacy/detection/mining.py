@@ -64,6 +64,7 @@ KIND_TITLES = {
     "VR": "virtual visit",
     "TEAM": "care-team period",
     "APPT": "appointment",
+    "BOOK": "appointment's booking",
 }
 RELATIONS = ("named", "department", "any")
 RANKS = {"named": 1, "department": 4}

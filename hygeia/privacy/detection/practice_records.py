@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 
 from hygeia.privacy.detection.detectors.base import local_day
 from hygeia.privacy.detection.engines import Engine
+from hygeia.privacy.detection.prepare import BOOKING
 
 MIN_USERS = 5
 MIN_DAYS = 5
@@ -60,7 +61,8 @@ per AS (
     WHERE ev.in_period = 1 AND ev.patient_id <> '' AND ev.user_id <> ''
     GROUP BY ev.patient_id
 ), treated AS (
-    SELECT patient_id, count(*) AS episodes FROM episodes GROUP BY patient_id
+    SELECT patient_id, count(*) AS episodes FROM episodes WHERE kind <> '{BOOKING}'
+    GROUP BY patient_id
 )
 SELECT per.patient_id, per.users, per.days, coalesce(t.episodes, 0) AS episodes,
        per.accesses

@@ -7,9 +7,9 @@ either engine (DuckDB or Spark) reads with plain SQL:
 - `practitioners`: Practitioner and PractitionerRole references -> login;
 - `patients`: the latest record per patient with its sensitivity flags, numbered (`n`) for the
   random pairings mining compares with;
-- `episodes`: every encounter, care-team period and appointment of a patient, with its kind
-  (the encounter class, `TEAM` or `APPT`), start and end (epoch seconds) and treating
-  department;
+- `episodes`: every encounter, care-team period, appointment and appointment booking of a
+  patient, with its kind (the encounter class, `TEAM`, `APPT` or `BOOK`), start and end
+  (epoch seconds) and treating department;
 - `links`: who an episode names (`user`: a login) and which departments took part
   (`department`: the treating one and those of the people named);
 - `identity`: roster <-> patient index links (self, household, neighbour), see identity.py.
@@ -306,11 +306,27 @@ def _unknown_labels(con: duckdb.DuckDBPyConnection, config: Config) -> dict[str,
     return dict(unknown[:UNKNOWN_LABELS_LISTED])
 
 
+BOOKING = "BOOK"  # the kind of the episode an appointment's booking is
+
+
 def _episodes(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """Encounters (their class as the kind), care-team periods and appointments, each with
-    its treating department: the anchors every explanation is measured from."""
+    its treating department: the anchors every explanation is measured from. An appointment's
+    booking (`created`) is an episode of its own, an instant: the scheduler who booked it is
+    named nowhere, but opens the chart at that moment, which mining learns as the
+    schedulers' routine (a random patient is hardly ever being booked at that minute)."""
+    # A store written before Appointment.created was kept has no such column.
+    booked = "created" in {row[0] for row in con.sql("DESCRIBE appointment").fetchall()}
+    booking = (
+        f"""UNION ALL
+        SELECT 'B/' || a.fhir_id, a.patient_id, '{BOOKING}', CAST(epoch(a.created) AS BIGINT),
+               CAST(epoch(a.created) AS BIGINT), ''
+        FROM appointment a WHERE a.created IS NOT NULL AND a.patient_id <> ''"""
+        if booked
+        else ""
+    )
     return con.sql(
-        """
+        f"""
         SELECT 'E/' || e.fhir_id AS episode_id, e.patient_id,
                CASE WHEN trim(e.encounter_class) <> '' THEN upper(trim(e.encounter_class))
                     ELSE 'ENC' END AS kind,
@@ -329,6 +345,7 @@ def _episodes(con: duckdb.DuckDBPyConnection) -> pa.Table:
         SELECT 'A/' || a.fhir_id, a.patient_id, 'APPT', CAST(epoch(a.start) AS BIGINT),
                CAST(epoch(coalesce(a."end", a.start)) AS BIGINT), ''
         FROM appointment a WHERE a.start IS NOT NULL AND a.patient_id <> ''
+        {booking}
         """
     ).to_arrow_table()
 

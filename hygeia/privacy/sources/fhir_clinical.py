@@ -162,6 +162,7 @@ class AppointmentRecord:
     end: datetime | None
     practitioner_ids: tuple[str, ...]
     practitioner_role_ids: tuple[str, ...]
+    created: datetime | None = None  # when it was booked: schedulers open the chart then
 
 
 def parse_appointment(resource: dict[str, Any]) -> AppointmentRecord:
@@ -178,6 +179,7 @@ def parse_appointment(resource: dict[str, Any]) -> AppointmentRecord:
         end=date_time(resource.get("end"), "end"),
         practitioner_ids=refs_to(actors, "Practitioner"),
         practitioner_role_ids=refs_to(actors, "PractitionerRole"),
+        created=date_time(resource.get("created"), "created"),
     )
 
 

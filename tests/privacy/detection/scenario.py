@@ -190,7 +190,9 @@ class Scenario:
             )
         )
 
-    def appointment(self, patient: str, start: datetime, practitioner: str) -> None:
+    def appointment(
+        self, patient: str, start: datetime, practitioner: str, created: datetime | None = None
+    ) -> None:
         self.appointments.append(
             AppointmentRecord(
                 fhir_id=f"ap-{next(self._ids)}",
@@ -200,6 +202,7 @@ class Scenario:
                 end=start + timedelta(minutes=30),
                 practitioner_ids=(f"pr-{practitioner}",),
                 practitioner_role_ids=(),
+                created=created,
             )
         )
 

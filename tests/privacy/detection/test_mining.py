@@ -122,3 +122,27 @@ def test_the_acceptance_rule(events, random, users, accepted):
     ok, lift = mining.accept(candidate, load().mining)
     assert ok is accepted
     assert lift == pytest.approx((events / 400) / ((random + 0.5) / 401))
+
+
+def test_the_minute_an_appointment_is_booked_is_learned_as_the_schedulers_routine(tmp_path):
+    """Schedulers, named on nothing, open each chart as they book an appointment for weeks
+    later (Appointment.created): the booking is an episode of its own, learned as their
+    routine at the minute it happened; the same schedulers opening charts nobody is booking
+    are not explained by it."""
+    sc = site(tmp_path)
+    for n in range(1, 5):
+        sc.person(f"sch{n}", "Registration", job="Scheduler", practitioner=False)
+    for k in range(60):
+        patient = sc.patient(f"pt-booked-{k}")
+        booked = at(k % 30, 9 + (k % 7))
+        sc.appointment(patient, booked + timedelta(days=40), "rn1", created=booked)
+        sc.access(f"sch{1 + k % 4}", patient, booked + timedelta(minutes=2))
+    sc.access("sch1", "pt-quiet-7", at(12, 15.5))  # nobody was booking that patient
+    _, access, templates, _ = run(sc)
+    learned = {
+        (t["kind"], t["relation"]) for t in templates if t["role_group"].endswith("scheduler")
+    }
+    assert ("BOOK", "any") in learned
+    explained = {a["patient_id"]: a["explained"] for a in access if a["user_id"].startswith("sch")}
+    assert all(explained[f"pt-booked-{k}"] == mining.ROUTINE for k in range(60))
+    assert explained["pt-quiet-7"] == 0

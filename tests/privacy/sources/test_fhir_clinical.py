@@ -108,6 +108,26 @@ def test_appointment_and_care_team():
         }
     )
     assert (appointment.patient_id, appointment.practitioner_ids) == ("p1", ("pr1",))
+    assert appointment.created is None
+    booked = fc.parse_appointment(
+        {
+            "resourceType": "Appointment",
+            "id": "a2",
+            "created": "2026-03-01T10:15:00-05:00",
+            "start": "2026-03-08T09:00:00Z",
+            "participant": [{"actor": {"reference": "Patient/p1"}}],
+        }
+    )
+    assert booked.created == datetime(2026, 3, 1, 15, 15, tzinfo=UTC)
+    with pytest.raises(RecordError, match="created"):
+        fc.parse_appointment(
+            {
+                "resourceType": "Appointment",
+                "id": "a3",
+                "created": "the first of March",
+                "participant": [{"actor": {"reference": "Patient/p1"}}],
+            }
+        )
     team = fc.parse_care_team(
         {
             "resourceType": "CareTeam",
