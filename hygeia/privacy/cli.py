@@ -247,14 +247,17 @@ def cmd_listen(args: argparse.Namespace) -> int:
 
 DETECT_HELP = """\
 Explains every access to a patient record in the period (the user is named on the
-patient's encounter, care team or appointment; works in a department that treated the
-patient; or does a duty that follows the visit, such as registration or coding), runs every
-detector on what is left and on each user's behaviour, and stores scored alerts, grouped
-into one incident per user, for review. Events before --since are used as history
-(baselines); alerts are raised for events from --since up to, not including, --until.
+patient's encounter, care team or appointment, or is the patient's general practitioner;
+works in a department that treated the patient; or does what the user's role routinely does
+around the patient's visits, stays and appointment bookings, as learned from this site's
+own accesses), runs every detector on what is left and on each user's behaviour, and stores
+scored alerts, grouped into one incident per user, for review. Events before --since are
+used as history (baselines); alerts are raised for events from --since up to, not
+including, --until.
 
-Windows, duties, labels, thresholds and weights are configuration
-(hygeia/content/privacy/detection.yaml; pass your own copy with --config).
+Labels, mining limits, thresholds and weights are configuration
+(hygeia/content/privacy/detection.yaml; pass your own copy with --config); no department,
+job title or duty window is.
 
 Examples:
   hygeia privacy detect
@@ -344,21 +347,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
         print(f"  {count:>12,}  {title}")
     if summary["context_missing"]:
         print(f"  (no {', '.join(summary['context_missing'])} in the store)")
-    if summary.get("unknown_labels"):
-        listed = ", ".join(f"{code} on {n:,}" for code, n in summary["unknown_labels"].items())
-        print(
-            f"  Security labels no label list names ({listed} record(s)): if one is the "
-            "site's flag for VIPs, restricted or sensitive care, add it to labels.vip, "
-            "labels.restricted or labels.sensitive (--config) for detection to use it"
-        )
-    if summary.get("common_restricted"):
-        listed = ", ".join(f"{code} on {n:,}" for code, n in summary["common_restricted"].items())
-        print(
-            f"  Restricted labels on a large share of the records ({listed} record(s)) mark a "
-            "kind of care, not single records: their accesses are scored in the queue as "
-            "sensitive, not all raised in the restricted lane; list the records to review "
-            "in full with `hygeia privacy restricted add`"
-        )
+    _print_labels(summary)
     _print_accounts(summary.get("accounts") or {})
     practice = summary.get("test_records") or {}
     if practice.get("records"):
@@ -386,6 +375,25 @@ def cmd_detect(args: argparse.Namespace) -> int:
     for detector, count in (summary.get("routine") or {}).items():
         print(f"  ({count:,} {detector} not raised: a third or more of the role showed it)")
     return 0
+
+
+LABEL_NOTES = {
+    "unknown_labels": "Security labels no label list names ({listed} record(s)): if one is the "
+    "site's flag for VIPs, restricted or sensitive care, add it to labels.vip, "
+    "labels.restricted or labels.sensitive (--config) for detection to use it",
+    "common_restricted": "Restricted labels on a large share of the records ({listed} "
+    "record(s)) mark a kind of care, not single records: their accesses are scored in the "
+    "queue as sensitive, not all raised in the restricted lane; list the records to review "
+    "in full with `hygeia privacy restricted add`",
+}
+
+
+def _print_labels(summary: dict[str, Any]) -> None:
+    """What a run could not use of the records' security labels, and what to do about it."""
+    for key, message in LABEL_NOTES.items():
+        if summary.get(key):
+            listed = ", ".join(f"{code} on {n:,}" for code, n in summary[key].items())
+            print("  " + message.format(listed=listed))
 
 
 def _print_accounts(kinds: dict[str, int]) -> None:
@@ -624,7 +632,8 @@ def cmd_remind(args: argparse.Namespace) -> int:
 TEMPLATES_HELP = """\
 What detection learned from this site's accesses: for each role group, the paths from a user
 to a patient (named on an episode, of its department, or the role's routine around an
-encounter class, an appointment or a care-team period) and the time offsets at which the
+encounter class, an appointment, its booking or a care-team period) and the time offsets
+at which the
 group's members follow them far more often than chance (support and lift; see
 docs/detection.md). Pin a template to apply it whatever the data shows; reject it to never
 apply it (a pattern that should not count as legitimate). The next `privacy detect` uses

@@ -49,6 +49,7 @@ import pyarrow.parquet as pq
 
 from hygeia.privacy.detection.config import Config, Mining
 from hygeia.privacy.detection.engines import Engine
+from hygeia.privacy.detection.prepare import NOT_VISITS
 from hygeia.privacy.detection.template_key import Key, TemplateFigures, key_of
 
 RANDOM_MULTIPLIER = 2654435761  # Knuth's multiplicative hash: the random pairing's draw
@@ -65,6 +66,7 @@ KIND_TITLES = {
     "TEAM": "care-team period",
     "APPT": "appointment",
     "BOOK": "appointment's booking",
+    "GP": "general-practitioner relationship",
 }
 RELATIONS = ("named", "department", "any")
 RANKS = {"named": 1, "department": 4}
@@ -385,7 +387,7 @@ def accept(candidate: dict[str, Any], mining: Mining) -> tuple[bool, float]:
 
 def _rank(relation: str, kind: str, lift: float, mining: Mining) -> int:
     if relation == "named":
-        return {"TEAM": 2, "APPT": 3}.get(kind, 1)
+        return {"TEAM": 2, "GP": 2, "APPT": 3}.get(kind, 1)  # a GP: the patient's care team
     if relation == "department":
         return RANKS["department"]
     return ROUTINE if lift >= mining.min_lift else WEAK
@@ -405,8 +407,8 @@ def priors(groups: set[str], kinds: set[str], config: Config) -> list[Template]:
         ]
         for group in groups:
             for kind in kinds:
-                if relation == "department" and kind == "APPT":
-                    continue  # an appointment names people, not a treating department
+                if relation == "department" and kind in ("APPT", *NOT_VISITS):
+                    continue  # these name people (or nobody), not a treating department
                 for b in wanted:
                     found.append(
                         Template(

@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 
 from hygeia.privacy.detection.detectors.base import local_day
 from hygeia.privacy.detection.engines import Engine
-from hygeia.privacy.detection.prepare import BOOKING
+from hygeia.privacy.detection.prepare import NOT_VISITS_SQL
 
 MIN_USERS = 5
 MIN_DAYS = 5
@@ -61,7 +61,7 @@ per AS (
     WHERE ev.in_period = 1 AND ev.patient_id <> '' AND ev.user_id <> ''
     GROUP BY ev.patient_id
 ), treated AS (
-    SELECT patient_id, count(*) AS episodes FROM episodes WHERE kind <> '{BOOKING}'
+    SELECT patient_id, count(*) AS episodes FROM episodes WHERE kind NOT IN ({NOT_VISITS_SQL})
     GROUP BY patient_id
 )
 SELECT per.patient_id, per.users, per.days, coalesce(t.episodes, 0) AS episodes,

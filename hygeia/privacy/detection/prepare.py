@@ -234,7 +234,7 @@ def _patients(
     labels = config.labels
     lane = tuple(code for code in labels.get("restricted", ()) if code not in common)
     # A store written before deceasedDateTime was kept has no such column: death time unknown.
-    columns = {row[0] for row in con.sql("DESCRIBE patient").fetchall()}
+    columns = _columns(con, "patient")
     deceased_t = (
         "CAST(epoch(deceased_at) AS BIGINT)" if "deceased_at" in columns else "CAST(NULL AS BIGINT)"
     )
@@ -306,7 +306,15 @@ def _unknown_labels(con: duckdb.DuckDBPyConnection, config: Config) -> dict[str,
     return dict(unknown[:UNKNOWN_LABELS_LISTED])
 
 
+def _columns(con: duckdb.DuckDBPyConnection, view: str) -> set[str]:
+    return {row[0] for row in con.sql(f"DESCRIBE {view}").fetchall()}
+
+
 BOOKING = "BOOK"  # the kind of the episode an appointment's booking is
+GENERAL_PRACTITIONER = "GP"  # the patient's own doctor, named on no visit: an episode always
+NOT_VISITS = (BOOKING, GENERAL_PRACTITIONER)  # kinds that are no visit, stay or care period
+NOT_VISITS_SQL = ", ".join(f"'{kind}'" for kind in NOT_VISITS)
+ALWAYS = (-2208988800, 4102444800)  # 1900 to 2100 (epoch seconds): the span of a GP episode
 
 
 def _episodes(con: duckdb.DuckDBPyConnection) -> pa.Table:
@@ -314,15 +322,27 @@ def _episodes(con: duckdb.DuckDBPyConnection) -> pa.Table:
     its treating department: the anchors every explanation is measured from. An appointment's
     booking (`created`) is an episode of its own, an instant: the scheduler who booked it is
     named nowhere, but opens the chart at that moment, which mining learns as the
-    schedulers' routine (a random patient is hardly ever being booked at that minute)."""
-    # A store written before Appointment.created was kept has no such column.
-    booked = "created" in {row[0] for row in con.sql("DESCRIBE appointment").fetchall()}
+    schedulers' routine (a random patient is hardly ever being booked at that minute). A
+    patient's general practitioner is an episode spanning all time that names the doctor:
+    their own patients need no visit for them to look."""
+    # A store written before Appointment.created (Patient.generalPractitioner) was kept has
+    # no such column.
+    booked = "created" in _columns(con, "appointment")
+    with_gp = "general_practitioner_ids" in _columns(con, "patient")
     booking = (
         f"""UNION ALL
         SELECT 'B/' || a.fhir_id, a.patient_id, '{BOOKING}', CAST(epoch(a.created) AS BIGINT),
                CAST(epoch(a.created) AS BIGINT), ''
         FROM appointment a WHERE a.created IS NOT NULL AND a.patient_id <> ''"""
         if booked
+        else ""
+    ) + (
+        f"""UNION ALL
+        SELECT 'G/' || p.fhir_id, p.fhir_id, '{GENERAL_PRACTITIONER}', {ALWAYS[0]}, {ALWAYS[1]}, ''
+        FROM patient p
+        WHERE p.fhir_id <> '' AND (len(p.general_practitioner_ids) > 0
+                                   OR len(p.general_practitioner_role_ids) > 0)"""
+        if with_gp
         else ""
     )
     return con.sql(
@@ -353,15 +373,24 @@ def _episodes(con: duckdb.DuckDBPyConnection) -> pa.Table:
 def _links(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """Who each episode names (logins, through Practitioner and PractitionerRole
     references), and which departments took part: the treating one, the organisations of a
-    care team, and the departments of the people named."""
-    named = """
+    care team, and the departments of the people named. A general practitioner names a
+    person and no department: a GP's colleagues are not their patients' doctors."""
+    general = (
+        """UNION ALL SELECT 'G/', * FROM (SELECT fhir_id, general_practitioner_ids,
+                                            general_practitioner_role_ids FROM patient
+                                     WHERE fhir_id <> '')"""
+        if "general_practitioner_ids" in _columns(con, "patient")
+        else ""
+    )
+    named = f"""
         SELECT prefix || x.fhir_id AS episode_id, p.user_id
         FROM (SELECT 'E/' AS prefix, * FROM (SELECT fhir_id, practitioner_ids,
                                                practitioner_role_ids FROM encounter)
               UNION ALL SELECT 'T/', * FROM (SELECT fhir_id, practitioner_ids,
                                                   practitioner_role_ids FROM care_team)
               UNION ALL SELECT 'A/', * FROM (SELECT fhir_id, practitioner_ids,
-                                                  practitioner_role_ids FROM appointment)) x,
+                                                  practitioner_role_ids FROM appointment)
+              {general}) x,
              unnest(list_concat(
                 list_transform(x.practitioner_ids, lambda i: 'Practitioner/' || i),
                 list_transform(x.practitioner_role_ids, lambda i: 'PractitionerRole/' || i)))
@@ -374,7 +403,8 @@ def _links(con: duckdb.DuckDBPyConnection) -> pa.Table:
         SELECT DISTINCT episode_id, 'user' AS kind, user_id AS who FROM named
         UNION
         SELECT DISTINCT n.episode_id, 'department', s.department_key
-        FROM named n JOIN staff_table s ON s.user_id = n.user_id WHERE s.department_key <> ''
+        FROM named n JOIN staff_table s ON s.user_id = n.user_id
+        WHERE s.department_key <> '' AND n.episode_id NOT LIKE 'G/%'
         UNION
         SELECT episode_id, 'department', department_key FROM episode_table
         WHERE department_key <> ''

@@ -3,7 +3,8 @@
 The MRN is the identifier typed `MR` (v2-0203), else the first identifier with a value; the
 name is the `official` one, else the first; the address and phone the `home` ones, else the
 first. `meta.security` labels (CEL celebrity, EMP employee, sensitive categories) are kept:
-detectors treat such patients with more care.
+detectors treat such patients with more care. So is `generalPractitioner` (the people; an
+organisation named there is not a person): the patient's own doctor needs no visit to look.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from hygeia.privacy.sources.fhir_common import (
     fhir_date,
     first,
     person_name,
+    refs_to,
     text,
 )
 
@@ -47,6 +49,9 @@ class PatientRecord:
     deceased: bool
     deceased_at: datetime | None  # when the record says (deceasedDateTime)
     security_labels: tuple[str, ...]
+    # the patient's own doctor (generalPractitioner): Practitioner, PractitionerRole ids
+    general_practitioner_ids: tuple[str, ...] = ()
+    general_practitioner_role_ids: tuple[str, ...] = ()
 
 
 def _mrn(identifiers: Any) -> str:
@@ -89,6 +94,10 @@ def parse(resource: dict[str, Any]) -> PatientRecord:
         deceased=bool(resource.get("deceasedBoolean") or resource.get("deceasedDateTime")),
         deceased_at=date_time(resource.get("deceasedDateTime"), "deceasedDateTime"),
         security_labels=labels,
+        general_practitioner_ids=refs_to(resource.get("generalPractitioner"), "Practitioner"),
+        general_practitioner_role_ids=refs_to(
+            resource.get("generalPractitioner"), "PractitionerRole"
+        ),
     )
 
 

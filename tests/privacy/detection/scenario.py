@@ -106,6 +106,7 @@ class Scenario:
         labels: tuple[str, ...] = (),
         deceased: bool | datetime = False,
         city: str = "Lakemont",
+        doctor: str = "",
     ) -> str:
         n = next(self._ids)
         self.patients.append(
@@ -124,6 +125,7 @@ class Scenario:
                 deceased=bool(deceased),
                 deceased_at=deceased if isinstance(deceased, datetime) else None,
                 security_labels=labels,
+                general_practitioner_ids=(f"pr-{doctor}",) if doctor else (),
             )
         )
         return ident

@@ -94,3 +94,14 @@ def test_spark_engine_explains_itself_when_unusable(hospital, capsys, monkeypatc
     monkeypatch.setenv("PATH", "/nonexistent")
     assert main(["privacy", "detect", "--engine", "spark"]) == 2
     assert "Java 17" in capsys.readouterr().err
+
+
+def test_detect_says_which_labels_it_could_not_use_and_what_to_do(capsys):
+    from hygeia.privacy import cli
+
+    cli._print_labels({"unknown_labels": {"NOTABLE": 3}, "common_restricted": {"R": 516}})
+    out = capsys.readouterr().out
+    assert "NOTABLE on 3 record(s)" in out and "labels.vip" in out
+    assert "R on 516 record(s)" in out and "hygeia privacy restricted add" in out
+    cli._print_labels({"unknown_labels": {}, "common_restricted": {}})
+    assert capsys.readouterr().out == ""

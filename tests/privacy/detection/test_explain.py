@@ -142,3 +142,21 @@ def test_an_episode_of_an_earlier_month_still_explains_an_access(tmp_path):
         ("pt-near", 1),
         ("pt-near", 1),
     ]
+
+
+def test_a_patients_general_practitioner_needs_no_visit_and_their_colleague_does(tmp_path):
+    """Patient.generalPractitioner names the patient's own doctor: their looks at any time
+    count as the care team's, with no visit in the context. The doctor's colleague of the
+    same clinic is not the patient's doctor, and a patient with no GP explains nothing."""
+    sc = Scenario(tmp_path)
+    sc.person("gp", "Cardiology", job="Physician")
+    sc.person("colleague", "Cardiology", job="Physician")
+    sc.patient("pt-panel", doctor="gp")
+    sc.patient("pt-other")
+    sc.access("gp", "pt-panel", at(20, 9))
+    sc.access("colleague", "pt-panel", at(20, 10))
+    sc.access("gp", "pt-other", at(20, 11))
+    found = explained(sc)
+    assert found[("gp", "pt-panel")] == 2  # on the patient's care team
+    assert found[("colleague", "pt-panel")] == 0
+    assert found[("gp", "pt-other")] == 0

@@ -63,6 +63,22 @@ def test_full_patient():
     assert not record.deceased
 
 
+def test_general_practitioner_people_are_kept_and_an_organisation_is_not():
+    record = parse(
+        {
+            **PATIENT,
+            "generalPractitioner": [
+                {"reference": "Practitioner/pr-7"},
+                {"reference": "PractitionerRole/role-3"},
+                {"reference": "Organization/clinic-north"},
+            ],
+        }
+    )
+    assert record.general_practitioner_ids == ("pr-7",)
+    assert record.general_practitioner_role_ids == ("role-3",)
+    assert parse(PATIENT).general_practitioner_ids == ()
+
+
 def test_partial_dates_and_deceased_time():
     record = parse(
         {**PATIENT, "birthDate": "1975", "deceasedDateTime": "2026-01-01T03:00:00-05:00"}

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 
 from hygeia.privacy.detection.detectors.base import DIRECT, LOOSE, Detector, Hit, Params
+from hygeia.privacy.detection.prepare import NOT_VISITS_SQL
 
 SQL = """
 WITH marked AS (
@@ -63,6 +64,7 @@ WITH marked AS (
                     WHEN e.kind = 'EMER' THEN 2 ELSE 1 END) AS stratum
     FROM crowds c LEFT JOIN episodes e ON e.patient_id = c.patient_id
      AND e.start_t <= c.t1 + {near} AND e.end_t >= c.t0 - {near}
+     AND e.kind NOT IN ({not_visits})
     GROUP BY c.patient_id, c.w, c.slot
 ), per_patient AS (
     SELECT stratum, w, patient_id, max(crowd) AS crowd
@@ -117,6 +119,7 @@ def query(p: Params) -> str:
             f"SELECT {w} AS w, {grid} AS grid" for w in widths for grid in (0, 1)
         ),
         near=int(p["near_hours"] * 3600),
+        not_visits=NOT_VISITS_SQL,  # a booking or a GP is no visit in reach
         direct=DIRECT,
         loose=LOOSE,
         min_users=int(p["min_users"]),
