@@ -49,7 +49,7 @@ import pyarrow.parquet as pq
 
 from hygeia.privacy.detection.config import Config, Mining
 from hygeia.privacy.detection.engines import Engine
-from hygeia.privacy.detection.prepare import NOT_VISITS
+from hygeia.privacy.detection.episode_kinds import NOT_VISITS
 from hygeia.privacy.detection.template_key import Key, TemplateFigures, key_of
 
 RANDOM_MULTIPLIER = 2654435761  # Knuth's multiplicative hash: the random pairing's draw

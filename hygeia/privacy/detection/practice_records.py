@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 
 from hygeia.privacy.detection.detectors.base import local_day
 from hygeia.privacy.detection.engines import Engine
-from hygeia.privacy.detection.prepare import NOT_VISITS_SQL
+from hygeia.privacy.detection.episode_kinds import NOT_VISITS_SQL
 
 MIN_USERS = 5
 MIN_DAYS = 5

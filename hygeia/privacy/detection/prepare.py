@@ -37,6 +37,7 @@ from hygeia.lake.store import Lake
 from hygeia.privacy.detection import identity
 from hygeia.privacy.detection.config import Config
 from hygeia.privacy.detection.detectors.base import DAY, epoch_seconds
+from hygeia.privacy.detection.episode_kinds import BOOKING, GENERAL_PRACTITIONER
 from hygeia.privacy.formats import FHIR_FORMATS, ROSTER
 
 SHIFT_STARTS = {"day": 7, "days": 7, "evening": 15, "evenings": 15, "night": 23, "nights": 23}
@@ -310,10 +311,6 @@ def _columns(con: duckdb.DuckDBPyConnection, view: str) -> set[str]:
     return {row[0] for row in con.sql(f"DESCRIBE {view}").fetchall()}
 
 
-BOOKING = "BOOK"  # the kind of the episode an appointment's booking is
-GENERAL_PRACTITIONER = "GP"  # the patient's own doctor, named on no visit: an episode always
-NOT_VISITS = (BOOKING, GENERAL_PRACTITIONER)  # kinds that are no visit, stay or care period
-NOT_VISITS_SQL = ", ".join(f"'{kind}'" for kind in NOT_VISITS)
 ALWAYS = (-2208988800, 4102444800)  # 1900 to 2100 (epoch seconds): the span of a GP episode
 
 

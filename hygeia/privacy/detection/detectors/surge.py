@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 
 from hygeia.privacy.detection.detectors.base import DIRECT, LOOSE, Detector, Hit, Params
-from hygeia.privacy.detection.prepare import NOT_VISITS_SQL
+from hygeia.privacy.detection.episode_kinds import NOT_VISITS_SQL
 
 SQL = """
 WITH marked AS (
