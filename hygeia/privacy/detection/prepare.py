@@ -38,6 +38,7 @@ from hygeia.privacy.detection import identity
 from hygeia.privacy.detection.config import Config
 from hygeia.privacy.detection.detectors.base import DAY, epoch_seconds
 from hygeia.privacy.detection.episode_kinds import BOOKING, GENERAL_PRACTITIONER
+from hygeia.privacy.events import EVENTS
 from hygeia.privacy.formats import FHIR_FORMATS, ROSTER
 
 SHIFT_STARTS = {"day": 7, "days": 7, "evening": 15, "evenings": 15, "night": 23, "nights": 23}
@@ -106,18 +107,21 @@ def prepare(
             "lower(strip_accents(coalesce(x, ''))), '[^a-z0-9#]+', ' ', 'g'))"
         )
         for kind, table in CONTEXT.items():
+            # the patient index is read through `patient`, with the labels events carry
+            view = "patient_records" if kind == "patient" else kind
             empty = table.schema.empty_table()
             scan = store.scan_sql(table)
             if scan is None:
                 con.register(f"{kind}_empty", empty)
-                con.execute(f"CREATE OR REPLACE VIEW {kind} AS SELECT * FROM {kind}_empty")
+                con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {kind}_empty")
                 prepared.missing.append(kind)
                 continue
             con.execute(
-                f"CREATE OR REPLACE VIEW {kind} AS SELECT * EXCLUDE (rn) FROM ("
+                f"CREATE OR REPLACE VIEW {view} AS SELECT * EXCLUDE (rn) FROM ("
                 f"SELECT *, row_number() OVER (PARTITION BY record_id ORDER BY ingested_at "
                 f"DESC, source_line DESC) AS rn FROM {scan}) WHERE rn = 1"
             )
+        _labelled_patients(con, store.scan_sql(EVENTS))
         staff = _staff(con)
         _write(prepared, "staff", staff)
         con.register("staff_table", staff)
@@ -135,6 +139,40 @@ def prepare(
     finally:
         con.close()
     return prepared
+
+
+def _labelled_patients(con: duckdb.DuckDBPyConnection, events: str | None) -> None:
+    """`patient`: the patient index, each record's security labels extended with those the
+    access events carried for it (an ATNA message's ParticipantObjectSensitivity, by MRN): a
+    feed whose Patient resources carry no labels flags its VIP and restricted records there
+    alone. The record's own labels keep their order; the events' follow, sorted."""
+    carried = events is not None and "extra" in {
+        row[0] for row in con.sql(f"DESCRIBE SELECT * FROM {events}").fetchall()
+    }
+    if not carried:
+        con.execute("CREATE OR REPLACE VIEW patient AS SELECT * FROM patient_records")
+        return
+    # one scan of the events, kept: the patient view is read several times
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE event_labels AS
+        WITH seen AS (
+            SELECT DISTINCT e.patient_identifier AS mrn, u.code
+            FROM (SELECT patient_identifier, extra FROM {events}
+                  WHERE extra LIKE '%"sensitivity"%' AND patient_identifier <> '') e,
+                 unnest(CAST(json_extract(e.extra, '$.sensitivity') AS VARCHAR[])) AS u(code)
+            WHERE u.code <> ''
+        )
+        SELECT mrn, list_sort(list(code)) AS codes FROM seen GROUP BY mrn"""
+    )
+    con.execute(
+        """CREATE OR REPLACE VIEW patient AS
+        SELECT p.* REPLACE (
+            CASE WHEN x.codes IS NULL THEN p.security_labels
+                 ELSE list_concat(coalesce(p.security_labels, []), list_filter(
+                     x.codes, lambda c: NOT list_contains(coalesce(p.security_labels, []), c)))
+            END AS security_labels)
+        FROM patient_records p LEFT JOIN event_labels x ON x.mrn = p.mrn AND p.mrn <> ''"""
+    )
 
 
 def _write(prepared: Prepared, name: str, table: pa.Table) -> None:

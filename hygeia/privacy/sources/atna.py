@@ -57,6 +57,9 @@ LOOKBACK = 4096  # how far back from a fault the tag or text it is in is looked 
 JUNK_AFTER_DOCUMENT = expat_errors.codes[expat_errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT]
 
 
+SENSITIVITY_SPLIT = re.compile(r"[\s,;^~]+")  # one code, or several in one attribute
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
@@ -107,11 +110,15 @@ def parse_message(message: Element, source: str = "") -> AccessEvent:
         raise RecordError("the user is not identified (no UserID)")
 
     patient_identifier = ""
+    sensitivity: list[str] = []
     for obj in _children(message, "ParticipantObjectIdentification"):
         if obj.get("ParticipantObjectTypeCode") == "1" and (
             obj.get("ParticipantObjectTypeCodeRole") == "1"
         ):
             patient_identifier = (obj.get("ParticipantObjectID") or "").split("^", 1)[0].strip()
+            # The record's confidentiality as the EHR saw it (R, V, a site's VIP code): where
+            # a feed carries no Patient resources with labels, the only flag there is.
+            sensitivity = SENSITIVITY_SPLIT.split(obj.get("ParticipantObjectSensitivity") or "")
             if patient_identifier:
                 break
     purposes = tuple(
@@ -147,6 +154,7 @@ def parse_message(message: Element, source: str = "") -> AccessEvent:
         outcome=OUTCOMES.get(outcome_code, outcome_code),
         source_system=system,
         network_address=(user.get("NetworkAccessPointID") or "").strip(),
+        extra={"sensitivity": codes} if (codes := [c for c in sensitivity if c][:8]) else {},
     )
 
 

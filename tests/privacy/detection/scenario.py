@@ -220,7 +220,10 @@ class Scenario:
         break_glass: bool = False,
         by_practitioner: bool = False,
         source: str = "EHR-TEST",
+        sensitivity: tuple[str, ...] = (),
     ) -> None:
+        """One access; with `sensitivity`, as an ATNA message carries it: the patient by MRN,
+        the record's confidentiality codes beside it."""
         n = next(self._ids)
         offset = when.utcoffset()
         self.events.append(
@@ -230,8 +233,8 @@ class Scenario:
                 utc_offset_minutes=int(offset.total_seconds() // 60) if offset else 0,
                 user_login="" if by_practitioner else user,
                 user_practitioner=f"Practitioner/pr-{user}",
-                patient_ref=f"Patient/{patient}" if patient else "",
-                patient_identifier="",
+                patient_ref=f"Patient/{patient}" if patient and not sensitivity else "",
+                patient_identifier=self.mrn_of(patient) if sensitivity else "",
                 action=action,
                 subtype=subtype,
                 purpose_of_use=("ETREAT",) if break_glass else ("TREAT",),
@@ -241,8 +244,12 @@ class Scenario:
                 source_system=source,
                 network_address="10.0.0.1",
                 source_line=n,
+                extra={"sensitivity": list(sensitivity)} if sensitivity else {},
             )
         )
+
+    def mrn_of(self, patient: str) -> str:
+        return next(p.mrn for p in self.patients if p.fhir_id == patient)
 
     def routine(self, user: str, days: range, per_day: int = 6, hour: float = 9) -> None:
         """Ordinary, explained work: the user treats a patient of their own each day."""

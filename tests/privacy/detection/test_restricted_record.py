@@ -100,3 +100,21 @@ def test_a_rare_restricted_label_restricts_its_records(tmp_path):
     found = _labelled(tmp_path, 1, 40)
     assert found.summary["common_restricted"] == {}
     assert found.of("restricted_record") == {("c1", "pt-0"), ("c1", "pt-last")}
+
+
+def test_a_record_flagged_only_in_the_audit_feed_is_restricted(tmp_path):
+    """An ATNA feed marks the record V in ParticipantObjectSensitivity while its Patient
+    resource has no label: the record is restricted all the same, and the run lists a code no
+    label list names."""
+    from tests.privacy.detection.scenario import Scenario, at
+
+    sc = Scenario(tmp_path)
+    sc.person("c1", "Cardiology")
+    sc.routine("c1", range(0, 20, 2))
+    for k in range(30):
+        sc.patient(f"pt-{k}")
+    sc.access("c1", "pt-3", at(30, 9), sensitivity=("V",))
+    sc.access("c1", "pt-4", at(30, 10), sensitivity=("NOTABLE",))
+    found = sc.detect()
+    assert ("c1", "pt-3") in found.of("restricted_record")
+    assert found.summary["unknown_labels"] == {"NOTABLE": 1}

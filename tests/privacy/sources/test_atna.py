@@ -52,6 +52,17 @@ def test_dicom_message(tmp_path):
     assert event.break_glass and event.purpose_of_use == ("ETREAT",)
 
 
+def test_the_records_sensitivity_is_kept_with_the_access(tmp_path):
+    """ParticipantObjectSensitivity: one code, or several in one attribute; none, nothing."""
+    assert read(tmp_path, message())[0][0].extra == {}
+    flagged = message().replace(
+        'ParticipantObjectTypeCode="1"',
+        'ParticipantObjectSensitivity="V^VIP" ParticipantObjectTypeCode="1"',
+    )
+    (event,), _ = read(tmp_path, flagged)
+    assert event.extra == {"sensitivity": ["V", "VIP"]}
+
+
 def test_several_messages_in_a_container_with_their_lines(tmp_path):
     text = "<Messages>\n" + message() + message("U") + message("R", "110106") + "</Messages>\n"
     parsed, rejected = read(tmp_path, text)
