@@ -633,8 +633,7 @@ TEMPLATES_HELP = """\
 What detection learned from this site's accesses: for each role group, the paths from a user
 to a patient (named on an episode, of its department, or the role's routine around an
 encounter class, an appointment, its booking or a care-team period) and the time offsets
-at which the
-group's members follow them far more often than chance (support and lift; see
+at which the group's members follow them far more often than chance (support and lift; see
 docs/detection.md). Pin a template to apply it whatever the data shows; reject it to never
 apply it (a pattern that should not count as legitimate). The next `privacy detect` uses
 the decisions.

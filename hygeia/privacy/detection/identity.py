@@ -207,12 +207,8 @@ def keys(person: Person) -> Keys:
     )
 
 
-def self_match(staff: Person, patient: Person) -> tuple[float, str] | None:
+def self_match(staff: Keys, patient: Keys) -> tuple[float, str] | None:
     """How likely the patient record is the staff member's own, and why."""
-    return _self_match(keys(staff), keys(patient))
-
-
-def _self_match(staff: Keys, patient: Keys) -> tuple[float, str] | None:
     birth = birth_similarity(staff.person.birth, patient.person.birth)
     if birth == 0.0:
         return None
@@ -265,7 +261,7 @@ def resolve(staff: Iterable[Person], patients: Iterable[Person]) -> Iterator[Lin
             candidates.setdefault(p.person.key, p)
         best: tuple[float, str, str] | None = None
         for patient in candidates.values():
-            found = _self_match(member, patient)
+            found = self_match(member, patient)
             if found and (best is None or found[0] > best[0]):
                 best = (found[0], found[1], patient.person.key)
         user = member.person.key

@@ -49,7 +49,7 @@ import pyarrow.parquet as pq
 
 from hygeia.privacy.detection.config import Config, Mining
 from hygeia.privacy.detection.engines import Engine
-from hygeia.privacy.detection.episode_kinds import NOT_VISITS
+from hygeia.privacy.detection.episode_kinds import BOOKING, GENERAL_PRACTITIONER, NOT_VISITS
 from hygeia.privacy.detection.template_key import Key, TemplateFigures, key_of
 
 RANDOM_MULTIPLIER = 2654435761  # Knuth's multiplicative hash: the random pairing's draw
@@ -65,8 +65,8 @@ KIND_TITLES = {
     "VR": "virtual visit",
     "TEAM": "care-team period",
     "APPT": "appointment",
-    "BOOK": "appointment's booking",
-    "GP": "general-practitioner relationship",
+    BOOKING: "appointment's booking",
+    GENERAL_PRACTITIONER: "general-practitioner relationship",
 }
 RELATIONS = ("named", "department", "any")
 RANKS = {"named": 1, "department": 4}
@@ -387,7 +387,8 @@ def accept(candidate: dict[str, Any], mining: Mining) -> tuple[bool, float]:
 
 def _rank(relation: str, kind: str, lift: float, mining: Mining) -> int:
     if relation == "named":
-        return {"TEAM": 2, "GP": 2, "APPT": 3}.get(kind, 1)  # a GP: the patient's care team
+        # a general practitioner counts as the patient's care team
+        return {"TEAM": 2, GENERAL_PRACTITIONER: 2, "APPT": 3}.get(kind, 1)
     if relation == "department":
         return RANKS["department"]
     return ROUTINE if lift >= mining.min_lift else WEAK

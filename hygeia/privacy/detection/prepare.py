@@ -8,8 +8,8 @@ either engine (DuckDB or Spark) reads with plain SQL:
 - `patients`: the latest record per patient with its sensitivity flags, numbered (`n`) for the
   random pairings mining compares with;
 - `episodes`: every encounter, care-team period, appointment and appointment booking of a
-  patient, with its kind (the encounter class, `TEAM`, `APPT` or `BOOK`), start and end
-  (epoch seconds) and treating department;
+  patient, and its general practitioner, with its kind (the encounter class, `TEAM`, `APPT`,
+  `BOOK` or `GP`), start and end (epoch seconds) and treating department;
 - `links`: who an episode names (`user`: a login) and which departments took part
   (`department`: the treating one and those of the people named);
 - `identity`: roster <-> patient index links (self, household, neighbour), see identity.py.
@@ -128,9 +128,10 @@ def prepare(
         _write(prepared, "practitioners", _practitioners(con))
         con.register("practitioner_table", pq.read_table(prepared.path("practitioners")))
         con.register("restricted_list", pa.table({"id": pa.array(restricted, pa.string())}))
-        prepared.common_restricted = _common_labels(con, config.labels.get("restricted", ()))
+        counted = _label_counts(con)
+        prepared.common_restricted = _common_labels(counted, config.labels.get("restricted", ()))
         _write(prepared, "patients", _patients(con, config, tuple(prepared.common_restricted)))
-        prepared.unknown_labels = _unknown_labels(con, config)
+        prepared.unknown_labels = _unknown_labels(counted, config)
         episodes = _episodes(con)
         _write(prepared, "episodes", episodes)
         con.register("episode_table", episodes)
@@ -298,9 +299,22 @@ def _patients(
 
 
 RESTRICTED_SHARE = 0.05  # a restricted label on more of the records marks a kind of care
+# (code, records carrying it), most carried first; and how many records there are
+LabelCounts = tuple[list[tuple[str, int]], int]
 
 
-def _common_labels(con: duckdb.DuckDBPyConnection, codes: tuple[str, ...]) -> dict[str, int]:
+def _label_counts(con: duckdb.DuckDBPyConnection) -> LabelCounts:
+    """How many records carry each security label: read once for the checks below."""
+    rows = con.sql(
+        """SELECT u.code, count(DISTINCT p.fhir_id || '|' || p.mrn) AS n
+           FROM patient p, unnest(p.security_labels) AS u(code)
+           GROUP BY u.code ORDER BY n DESC, u.code"""
+    ).fetchall()
+    records = int(con.sql("SELECT count(*) FROM patient").fetchall()[0][0])
+    return [(str(code), int(n)) for code, n in rows if code], records
+
+
+def _common_labels(counted: LabelCounts, codes: tuple[str, ...]) -> dict[str, int]:
     """Restricted labels (HL7 R, V) that a site puts on more than `RESTRICTED_SHARE` of its
     records: a children's hospital marks every adolescent's record R, for instance. Such a
     label says which kind of care a record holds, not that this record is singled out, and
@@ -308,15 +322,10 @@ def _common_labels(con: duckdb.DuckDBPyConnection, codes: tuple[str, ...]) -> di
     records stay confidential (a proxy opening one is still a finding) and sensitive (their
     unexplained accesses are scored in the queue). The site's own list, and the rarer
     labels, still restrict."""
-    if not codes:
-        return {}
-    records = int(con.sql("SELECT count(*) FROM patient").fetchall()[0][0])
-    listed = ", ".join("'" + code.replace("'", "''") + "'" for code in codes)
-    rows = con.sql(
-        f"""SELECT u.code, count(*) AS n FROM patient p, unnest(p.security_labels) AS u(code)
-            WHERE u.code IN ({listed}) GROUP BY u.code ORDER BY u.code"""
-    ).fetchall()
-    return {str(code): int(n) for code, n in rows if n > RESTRICTED_SHARE * records}
+    rows, records = counted
+    return dict(
+        sorted((code, n) for code, n in rows if code in codes and n > RESTRICTED_SHARE * records)
+    )
 
 
 # HL7 v3 Confidentiality codes that mark ordinary records (unrestricted, low, moderate,
@@ -326,21 +335,14 @@ UNKNOWN_LABEL_SHARE = 0.05  # a code on more of the records is a default, not a 
 UNKNOWN_LABELS_LISTED = 10
 
 
-def _unknown_labels(con: duckdb.DuckDBPyConnection, config: Config) -> dict[str, int]:
+def _unknown_labels(counted: LabelCounts, config: Config) -> dict[str, int]:
     """Codes on a few records that no label list names: most likely the site's own flag for
     VIPs or sensitive care, which a site adds to `labels` for detection to use. A site's own
     code is otherwise invisible to every detector."""
     known = {code for codes in config.labels.values() for code in codes} | set(ORDINARY_LABELS)
-    rows = con.sql(
-        """SELECT u.code, count(DISTINCT p.fhir_id || '|' || p.mrn) AS n
-           FROM patient p, unnest(p.security_labels) AS u(code)
-           GROUP BY u.code ORDER BY n DESC, u.code"""
-    ).fetchall()
-    records = int(con.sql("SELECT count(*) FROM patient").fetchall()[0][0])
+    rows, records = counted
     unknown = [
-        (str(code), int(n))
-        for code, n in rows
-        if code and code not in known and n <= UNKNOWN_LABEL_SHARE * records
+        (code, n) for code, n in rows if code not in known and n <= UNKNOWN_LABEL_SHARE * records
     ]
     return dict(unknown[:UNKNOWN_LABELS_LISTED])
 
