@@ -146,3 +146,24 @@ def test_the_minute_an_appointment_is_booked_is_learned_as_the_schedulers_routin
     explained = {a["patient_id"]: a["explained"] for a in access if a["user_id"].startswith("sch")}
     assert all(explained[f"pt-booked-{k}"] == mining.ROUTINE for k in range(60))
     assert explained["pt-quiet-7"] == 0
+
+
+def test_what_two_of_eight_do_beyond_their_care_is_not_the_roles_routine(tmp_path):
+    """Eight ward nurses whose care explains all their work but this: two of them open
+    outpatients of another clinic ten days after each visit. Among the accesses the care
+    leaves unexplained, those two are every user there is; of the ward they are two of eight,
+    fewer than `min_users`, so their habit teaches the ward nothing (it may be their misuse)."""
+    sc = site(tmp_path)
+    for n in range(5, 9):
+        sc.person(f"rn{n}", "Cardiology")
+        sc.routine(f"rn{n}", range(1, 30, 2))
+    for k in range(24):
+        patient = sc.patient(f"pt-clinic-{k}")
+        start = at(k % 12, 9)
+        sc.encounter(patient, "Behavioral Health", start, hours=1, klass="AMB")
+        sc.access(f"rn{1 + k % 2}", patient, start + timedelta(days=10, hours=k % 3))
+    _, access, templates, _ = run(sc)
+    ward = [t for t in templates if t["role_group"] == "cardiology / registered nurse"]
+    assert all(t["relation"] != "any" for t in ward), ward
+    looks = [a["explained"] for a in access if a["patient_id"].startswith("pt-clinic-")]
+    assert len(looks) == 24 and set(looks) == {0}

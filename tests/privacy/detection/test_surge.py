@@ -1,6 +1,7 @@
 """surge: many users with no personal explanation on one patient within hours or days."""
 
 from hygeia.privacy.detection.detectors import DETECTORS
+from hygeia.privacy.detection.detectors.base import Hit
 
 
 def test_every_unrelated_user_in_the_surge_is_flagged(found):
@@ -118,3 +119,56 @@ def test_a_user_named_on_the_care_once_is_a_stranger_in_a_later_crowd():
     }
     hits = con.sql(DETECTORS["surge"].query(Params(0, options, {}))).fetchall()
     assert {row[0] for row in hits} == {f"u{k}" for k in range(10)}
+
+
+def test_once_a_record_surges_those_who_came_days_before_are_part_of_it():
+    """Twelve strangers in one morning are a surge (at least three times the usual four of a
+    twelve-hour window). Eight who looked four days earlier were a crowd above the usual but
+    under the surge's bar: part of the same story, and named. Eight in a morning on a record
+    that never surges are not."""
+    import duckdb
+
+    from hygeia.privacy.detection.detectors.base import Params
+
+    day = 86400
+    rows = [
+        (f"b{p}-{d}-{k}", f"pt-{p}", d * day + 10 * 3600 + k * 60)
+        for p in range(20)
+        for d in range(14)
+        for k in range(4)
+    ]  # the usual: four a day on every record
+    rows += [(f"s{k}", "pt-news", 20 * day + 10 * 3600 + k * 600) for k in range(12)]
+    rows += [(f"e{k}", "pt-news", 16 * day + 10 * 3600 + k * 600) for k in range(8)]
+    rows += [(f"q{k}", "pt-quiet", 25 * day + 10 * 3600 + k * 600) for k in range(8)]
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE access (user_id VARCHAR, patient_id VARCHAR, t BIGINT, explained INT)"
+    )
+    con.executemany("INSERT INTO access VALUES (?, ?, ?, 0)", rows)
+    con.execute(
+        "CREATE TABLE episodes (patient_id VARCHAR, kind VARCHAR, start_t BIGINT, end_t BIGINT)"
+    )
+    options = {
+        "min_users": 8,
+        "quantile": 0.9,
+        "multiple": 3,
+        "window_hours": 12,
+        "long_window_hours": 72,
+        "spread_window_hours": 168,
+        "near_hours": 48,
+    }
+    hits = {
+        (r[0], r[1]): r
+        for r in con.sql(DETECTORS["surge"].query(Params(0, options, {}))).fetchall()
+    }
+    assert {u for u, p in hits if p == "pt-news"} == {f"s{k}" for k in range(12)} | {
+        f"e{k}" for k in range(8)
+    }
+    assert not any(p == "pt-quiet" for _, p in hits)
+    early = hits[("e0", "pt-news")]
+    assert early[7] == "12 around" and early[5] == 8
+    reason = DETECTORS["surge"].reason(
+        Hit("surge", "e0", "pt-news", 0, 0, 1, 8.0, early[6], early[7])
+    )
+    assert "within 12 hours" in reason and "around a surge of at least 12" in reason
+    assert hits[("s0", "pt-news")][7] == "12"

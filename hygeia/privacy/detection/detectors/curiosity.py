@@ -1,10 +1,21 @@
 """Curiosity browsing: a user opens many patients that nothing links them to, far more than
 the other members of their role group do.
 
-The group's usual level is its median, and its spread the median absolute deviation (MAD),
-so that one browser (or two) in a group does not raise the bar for the others. A small
-group's median and MAD are shrunk towards the whole site's, and the bar never falls below
-`min_patients`: an all-zero group does not make ordinary work an outlier."""
+Two tests, either of which raises the user:
+
+- The spread of the group: the group's usual level is its median, and its spread the median
+  absolute deviation (MAD), so that one browser (or two) in a group does not raise the bar
+  for the others. A small group's median and MAD are shrunk towards the whole site's, and
+  the bar never falls below `min_patients`: an all-zero group does not make ordinary work an
+  outlier.
+- The rate of the group: the share of the patients they open that the group's other users
+  (shrunk towards the site's, by `shrink_users` users' worth) leave unexplained predicts how
+  many strangers this user's patients should hold. From `min_strangers` on, a count that
+  chance would give less often than `alpha` over all the site's users (a Chernoff bound on
+  the Poisson tail, which overstates the chance) is raised: a user with eight strangers
+  among 136 patients, where colleagues have none among 1,900, is not working by chance, and
+  the spread alone, all zero, could not say so below `min_patients`.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +25,7 @@ SQL = """
 WITH per_user AS (
     SELECT user_id, coalesce(max(role_group), '') AS grp,
            count(DISTINCT CASE WHEN explained = 0 THEN patient_id END) AS strangers,
+           count(DISTINCT patient_id) AS opened,
            min(CASE WHEN explained = 0 THEN t END) AS first_t,
            max(CASE WHEN explained = 0 THEN t END) AS last_t,
            sum(CASE WHEN explained = 0 THEN 1 ELSE 0 END) AS events
@@ -38,15 +50,38 @@ WITH per_user AS (
            (g.users * g.med + {shrink} * s.med) / (g.users + {shrink}) AS med,
            (g.users * g.mad + {shrink} * s.mad) / (g.users + {shrink}) AS mad
     FROM grp_mad g CROSS JOIN site_mad s
+), rates AS (
+    -- the rest of the group's strangers per patient opened, shrunk towards the site's
+    SELECT grp, sum(strangers) AS g_strangers, sum(opened) AS g_opened
+    FROM per_user GROUP BY grp
+), site_rate AS (
+    SELECT sum(strangers) AS s_strangers, sum(opened) AS s_opened, count(*) AS users
+    FROM per_user
+), expected AS (
+    SELECT u.user_id,
+           u.opened * (r.g_strangers - u.strangers
+                       + {shrink} * s.s_strangers / s.users)
+           / greatest(r.g_opened - u.opened + {shrink} * s.s_opened / s.users, 1) AS lam,
+           s.users
+    FROM per_user u JOIN rates r ON r.grp = u.grp CROSS JOIN site_rate s
 ), bars AS (
-    SELECT u.*, b.med, greatest({min_patients}, b.med + {sigmas} * 1.4826 * b.mad) AS bar
-    FROM per_user u JOIN shrunk b ON b.grp = u.grp
+    SELECT u.*, b.med, greatest({min_patients}, b.med + {sigmas} * 1.4826 * b.mad) AS bar,
+           x.lam,
+           -- ln of the Chernoff bound on P(X >= k) for a Poisson X of mean lam < k
+           -- (a user the roster lacks has no role to explain anything by: not tested)
+           CASE WHEN u.strangers >= {min_strangers} AND u.strangers > x.lam AND u.grp <> ''
+                THEN x.lam - u.strangers + u.strangers * ln(u.strangers / greatest(x.lam, 1e-9))
+                ELSE 0 END AS surprise,
+           ln(x.users / {alpha}) AS needed
+    FROM per_user u JOIN shrunk b ON b.grp = u.grp JOIN expected x ON x.user_id = u.user_id
 )
 SELECT user_id, '' AS patient_id, first_t, last_t, events,
-       CAST(strangers AS DOUBLE) AS metric, CAST(bar AS DOUBLE) AS baseline,
-       concat('others of the same role usually open ', CAST(round(med, 1) AS STRING))
+       CAST(strangers AS DOUBLE) AS metric,
+       CAST(CASE WHEN strangers >= bar THEN bar ELSE {min_strangers} END AS DOUBLE) AS baseline,
+       concat('others of the same role usually open ', CAST(round(med, 1) AS STRING),
+              '; as many patients of theirs would hold ', CAST(round(lam, 1) AS STRING))
            AS detail
-FROM bars WHERE strangers >= bar
+FROM bars WHERE strangers >= bar OR surprise >= needed
 """
 
 
@@ -56,6 +91,8 @@ def query(p: Params) -> str:
         min_patients=int(p["min_patients"]),
         sigmas=p["mad_sigmas"],
         shrink=p["shrink_users"],
+        min_strangers=int(p["min_strangers"]),
+        alpha=p["alpha"],
     )
 
 
@@ -76,7 +113,8 @@ DETECTOR = Detector(
     description="The number of distinct patients the user opened without any explanation "
     "reaches `min_patients` and lies `mad_sigmas` robust standard deviations (1.4826 x MAD) "
     "above the median of the user's role group, shrunk towards the site's for small groups "
-    "(`shrink_users`).",
+    "(`shrink_users`); or it reaches `min_strangers` and is more than the group's rate of "
+    "such patients would give by chance, at `alpha` over all the site's users.",
     false_positives="A role whose work follows no episode in the context (research "
     "screening, release of information): pin a template for it, or it shows as its group's "
     "level and only outliers of the group are raised.",

@@ -80,25 +80,39 @@ WITH marked AS (
     FROM placed c LEFT JOIN top x
       ON x.stratum = c.stratum AND x.w = c.w AND x.patient_id = c.patient_id
     WHERE x.patient_id IS NULL GROUP BY c.stratum, c.w
-), surges AS (
+), judged AS (
     SELECT c.patient_id, c.w, c.slot, c.crowd,
-           greatest({min_users}, {multiple} * coalesce(u.high, 0)) AS bar
+           greatest({min_users}, {multiple} * coalesce(u.high, 0)) AS bar,
+           CASE WHEN c.crowd >= greatest({min_users}, {multiple} * coalesce(u.high, 0))
+                 AND c.strangers >= {min_users} THEN 1 ELSE 0 END AS core,
+           CASE WHEN c.crowd >= greatest({min_users}, coalesce(u.high, 0))
+                 AND c.strangers >= {min_users} THEN 1 ELSE 0 END AS above_usual
     FROM placed c LEFT JOIN usual u ON u.stratum = c.stratum AND u.w = c.w
-    WHERE c.crowd >= greatest({min_users}, {multiple} * coalesce(u.high, 0))
-      AND c.strangers >= {min_users}
+), followed AS (
+    -- a surge (`core`) is a crowd `multiple` times the usual; once a record has one, its
+    -- crowds above the usual level in any window are the same story: those who came a
+    -- little before or after the peak
+    SELECT * FROM (
+        SELECT j.*, max(core) OVER (PARTITION BY patient_id) AS surging FROM judged j
+    ) marked_surging
+    WHERE surging = 1 AND above_usual = 1
 ), named AS (
-    SELECT p.user_id, p.patient_id, p.first_t, p.last_t, p.events, s.crowd, s.bar, s.w,
+    SELECT p.user_id, p.patient_id, p.first_t, p.last_t, p.events, s.crowd, s.bar, s.w, s.core,
            row_number() OVER (PARTITION BY p.user_id, p.patient_id
-                              ORDER BY s.crowd / s.bar DESC, s.w, p.first_t) AS r
-    FROM per_user p JOIN surges s ON s.patient_id = p.patient_id AND s.w = p.w AND s.slot = p.slot
+                              ORDER BY s.core DESC, s.crowd / s.bar DESC, s.w, p.first_t) AS r
+    FROM per_user p
+    JOIN followed s ON s.patient_id = p.patient_id AND s.w = p.w AND s.slot = p.slot
 )
 SELECT user_id, patient_id, min(first_t) AS first_t, max(last_t) AS last_t,
        max(events) AS events,
        CAST(max(CASE WHEN r = 1 THEN crowd END) AS DOUBLE) AS metric,
        CAST(max(CASE WHEN r = 1 THEN bar END) AS DOUBLE) AS baseline,
-       max(CASE WHEN r = 1 THEN CAST(CAST(w / 3600 AS BIGINT) AS STRING) END) AS detail
+       max(CASE WHEN r = 1 THEN concat(CAST(CAST(w / 3600 AS BIGINT) AS STRING),
+                                       CASE WHEN core = 1 THEN '' ELSE '{after}' END) END)
+           AS detail
 FROM named GROUP BY user_id, patient_id
 """
+AFTER = " around"  # detail suffix: the user came in a window next to the surge's peak
 
 
 def query(p: Params) -> str:
@@ -125,13 +139,21 @@ def query(p: Params) -> str:
         min_users=int(p["min_users"]),
         quantile=p["quantile"],
         multiple=p["multiple"],
+        after=AFTER,
     )
 
 
 def reason(hit: Hit) -> str:
+    hours = hit.detail.removesuffix(AFTER) or "?"
+    if hit.detail.endswith(AFTER):
+        return (
+            f"{int(hit.metric)} users whom nothing names on the patient's care opened this "
+            f"record within {hours} hours, more than the site usually sees for such a "
+            f"patient, around a surge of at least {int(hit.baseline)}; this user is one of them"
+        )
     return (
         f"{int(hit.metric)} users whom nothing names on the patient's care opened this record "
-        f"within {hit.detail or '?'} hours (the site's usual for such a patient is below "
+        f"within {hours} hours (the site's usual for such a patient is below "
         f"{int(hit.baseline)}); this user is one of them"
     )
 
