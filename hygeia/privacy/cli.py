@@ -378,9 +378,10 @@ def cmd_detect(args: argparse.Namespace) -> int:
 
 
 LABEL_NOTES = {
-    "unknown_labels": "Security labels no label list names ({listed} record(s)): if one is the "
-    "site's flag for VIPs, restricted or sensitive care, add it to labels.vip, "
-    "labels.restricted or labels.sensitive (--config) for detection to use it",
+    "unknown_labels": "Security labels no label list names ({listed} record(s)): taken for "
+    "the site's own flags, their records are in the restricted lane until each is given a "
+    "meaning: add it to labels.vip, labels.restricted or labels.sensitive, or to "
+    "labels.ordinary to ignore it (--config)",
     "common_restricted": "Restricted labels on a large share of the records ({listed} "
     "record(s)) mark a kind of care, not single records: their accesses are scored in the "
     "queue as sensitive, not all raised in the restricted lane; list the records to review "

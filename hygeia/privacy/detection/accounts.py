@@ -37,7 +37,8 @@ from hygeia.privacy.detection.detectors.base import local_day
 from hygeia.privacy.detection.engines import Engine
 
 OTHER_SOURCE_SHARE = 0.05
-FAMILY = 3
+FAMILY = 8  # a large family's records: parents and up to six children; an interface
+# or a report reads thousands
 MACHINE_HOURS = 20
 MACHINE_MULTIPLE = 2
 WORKFORCE, UNROSTERED = "workforce", "unrostered"

@@ -130,8 +130,13 @@ def prepare(
         con.register("restricted_list", pa.table({"id": pa.array(restricted, pa.string())}))
         counted = _label_counts(con)
         prepared.common_restricted = _common_labels(counted, config.labels.get("restricted", ()))
-        _write(prepared, "patients", _patients(con, config, tuple(prepared.common_restricted)))
-        prepared.unknown_labels = _unknown_labels(counted, config)
+        unknown = _unknown_labels(counted, config)
+        _write(
+            prepared,
+            "patients",
+            _patients(con, config, tuple(prepared.common_restricted), tuple(unknown)),
+        )
+        prepared.unknown_labels = dict(list(unknown.items())[:UNKNOWN_LABELS_LISTED])
         episodes = _episodes(con)
         _write(prepared, "episodes", episodes)
         con.register("episode_table", episodes)
@@ -267,12 +272,16 @@ def _flag(labels: tuple[str, ...]) -> str:
 
 
 def _patients(
-    con: duckdb.DuckDBPyConnection, config: Config, common: tuple[str, ...] = ()
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    common: tuple[str, ...] = (),
+    unknown: tuple[str, ...] = (),
 ) -> pa.Table:
     """The patient index with its flags; a restricted label in `common` does not put its
-    records in the restricted lane (see `_common_labels`)."""
+    records in the restricted lane (see `_common_labels`), an `unknown` one does (see
+    `_unknown_labels`)."""
     labels = config.labels
-    lane = tuple(code for code in labels.get("restricted", ()) if code not in common)
+    lane = tuple(code for code in labels.get("restricted", ()) if code not in common) + unknown
     # A store written before deceasedDateTime was kept has no such column: death time unknown.
     columns = _columns(con, "patient")
     deceased_t = (
@@ -328,23 +337,22 @@ def _common_labels(counted: LabelCounts, codes: tuple[str, ...]) -> dict[str, in
     )
 
 
-# HL7 v3 Confidentiality codes that mark ordinary records (unrestricted, low, moderate,
-# normal): no meaning to give them.
-ORDINARY_LABELS = ("U", "L", "M", "N")
 UNKNOWN_LABEL_SHARE = 0.05  # a code on more of the records is a default, not a flag
 UNKNOWN_LABELS_LISTED = 10
 
 
 def _unknown_labels(counted: LabelCounts, config: Config) -> dict[str, int]:
-    """Codes on a few records that no label list names: most likely the site's own flag for
-    VIPs or sensitive care, which a site adds to `labels` for detection to use. A site's own
-    code is otherwise invisible to every detector."""
-    known = {code for codes in config.labels.values() for code in codes} | set(ORDINARY_LABELS)
+    """Codes on a few records that no label list names (`labels.ordinary` included): most
+    likely the site's own flag for VIPs or restricted care. Until the site says what such a
+    code means, its records are treated as restricted: a privacy office would rather review
+    the looks at a few flagged records than have its own VIP flag be invisible to every
+    detector. A code on more than `UNKNOWN_LABEL_SHARE` of the records is a default, not a
+    flag, and is left alone."""
+    known = {code for codes in config.labels.values() for code in codes}
     rows, records = counted
-    unknown = [
-        (code, n) for code, n in rows if code not in known and n <= UNKNOWN_LABEL_SHARE * records
-    ]
-    return dict(unknown[:UNKNOWN_LABELS_LISTED])
+    return {
+        code: n for code, n in rows if code not in known and n <= UNKNOWN_LABEL_SHARE * records
+    }
 
 
 def _columns(con: duckdb.DuckDBPyConnection, view: str) -> set[str]:

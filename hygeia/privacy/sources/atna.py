@@ -6,7 +6,11 @@ attribute names (`csd-code`) and RFC 3881's (`code`) are read.
 
 What is read:
 - when: `EventIdentification/@EventDateTime`;
-- what: EventID 110106 (Export) -> `export`, else `@EventActionCode` (C/R/U/D/E);
+- what: EventID 110106 (Export), or the patient object's `ParticipantObjectDataLifeCycle` 10
+  (export, copy to target) or 11 (disclosure) -> `export`, else `@EventActionCode`
+  (C/R/U/D/E); an `EventTypeCode` whose code or words say "print" makes the subtype
+  `print` (EHRs record a printed face sheet as a read of that type, and data theft counts
+  prints);
 - who: the `ActiveParticipant` that is the requestor (`UserIsRequestor`, true when absent, as
   RFC 3881 says) and not a device (role 110150-110153): `UserID` as the login (else
   `AlternativeUserID`), `NetworkAccessPointID`;
@@ -41,6 +45,7 @@ from hygeia.privacy.events import AccessEvent, parse_instant, stable_id
 
 ACTION_CODES = {"C": "create", "R": "read", "U": "update", "D": "delete", "E": "execute"}
 EXPORT_EVENT = "110106"
+LEAVING_LIFECYCLE = {"10", "11"}  # RFC 3881 data life cycle: export / copy to target, disclosure
 DEVICE_ROLES = {"110150", "110151", "110152", "110153"}
 BREAK_GLASS = {"ETREAT", "BTG"}
 OUTCOMES = {"0": "success", "4": "minor failure", "8": "serious failure", "12": "major failure"}
@@ -79,6 +84,24 @@ def _child(element: Element, name: str) -> Element | None:
     return found[0] if found else None
 
 
+def _lifecycle(obj: Element) -> str:
+    """ParticipantObjectDataLifeCycle: an attribute (RFC 3881) or a coded element (DICOM)."""
+    return (
+        obj.get("ParticipantObjectDataLifeCycle")
+        or _code(_child(obj, "ParticipantObjectDataLifeCycle"))
+    ).strip()
+
+
+def _says_print(code: Element | None) -> bool:
+    """Whether an event type's code, display name or original text names printing."""
+    if code is None:
+        return False
+    words = " ".join(
+        code.get(name) or "" for name in ("csd-code", "code", "displayName", "originalText")
+    )
+    return "print" in words.lower()
+
+
 def _is_requestor(participant: Element) -> bool:
     return (participant.get("UserIsRequestor") or "true").strip().lower() != "false"
 
@@ -111,10 +134,12 @@ def parse_message(message: Element, source: str = "") -> AccessEvent:
 
     patient_identifier = ""
     sensitivity: list[str] = []
+    leaving = False
     for obj in _children(message, "ParticipantObjectIdentification"):
         if obj.get("ParticipantObjectTypeCode") == "1" and (
             obj.get("ParticipantObjectTypeCodeRole") == "1"
         ):
+            leaving = _lifecycle(obj) in LEAVING_LIFECYCLE
             patient_identifier = (obj.get("ParticipantObjectID") or "").split("^", 1)[0].strip()
             # The record's confidentiality as the EHR saw it (R, V, a site's VIP code): where
             # a feed carries no Patient resources with labels, the only flag there is.
@@ -128,6 +153,9 @@ def parse_message(message: Element, source: str = "") -> AccessEvent:
     system = (audit_source.get("AuditSourceID") if audit_source is not None else "") or source
     outcome_code = event.get("EventOutcomeIndicator") or "0"
     event_type = _code(_child(event, "EventTypeCode"))
+    # the identity keeps the action and code as sent: a store read by an earlier version
+    # recognises the same message as a duplicate
+    subtype = "print" if _says_print(_child(event, "EventTypeCode")) else event_type
     return AccessEvent(
         event_id=stable_id(
             "atna",
@@ -146,8 +174,8 @@ def parse_message(message: Element, source: str = "") -> AccessEvent:
         user_practitioner="",
         patient_ref="",
         patient_identifier=patient_identifier,
-        action=action,
-        subtype=event_type or event_id_code,
+        action="export" if leaving else action,
+        subtype=subtype or event_id_code,
         purpose_of_use=purposes,
         break_glass=bool(BREAK_GLASS.intersection(purposes)),
         resource_type="",

@@ -102,6 +102,7 @@ def test_detect_says_which_labels_it_could_not_use_and_what_to_do(capsys):
     cli._print_labels({"unknown_labels": {"NOTABLE": 3}, "common_restricted": {"R": 516}})
     out = capsys.readouterr().out
     assert "NOTABLE on 3 record(s)" in out and "labels.vip" in out
+    assert "restricted lane until" in out and "labels.ordinary" in out
     assert "R on 516 record(s)" in out and "hygeia privacy restricted add" in out
     cli._print_labels({"unknown_labels": {}, "common_restricted": {}})
     assert capsys.readouterr().out == ""

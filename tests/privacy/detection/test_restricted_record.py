@@ -65,7 +65,7 @@ def test_an_alert_s_lane_follows_its_detectors_and_is_exported():
 
 
 def test_a_label_no_list_names_is_reported_for_the_site_to_give_it_a_meaning(found):
-    # CEL, HIV, R and V are configured; N marks an ordinary record
+    # CEL, HIV, R and V are configured; N marks an ordinary record (labels.ordinary)
     assert found.summary["unknown_labels"] == {"STARRED": 1}
 
 
@@ -118,3 +118,21 @@ def test_a_record_flagged_only_in_the_audit_feed_is_restricted(tmp_path):
     found = sc.detect()
     assert ("c1", "pt-3") in found.of("restricted_record")
     assert found.summary["unknown_labels"] == {"NOTABLE": 1}
+    # a code no list names, on a few records: the site's own flag, restricting until named
+    assert ("c1", "pt-4") in found.of("restricted_record")
+
+
+def test_an_unknown_label_restricts_until_the_site_names_it_and_a_default_never_does():
+    """A code on a few records that no list names is taken for the site's flag; listed in
+    `labels.ordinary` (or any other list) it is known; on more than 5% of the records it is
+    a default and left alone."""
+    from dataclasses import replace
+
+    from hygeia.privacy.detection.config import load
+    from hygeia.privacy.detection.prepare import _unknown_labels
+
+    counted = ([("N", 900), ("HOUSE", 80), ("NOTABLE", 3), ("CEL", 2)], 1000)
+    config = load()
+    assert _unknown_labels(counted, config) == {"NOTABLE": 3}
+    named = replace(config, labels={**config.labels, "ordinary": ("N", "NOTABLE")})
+    assert _unknown_labels(counted, named) == {}

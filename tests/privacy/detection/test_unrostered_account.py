@@ -113,3 +113,29 @@ def test_an_account_faster_than_anyone_on_the_roster_is_a_service():
         row["busiest_day_patients"] = busiest
     kinds = {a.user_id: a.kind for a in classify(rows, {"clerk"})}
     assert kinds == {"clerk": "workforce", "report": "service", "agency": "unrostered"}
+
+
+def test_a_parent_of_five_is_a_proxy_and_an_interface_is_not():
+    """A parent who reads five children's records and their own through the portal opens the
+    adolescent's confidential record: raised. An interface engine that reads thousands of
+    records, the confidential ones among them, is not."""
+    import duckdb
+
+    from hygeia.privacy.detection.detectors import DETECTORS
+    from hygeia.privacy.detection.detectors.base import Params
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE outside_access (user_id VARCHAR, patient_id VARCHAR, t BIGINT)")
+    con.executemany(
+        "INSERT INTO outside_access VALUES (?, ?, 100)",
+        [("parent", "pt-teen"), ("iface", "pt-teen")],
+    )
+    con.execute("CREATE TABLE patients (patient_id VARCHAR, labels VARCHAR)")
+    con.execute("INSERT INTO patients VALUES ('pt-teen', 'R')")
+    con.execute("CREATE TABLE accounts (user_id VARCHAR, patients BIGINT)")
+    con.executemany("INSERT INTO accounts VALUES (?, ?)", [("parent", 6), ("iface", 6000)])
+    sql = DETECTORS["proxy_confidential"].query(Params(0, {}, {}))
+    assert [row[:2] for row in con.sql(sql).fetchall()] == [("parent", "pt-teen")]
+    rows = _rows(("nurse", "EHR", 1000, 80, 9), ("big-family", "EHR", 30, 6, 3))
+    kinds = {a.user_id: a.kind for a in classify(rows, {"nurse"})}
+    assert kinds["big-family"] == "single_family"

@@ -63,6 +63,34 @@ def test_the_records_sensitivity_is_kept_with_the_access(tmp_path):
     assert event.extra == {"sensitivity": ["V", "VIP"]}
 
 
+def test_prints_and_data_leaving_the_system_count_as_exports(tmp_path):
+    """A face sheet printed is recorded as a read of an event type that says so; a copy to
+    another target or a disclosure, by the patient object's data life cycle (RFC 3881: 10,
+    11). A plain read, or a life cycle of access/use (6), is neither."""
+    typed = message().replace(
+        "<PurposeOfUse",
+        '<EventTypeCode csd-code="EHR-77" codeSystemName="Vendor" originalText="Print Face '
+        'Sheet"/>\n    <PurposeOfUse',
+    )
+    (event,), _ = read(tmp_path, typed)
+    assert (event.action, event.subtype) == ("read", "print")
+    for lifecycle, action in (("10", "export"), ("11", "export"), ("6", "read")):
+        leaving = message().replace(
+            'ParticipantObjectTypeCode="1"',
+            f'ParticipantObjectDataLifeCycle="{lifecycle}" ParticipantObjectTypeCode="1"',
+        )
+        (event,), _ = read(tmp_path, leaving)
+        assert event.action == action, lifecycle
+    coded = message().replace(
+        "<ParticipantObjectIDTypeCode",
+        '<ParticipantObjectDataLifeCycle csd-code="10"/>\n    <ParticipantObjectIDTypeCode',
+    )
+    (event,), _ = read(tmp_path, coded)
+    assert event.action == "export"
+    (plain,), _ = read(tmp_path, message())
+    assert (plain.action, plain.subtype) == ("read", "110110")
+
+
 def test_several_messages_in_a_container_with_their_lines(tmp_path):
     text = "<Messages>\n" + message() + message("U") + message("R", "110106") + "</Messages>\n"
     parsed, rejected = read(tmp_path, text)
