@@ -350,9 +350,7 @@ def _unknown_labels(counted: LabelCounts, config: Config) -> dict[str, int]:
     flag, and is left alone."""
     known = {code for codes in config.labels.values() for code in codes}
     rows, records = counted
-    return {
-        code: n for code, n in rows if code not in known and n <= UNKNOWN_LABEL_SHARE * records
-    }
+    return {code: n for code, n in rows if code not in known and n <= UNKNOWN_LABEL_SHARE * records}
 
 
 def _columns(con: duckdb.DuckDBPyConnection, view: str) -> set[str]:
