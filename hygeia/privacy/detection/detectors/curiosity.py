@@ -78,8 +78,12 @@ WITH per_user AS (
 SELECT user_id, '' AS patient_id, first_t, last_t, events,
        CAST(strangers AS DOUBLE) AS metric,
        CAST(CASE WHEN strangers >= bar THEN bar ELSE {min_strangers} END AS DOUBLE) AS baseline,
-       concat('others of the same role usually open ', CAST(round(med, 1) AS STRING),
-              '; as many patients of theirs would hold ', CAST(round(lam, 1) AS STRING))
+       concat('others of the same role usually open ',
+              CASE WHEN med < 0.5 THEN 'none' ELSE CAST(CAST(round(med) AS BIGINT) AS STRING) END,
+              '; at their rate, the ', CAST(opened AS STRING),
+              ' patients this user opened would hold ',
+              CASE WHEN lam < 1 THEN 'fewer than one'
+                   ELSE concat('about ', CAST(CAST(round(lam) AS BIGINT) AS STRING)) END)
            AS detail
 FROM bars WHERE strangers >= bar OR surprise >= needed
 """
@@ -100,7 +104,7 @@ def reason(hit: Hit) -> str:
     return (
         f"{int(hit.metric)} distinct patients opened with nothing linking the user to them: "
         f"no encounter, care team, appointment or department, and not what their role "
-        f"routinely does ({hit.detail}; alert level {hit.baseline:.0f})"
+        f"routinely does ({hit.detail}; raised from {hit.baseline:.0f})"
     )
 
 
