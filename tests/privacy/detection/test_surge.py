@@ -1,7 +1,33 @@
 """surge: many users with no personal explanation on one patient within hours or days."""
 
 from hygeia.privacy.detection.detectors import DETECTORS
-from hygeia.privacy.detection.detectors.base import Hit
+from hygeia.privacy.detection.detectors.base import Hit, Params
+
+OPTIONS = {
+    "min_users": 8,
+    "quantile": 0.999,
+    "multiple": 2,
+    "window_hours": 12,
+    "long_window_hours": 72,
+    "spread_window_hours": 168,
+    "near_hours": 48,
+}
+
+
+def _surge_hits(rows: list[tuple[str, str, int, int]], **changes: float) -> list[tuple]:
+    """The surge detector's rows over accesses (user, patient, t, explained) and no
+    episodes, with the default options but `changes`."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE access (user_id VARCHAR, patient_id VARCHAR, t BIGINT, explained INT)"
+    )
+    con.executemany("INSERT INTO access VALUES (?, ?, ?, ?)", rows)
+    con.execute(
+        "CREATE TABLE episodes (patient_id VARCHAR, kind VARCHAR, start_t BIGINT, end_t BIGINT)"
+    )
+    return con.sql(DETECTORS["surge"].query(Params(0, {**OPTIONS, **changes}, {}))).fetchall()
 
 
 def test_every_unrelated_user_in_the_surge_is_flagged(found):
@@ -94,30 +120,9 @@ def test_a_story_that_lingers_for_days_is_a_surge_of_the_week(tmp_path):
 def test_a_user_named_on_the_care_once_is_a_stranger_in_a_later_crowd():
     """Pairs named on the care at every touch are left out before the windows are laid; a
     user named once, weeks before, still counts in a later crowd of strangers."""
-    import duckdb
-
-    from hygeia.privacy.detection.detectors.base import Params
-
-    con = duckdb.connect()
-    rows = [("u0", 3600, 1)]  # named on an earlier stay
-    rows += [(f"u{k}", 20 * 86400 + k * 600, 0) for k in range(10)]  # a crowd, 20 days on
-    con.execute(
-        "CREATE TABLE access (user_id VARCHAR, t BIGINT, explained INT, patient_id VARCHAR)"
-    )
-    con.executemany("INSERT INTO access VALUES (?, ?, ?, 'pt-x')", rows)
-    con.execute(
-        "CREATE TABLE episodes (patient_id VARCHAR, kind VARCHAR, start_t BIGINT, end_t BIGINT)"
-    )
-    options = {
-        "min_users": 8,
-        "quantile": 0.999,
-        "multiple": 2,
-        "window_hours": 12,
-        "long_window_hours": 72,
-        "spread_window_hours": 168,
-        "near_hours": 48,
-    }
-    hits = con.sql(DETECTORS["surge"].query(Params(0, options, {}))).fetchall()
+    rows = [("u0", "pt-x", 3600, 1)]  # named on an earlier stay
+    rows += [(f"u{k}", "pt-x", 20 * 86400 + k * 600, 0) for k in range(10)]  # 20 days on
+    hits = _surge_hits(rows)
     assert {row[0] for row in hits} == {f"u{k}" for k in range(10)}
 
 
@@ -126,41 +131,17 @@ def test_once_a_record_surges_those_who_came_days_before_are_part_of_it():
     twelve-hour window). Eight who looked four days earlier were a crowd above the usual but
     under the surge's bar: part of the same story, and named. Eight in a morning on a record
     that never surges are not."""
-    import duckdb
-
-    from hygeia.privacy.detection.detectors.base import Params
-
     day = 86400
     rows = [
-        (f"b{p}-{d}-{k}", f"pt-{p}", d * day + 10 * 3600 + k * 60)
+        (f"b{p}-{d}-{k}", f"pt-{p}", d * day + 10 * 3600 + k * 60, 0)
         for p in range(20)
         for d in range(14)
         for k in range(4)
     ]  # the usual: four a day on every record
-    rows += [(f"s{k}", "pt-news", 20 * day + 10 * 3600 + k * 600) for k in range(12)]
-    rows += [(f"e{k}", "pt-news", 16 * day + 10 * 3600 + k * 600) for k in range(8)]
-    rows += [(f"q{k}", "pt-quiet", 25 * day + 10 * 3600 + k * 600) for k in range(8)]
-    con = duckdb.connect()
-    con.execute(
-        "CREATE TABLE access (user_id VARCHAR, patient_id VARCHAR, t BIGINT, explained INT)"
-    )
-    con.executemany("INSERT INTO access VALUES (?, ?, ?, 0)", rows)
-    con.execute(
-        "CREATE TABLE episodes (patient_id VARCHAR, kind VARCHAR, start_t BIGINT, end_t BIGINT)"
-    )
-    options = {
-        "min_users": 8,
-        "quantile": 0.9,
-        "multiple": 3,
-        "window_hours": 12,
-        "long_window_hours": 72,
-        "spread_window_hours": 168,
-        "near_hours": 48,
-    }
-    hits = {
-        (r[0], r[1]): r
-        for r in con.sql(DETECTORS["surge"].query(Params(0, options, {}))).fetchall()
-    }
+    rows += [(f"s{k}", "pt-news", 20 * day + 10 * 3600 + k * 600, 0) for k in range(12)]
+    rows += [(f"e{k}", "pt-news", 16 * day + 10 * 3600 + k * 600, 0) for k in range(8)]
+    rows += [(f"q{k}", "pt-quiet", 25 * day + 10 * 3600 + k * 600, 0) for k in range(8)]
+    hits = {(r[0], r[1]): r for r in _surge_hits(rows, quantile=0.9, multiple=3)}
     assert {u for u, p in hits if p == "pt-news"} == {f"s{k}" for k in range(12)} | {
         f"e{k}" for k in range(8)
     }

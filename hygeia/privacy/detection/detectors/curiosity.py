@@ -32,14 +32,17 @@ WITH per_user AS (
     FROM access WHERE t >= {since} AND patient_id <> ''
     GROUP BY user_id
 ), site AS (
-    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY strangers) AS med FROM per_user
+    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY strangers) AS med,
+           sum(strangers) AS strangers, sum(opened) AS opened, count(*) AS users
+    FROM per_user
 ), site_mad AS (
     SELECT max(s.med) AS med,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(u.strangers - s.med)) AS mad
     FROM per_user u CROSS JOIN site s
 ), grp AS (
     SELECT grp, count(*) AS users,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY strangers) AS med
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY strangers) AS med,
+           sum(strangers) AS strangers, sum(opened) AS opened
     FROM per_user GROUP BY grp
 ), grp_mad AS (
     SELECT g.grp, max(g.users) AS users, max(g.med) AS med,
@@ -50,20 +53,13 @@ WITH per_user AS (
            (g.users * g.med + {shrink} * s.med) / (g.users + {shrink}) AS med,
            (g.users * g.mad + {shrink} * s.mad) / (g.users + {shrink}) AS mad
     FROM grp_mad g CROSS JOIN site_mad s
-), rates AS (
-    -- the rest of the group's strangers per patient opened, shrunk towards the site's
-    SELECT grp, sum(strangers) AS g_strangers, sum(opened) AS g_opened
-    FROM per_user GROUP BY grp
-), site_rate AS (
-    SELECT sum(strangers) AS s_strangers, sum(opened) AS s_opened, count(*) AS users
-    FROM per_user
 ), expected AS (
+    -- the rest of the group's strangers per patient opened, shrunk towards the site's
     SELECT u.user_id,
-           u.opened * (r.g_strangers - u.strangers
-                       + {shrink} * s.s_strangers / s.users)
-           / greatest(r.g_opened - u.opened + {shrink} * s.s_opened / s.users, 1) AS lam,
+           u.opened * (g.strangers - u.strangers + {shrink} * s.strangers / s.users)
+           / greatest(g.opened - u.opened + {shrink} * s.opened / s.users, 1) AS lam,
            s.users
-    FROM per_user u JOIN rates r ON r.grp = u.grp CROSS JOIN site_rate s
+    FROM per_user u JOIN grp g ON g.grp = u.grp CROSS JOIN site s
 ), bars AS (
     SELECT u.*, b.med, greatest({min_patients}, b.med + {sigmas} * 1.4826 * b.mad) AS bar,
            x.lam,

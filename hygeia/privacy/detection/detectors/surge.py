@@ -80,14 +80,17 @@ WITH marked AS (
     FROM placed c LEFT JOIN top x
       ON x.stratum = c.stratum AND x.w = c.w AND x.patient_id = c.patient_id
     WHERE x.patient_id IS NULL GROUP BY c.stratum, c.w
-), judged AS (
-    SELECT c.patient_id, c.w, c.slot, c.crowd,
+), barred AS (
+    SELECT c.patient_id, c.w, c.slot, c.crowd, c.strangers,
            greatest({min_users}, {multiple} * coalesce(u.high, 0)) AS bar,
-           CASE WHEN c.crowd >= greatest({min_users}, {multiple} * coalesce(u.high, 0))
-                 AND c.strangers >= {min_users} THEN 1 ELSE 0 END AS core,
-           CASE WHEN c.crowd >= greatest({min_users}, coalesce(u.high, 0))
-                 AND c.strangers >= {min_users} THEN 1 ELSE 0 END AS above_usual
+           greatest({min_users}, coalesce(u.high, 0)) AS usual_bar
     FROM placed c LEFT JOIN usual u ON u.stratum = c.stratum AND u.w = c.w
+), judged AS (
+    SELECT patient_id, w, slot, crowd, bar,
+           CASE WHEN crowd >= bar AND strangers >= {min_users} THEN 1 ELSE 0 END AS core,
+           CASE WHEN crowd >= usual_bar AND strangers >= {min_users} THEN 1 ELSE 0 END
+               AS above_usual
+    FROM barred
 ), followed AS (
     -- a surge (`core`) is a crowd `multiple` times the usual; once a record has one, its
     -- crowds above the usual level in any window are the same story: those who came a
